@@ -1,0 +1,60 @@
+"""The optimal plan as plain data: a summary and one DataFrame per plan-workbook sheet.
+
+Reports and exports read a Plan, never the Pyomo model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# Columns of each plan table, in sheet order. Money is undiscounted (money of the year)
+# unless the column name says `discounted`.
+PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sourcing": (
+        "year", "mineral", "country", "form", "channel", "tonnes_t", "cost_musd", "share",
+    ),
+    "projects": (
+        "project", "country", "mineral", "form", "build_year", "online_year", "stake",
+        "offtake_capacity_t", "capex_musd", "funding",
+    ),
+    "processing": (
+        "year", "technology", "mineral", "feed", "modules_built", "modules_online",
+        "capacity_t", "output_t", "feed_t", "utilisation",
+    ),
+    "stock": ("year", "mineral", "injected_t", "drawn_t", "stock_t", "required_t"),
+    "shortfall": ("year", "mineral", "demand_t", "unmet_t", "unmet_share", "penalty_musd"),
+    "risk": (
+        "year", "mineral", "refined_supply_t", "hhi", "governance_hhi", "concern_share",
+        "self_sufficiency", "risk_exposure_musd",
+    ),
+    "marginal_costs": ("year", "mineral", "marginal_cost_usd_per_t"),
+    "budgets": (
+        "funding", "first_year", "last_year", "limit_inr_crore", "spent_inr_crore",
+        "binding", "value_musd_per_inr_crore",
+    ),
+}
+
+
+@dataclass
+class Plan:
+    """Everything a plan workbook shows.
+
+    summary: ordered key -> value (objective, cost split, risk, status, gap, times, input file
+    and hash, versions). Tables: see PLAN_COLUMNS.
+    """
+
+    summary: dict[str, object]
+    sourcing: pd.DataFrame
+    projects: pd.DataFrame
+    processing: pd.DataFrame
+    stock: pd.DataFrame
+    shortfall: pd.DataFrame
+    risk: pd.DataFrame
+    marginal_costs: pd.DataFrame
+    budgets: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in PLAN_COLUMNS}

@@ -1,0 +1,282 @@
+"""The input workbook contract (schema version 1) as data.
+
+Every sheet and column the planner reads is declared here once; the reader, the validator,
+the template writer and the documentation all work from these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+FORMS = ("concentrate", "refined")
+FEEDS = ("concentrate", "scrap")
+RULES = ("max_country_share", "max_concern_share", "min_domestic_share", "min_stock_days")
+YES_NO = ("yes", "no")
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table sheet.
+
+    kind is one of: text, number, integer, year, fraction, yesno, choice.
+    A column with a default is optional: a blank cell (or a missing column) takes the default.
+    """
+
+    name: str
+    kind: str
+    doc: str
+    unit: str = ""
+    required: bool = True
+    default: object = None
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    min_exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table sheet: header row at row 1, one record per following row."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True
+    year_columns: bool = False  # milestone year columns follow the named columns
+    extra: dict = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+def _num(name: str, doc: str, unit: str = "", **kw) -> Column:
+    kw.setdefault("min", 0.0)
+    return Column(name, "number", doc, unit, **kw)
+
+
+def _year(name: str, doc: str, **kw) -> Column:
+    return Column(name, "year", doc, "year", **kw)
+
+
+def _frac(name: str, doc: str, **kw) -> Column:
+    return Column(name, "fraction", doc, "fraction 0..1", min=0.0, max=1.0, **kw)
+
+
+def _text(name: str, doc: str, **kw) -> Column:
+    return Column(name, "text", doc, **kw)
+
+
+# Settings: key/value pairs, declared like columns so that they are checked the same way.
+SETTINGS: tuple[Column, ...] = (
+    Column("schema_version", "integer", "Version of this workbook contract", min=1),
+    _text("home_country", "The planning country (imports come into it; refining is done in it)"),
+    _year("first_year", "First year of the plan"),
+    _year("last_year", "Last year of the plan"),
+    _frac("discount_rate", "Real discount rate per year (0.08 = 8%)", default=0.0, required=False),
+    _num("inr_per_usd", "Exchange rate used to convert budgets", "INR per USD", min_exclusive=True),
+    _num(
+        "risk_weight",
+        "Weight of discounted risk exposure in the objective (0 = pure cost)",
+        "1",
+        default=0.0,
+        required=False,
+    ),
+    _text(
+        "demand_scenario",
+        "Demand scenario to plan for (a value of Demand.scenario)",
+        default="",
+        required=False,
+    ),
+    _frac("mip_gap", "Relative MIP optimality gap at which to stop", default=0.001, required=False),
+    _num(
+        "time_limit_s", "Solver time limit", "seconds", default=300.0, required=False,
+        min_exclusive=True,
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Minerals",
+        "One row per mineral.",
+        (
+            _text("mineral", "Mineral name"),
+            _text("unit", "Unit of every quantity of this mineral, e.g. 't LCE' or 't Co'"),
+            _num(
+                "shortfall_penalty_usd_per_t",
+                "Cost of one tonne of unmet demand",
+                "USD/t",
+                min_exclusive=True,
+            ),
+            _num(
+                "stock_holding_cost_pct",
+                "Yearly cost of holding stock, % of the mean refined price of the year",
+                "% per year",
+                default=0.0,
+                required=False,
+            ),
+        ),
+        key=("mineral",),
+    ),
+    Sheet(
+        "Countries",
+        "One row per supplier country (the home country may be listed too).",
+        (
+            _text("country", "Country name"),
+            _frac("risk_score", "Supply risk: 0 = safest, 1 = riskiest"),
+            Column("of_concern", "yesno", "Country of concern?", choices=YES_NO, default="no",
+                   required=False),
+            Column("partner", "yesno", "Strategic partner?", choices=YES_NO, default="no",
+                   required=False),
+            _num("tariff_pct", "Import tariff on purchases from this country", "%", default=0.0,
+                 required=False),
+        ),
+        key=("country",),
+    ),
+    Sheet(
+        "Demand",
+        "Demand per mineral and scenario; one column per milestone year (t per year).",
+        (
+            _text("mineral", "Mineral name (from Minerals)"),
+            _text("scenario", "Scenario name", default="base", required=False),
+        ),
+        key=("mineral", "scenario"),
+        year_columns=True,
+        extra={"year_unit": "t/yr", "year_doc": "Demand in this milestone year"},
+    ),
+    Sheet(
+        "Supply",
+        "What the home country can buy: one row per country, mineral and form.",
+        (
+            _text("country", "Exporting country (from Countries)"),
+            _text("mineral", "Mineral (from Minerals)"),
+            Column("form", "choice", "concentrate or refined", choices=FORMS),
+            _num("available_t", "Most that can be bought per year in first_year", "t/yr"),
+            Column("growth_pct", "number", "Yearly growth of availability", "% per year",
+                   default=0.0, required=False, min=-100.0),
+            _num("price_usd_per_t", "Price in first_year, before tariff and freight", "USD/t"),
+            Column("price_growth_pct", "number", "Yearly price growth", "% per year",
+                   default=0.0, required=False, min=-100.0),
+            _num("freight_usd_per_t", "Freight and insurance to the home country", "USD/t",
+                 default=0.0, required=False),
+        ),
+        key=("country", "mineral", "form"),
+    ),
+    Sheet(
+        "Projects",
+        "Candidate equity projects: joint ventures abroad and domestic mines.",
+        (
+            _text("project", "Project name"),
+            _text("country", "Host country (the home country for a domestic mine)"),
+            _text("mineral", "Mineral (from Minerals)"),
+            Column("form", "choice", "Form of the offtake", choices=FORMS),
+            _num("capacity_t", "Output at full production, at 100% stake", "t/yr",
+                 min_exclusive=True),
+            _num("capex_musd", "Capital cost at 100% stake", "million USD"),
+            _num("fixed_opex_musd", "Fixed operating cost per online year, at 100% stake",
+                 "million USD/yr", default=0.0, required=False),
+            _num("unit_cost_usd_per_t", "Operating cost per tonne of offtake", "USD/t",
+                 default=0.0, required=False),
+            _frac("min_stake", "Smallest stake if invested", default=0.0, required=False),
+            _frac("max_stake", "Largest stake", default=1.0, required=False),
+            _year("earliest_year", "First year the investment can be made", default=None,
+                  required=False),
+            Column("lead_time_years", "integer", "Years from investment to first output",
+                   "years", default=0, required=False, min=0),
+            Column("life_years", "integer", "Years of output once online", "years", min=1),
+            _text("funding", "Budget the capital comes from (from Budgets); blank = none",
+                  default="", required=False),
+        ),
+        key=("project",),
+    ),
+    Sheet(
+        "Processing",
+        "Domestic processing technologies: refineries (concentrate feed) and recyclers (scrap).",
+        (
+            _text("technology", "Technology name"),
+            _text("mineral", "Mineral (from Minerals)"),
+            Column("feed", "choice", "concentrate or scrap", choices=FEEDS),
+            _num("module_t", "Refined output capacity of one module", "t/yr", min_exclusive=True),
+            Column("yield", "fraction", "Refined output per tonne of feed", "fraction 0..1",
+                   min=0.0, max=1.0, min_exclusive=True),
+            _num("capex_musd_per_module", "Capital cost of one module", "million USD"),
+            _num("fixed_opex_musd", "Fixed operating cost per module per online year",
+                 "million USD/yr", default=0.0, required=False),
+            _num("unit_cost_usd_per_t", "Operating cost per tonne of output", "USD/t",
+                 default=0.0, required=False),
+            Column("existing_modules", "integer", "Modules already built (online all horizon)",
+                   "modules", default=0, required=False, min=0),
+            Column("max_modules", "integer", "Most modules online at any time",
+                   "modules", min=0),
+            _year("earliest_year", "First year a module can be built", default=None,
+                  required=False),
+            Column("lead_time_years", "integer", "Years from build to first output",
+                   "years", default=0, required=False, min=0),
+            Column("life_years", "integer", "Years a new module runs", "years", min=1),
+            _text("funding", "Budget the capital comes from (from Budgets); blank = none",
+                  default="", required=False),
+        ),
+        key=("technology",),
+    ),
+    Sheet(
+        "Scrap",
+        "End-of-life scrap available at home; one column per milestone year (t per year).",
+        (_text("mineral", "Mineral (from Minerals)"),),
+        key=("mineral",),
+        required=False,
+        year_columns=True,
+        extra={"year_unit": "t/yr", "year_doc": "Scrap available in this milestone year"},
+    ),
+    Sheet(
+        "Budgets",
+        "Capital budgets per funding source and window; no row for a source = no limit.",
+        (
+            _text("funding", "Funding source name"),
+            _year("first_year", "First year of the window"),
+            _year("last_year", "Last year of the window"),
+            _num("limit_inr_crore", "Most capital spent in the window", "INR crore"),
+        ),
+        key=("funding", "first_year", "last_year"),
+        required=False,
+    ),
+    Sheet(
+        "Policy",
+        "Policy rules; an empty sheet means no rule.",
+        (
+            Column("rule", "choice", "Rule name", choices=RULES),
+            _text("mineral", "Mineral, or * for every mineral", default=ANY, required=False),
+            _text("country", "Country, or * for every country (max_country_share only)",
+                  default=ANY, required=False),
+            _year("first_year", "First year the rule binds (blank = first_year)", default=None,
+                  required=False),
+            _year("last_year", "Last year the rule binds (blank = last_year)", default=None,
+                  required=False),
+            _num("value", "Share as a fraction (0.4 = 40%), or days for min_stock_days", "1"),
+        ),
+        key=("rule", "mineral", "country", "first_year", "last_year"),
+        required=False,
+    ),
+    Sheet(
+        "Sources",
+        "Where each figure comes from.",
+        (
+            _text("sheet", "Sheet the figure is on"),
+            _text("field", "Column or setting"),
+            _text("value", "The figure", default="", required=False),
+            _text("source", "Publication", default="", required=False),
+            _text("year", "Year of the publication", default="", required=False),
+            _text("url_or_reference", "Address or reference", default="", required=False),
+        ),
+        key=(),
+        required=False,
+    ),
+)
+
+SHEET_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
+SETTING_BY_NAME = {col.name: col for col in SETTINGS}
