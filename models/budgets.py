@@ -1,0 +1,38 @@
+"""Capital budgets per funding source and window, in INR crore.
+
+    sum_{p funded by f, y in [y1, y2]} capex_p x stake[p,y] x X
+  + sum_{k funded by f, y in [y1, y2]} capex_k x modules_built[k,y] x X  <=  L_b
+
+for each Budgets row b = (f, y1, y2, L_b), where X = inr_per_usd x 1e6 / 1e7 converts million
+USD to INR crore. Capital is spent in full in the build year. A funding source with no Budgets
+row has no limit.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.expr import linear
+from models.index import ModelIndex
+
+
+def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    rows = list(range(len(ix.budgets)))
+
+    def rule(m, b):
+        rec = ix.budgets[b]
+        f, y1, y2 = rec["funding"].lower(), rec["first_year"], rec["last_year"]
+        terms = []
+        for p, y in ix.project_build:
+            if y1 <= y <= y2 and str(ix.project[p]["funding"]).lower() == f:
+                terms.append((ix.project[p]["capex_musd"] * ix.crore_per_musd, m.stake[p, y]))
+        for k, y in ix.module_build:
+            rec_k = ix.technology[k]
+            if y1 <= y <= y2 and str(rec_k["funding"]).lower() == f:
+                cost = rec_k["capex_musd_per_module"] * ix.crore_per_musd
+                terms.append((cost, m.modules_built[k, y]))
+        if not terms:
+            return pyo.Constraint.Skip
+        return linear(terms) <= rec["limit_inr_crore"]
+
+    m.budget = pyo.Constraint(rows, rule=rule)

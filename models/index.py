@@ -1,0 +1,198 @@
+"""Sparse index sets and precomputed coefficients, derived from validated input data.
+
+Nothing here touches Pyomo: every set holds only the combinations that exist (a supply row, a
+project's feasible build years, a technology's online years), and every coefficient the blocks
+need is computed once, so that constraint rules do no arithmetic of their own.
+
+Conventions (DESIGN.md): growth compounds yearly from first_year; a tonne bought costs
+price x (1 + tariff_pct/100) + freight; a cost in year t is discounted by
+(1 + r)^-(t - first_year); capital is an annuity over the asset's life, paid in each online
+year inside the horizon. All money in the model is in million USD (MUSD).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planner.data import InputData
+
+USD_PER_MUSD = 1e6
+INR_PER_CRORE = 1e7
+
+Key = tuple
+
+
+def capital_recovery_factor(rate: float, life_years: int) -> float:
+    """Annuity per unit of capital: r / (1 - (1 + r)^-n), or 1/n when r = 0."""
+    if rate == 0:
+        return 1.0 / life_years
+    return rate / (1.0 - (1.0 + rate) ** -life_years)
+
+
+def crore_per_musd(inr_per_usd: float) -> float:
+    """INR crore per million USD: 1e6 x inr_per_usd / 1e7."""
+    return USD_PER_MUSD * inr_per_usd / INR_PER_CRORE
+
+
+@dataclass
+class ModelIndex:
+    """Sets (lists of tuples) and coefficients (dicts keyed by those tuples)."""
+
+    years: list[int]
+    first_year: int
+    discount: dict[int, float]
+    minerals: list[str]
+    home: str
+    risk_score: dict[str, float]
+    of_concern: set[str]
+    demand_t: dict[Key, float]
+    scrap_t: dict[Key, float]
+    # purchases: (country, mineral, form, year)
+    buy: list[Key] = field(default_factory=list)
+    available_t: dict[Key, float] = field(default_factory=dict)
+    price_usd_per_t: dict[Key, float] = field(default_factory=dict)
+    landed_usd_per_t: dict[Key, float] = field(default_factory=dict)
+    # projects
+    project: dict[str, dict] = field(default_factory=dict)
+    project_build: list[Key] = field(default_factory=list)  # (project, build year)
+    project_online: list[Key] = field(default_factory=list)  # (project, year) output possible
+    builds_online: dict[Key, list[int]] = field(default_factory=dict)  # (p, t) -> build years
+    project_build_cost_musd: dict[Key, float] = field(default_factory=dict)  # per unit stake
+    # processing
+    technology: dict[str, dict] = field(default_factory=dict)
+    module_build: list[Key] = field(default_factory=list)  # (technology, build year)
+    tech_online: list[Key] = field(default_factory=list)  # (technology, year)
+    modules_online_from: dict[Key, list[int]] = field(default_factory=dict)
+    module_build_cost_musd: dict[Key, float] = field(default_factory=dict)  # per module
+    existing_fixed_cost_musd: float = 0.0  # discounted, constant
+    # stock and shortfall
+    holding_usd_per_t: dict[Key, float] = field(default_factory=dict)
+    shortfall_usd_per_t: dict[str, float] = field(default_factory=dict)
+    # budgets and policy rows, as records
+    budgets: list[dict] = field(default_factory=list)
+    policy: list[dict] = field(default_factory=list)
+    crore_per_musd: float = 0.0
+
+    def online_years(self, build_year: int, lead: int, life: int) -> range:
+        """Years inside the horizon in which an asset built in build_year produces."""
+        start = build_year + lead
+        return range(start, min(start + life, self.years[-1] + 1))
+
+    def discounted_years(self, years: range) -> float:
+        return sum(self.discount[t] for t in years)
+
+
+def build_index(data: InputData) -> ModelIndex:
+    """Derive every sparse set and coefficient of the model from `data`."""
+    s = data.settings
+    years = s.years
+    discount = {t: (1.0 + s.discount_rate) ** -(t - s.first_year) for t in years}
+    countries = data.countries.set_index("country")
+    risk = countries["risk_score"].astype(float).to_dict()
+    risk.setdefault(s.home_country, 0.0)
+    demand = data.demand_for_scenario()
+    index = ModelIndex(
+        years=years,
+        first_year=s.first_year,
+        discount=discount,
+        minerals=list(data.minerals["mineral"]),
+        home=s.home_country,
+        risk_score=risk,
+        of_concern={c for c, flag in countries["of_concern"].items() if flag},
+        demand_t={(m, int(y)): float(v) for m, y, v in demand.itertuples(index=False)},
+        scrap_t={
+            (m, int(y)): float(v) for m, y, v in data.scrap[["mineral", "year", "scrap_t"]].values
+        },
+        crore_per_musd=crore_per_musd(s.inr_per_usd),
+    )
+    _purchases(index, data)
+    _projects(index, data, s.discount_rate)
+    _processing(index, data, s.discount_rate)
+    _stock(index, data)
+    index.budgets = data.budgets.to_dict("records")
+    index.policy = data.policy.to_dict("records")
+    return index
+
+
+def _purchases(index: ModelIndex, data: InputData) -> None:
+    """available_t and price grow yearly: x_t = x_0 (1 + g/100)^(t - first_year)."""
+    tariff = data.countries.set_index("country")["tariff_pct"].astype(float).to_dict()
+    for row in data.supply.itertuples(index=False):
+        for t in index.years:
+            k = (row.country, row.mineral, row.form, t)
+            n = t - index.first_year
+            price = row.price_usd_per_t * (1 + row.price_growth_pct / 100) ** n
+            index.buy.append(k)
+            index.available_t[k] = row.available_t * (1 + row.growth_pct / 100) ** n
+            index.price_usd_per_t[k] = price
+            index.landed_usd_per_t[k] = (
+                price * (1 + tariff.get(row.country, 0.0) / 100) + row.freight_usd_per_t
+            )
+
+
+def _projects(index: ModelIndex, data: InputData, rate: float) -> None:
+    """Build years y with earliest_year <= y and y + lead_time inside the horizon."""
+    last = index.years[-1]
+    for rec in data.projects.to_dict("records"):
+        p, lead, life = rec["project"], int(rec["lead_time_years"]), int(rec["life_years"])
+        index.project[p] = rec
+        crf = capital_recovery_factor(rate, life)
+        online: dict[int, list[int]] = defaultdict(list)
+        for y in range(max(int(rec["earliest_year"]), index.first_year), last - lead + 1):
+            index.project_build.append((p, y))
+            years_on = index.online_years(y, lead, life)
+            per_stake = rec["capex_musd"] * crf + rec["fixed_opex_musd"]
+            index.project_build_cost_musd[(p, y)] = per_stake * index.discounted_years(years_on)
+            for t in years_on:
+                online[t].append(y)
+        for t in sorted(online):
+            index.project_online.append((p, t))
+            index.builds_online[(p, t)] = online[t]
+
+
+def _processing(index: ModelIndex, data: InputData, rate: float) -> None:
+    """Existing modules run every year; new ones from build year + lead for life years."""
+    last = index.years[-1]
+    for rec in data.processing.to_dict("records"):
+        k, lead, life = rec["technology"], int(rec["lead_time_years"]), int(rec["life_years"])
+        index.technology[k] = rec
+        crf = capital_recovery_factor(rate, life)
+        online: dict[int, list[int]] = defaultdict(list)
+        can_build = rec["max_modules"] > rec["existing_modules"]
+        first_build = max(int(rec["earliest_year"]), index.first_year)
+        for y in range(first_build, last - lead + 1) if can_build else ():
+            index.module_build.append((k, y))
+            years_on = index.online_years(y, lead, life)
+            per_module = rec["capex_musd_per_module"] * crf + rec["fixed_opex_musd"]
+            index.module_build_cost_musd[(k, y)] = per_module * index.discounted_years(years_on)
+            for t in years_on:
+                online[t].append(y)
+        for t in index.years:
+            if rec["existing_modules"] > 0 or online.get(t):
+                index.tech_online.append((k, t))
+                index.modules_online_from[(k, t)] = online.get(t, [])
+        index.existing_fixed_cost_musd += (
+            rec["existing_modules"] * rec["fixed_opex_musd"] * sum(index.discount.values())
+        )
+
+
+def _stock(index: ModelIndex, data: InputData) -> None:
+    """Holding cost per tonne-year: stock_holding_cost_pct/100 x the year's mean refined price
+    over the mineral's refined Supply rows (all its rows if it has no refined one)."""
+    prices = pd.DataFrame(
+        [(m, f, t, p) for (_, m, f, t), p in index.price_usd_per_t.items()],
+        columns=["mineral", "form", "year", "price"],
+    )
+    minerals = data.minerals.set_index("mineral")
+    for m in index.minerals:
+        index.shortfall_usd_per_t[m] = float(minerals.at[m, "shortfall_penalty_usd_per_t"])
+        pct = float(minerals.at[m, "stock_holding_cost_pct"])
+        rows = prices[prices["mineral"] == m]
+        if (rows["form"] == "refined").any():
+            rows = rows[rows["form"] == "refined"]
+        mean_price = rows.groupby("year")["price"].mean().to_dict()
+        for t in index.years:
+            index.holding_usd_per_t[(m, t)] = pct / 100 * mean_price.get(t, 0.0)

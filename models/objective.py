@@ -1,0 +1,80 @@
+"""Objective: discounted cost plus risk_weight x discounted risk exposure (million USD).
+
+  cost = sum_{c,m,f,t} buy x (price_t (1 + tariff/100) + freight) x d_t
+       + sum_{p,y} stake[p,y] x (capex_p x CRF_p + fixed_opex_p) x sum_{t online} d_t
+       + sum_{p,t} offtake x unit_cost_p x d_t
+       + sum_{k,y} modules_built x (capex_k x CRF_k + fixed_opex_k) x sum_{t online} d_t
+       + existing modules' fixed opex + sum_{k,t} out x unit_cost_k x d_t
+       + sum_{m,t} stock x holding_usd_per_t x d_t + sum_{m,t} unmet x penalty_m x d_t
+  risk = sum_{c,m,f,t} buy x price_t x risk_score_c x d_t
+       + sum_{p,t} offtake x unit_cost_p x risk_score_{country(p)} x d_t
+
+with d_t = (1 + discount_rate)^-(t - first_year), CRF = r / (1 - (1 + r)^-life) the capital
+recovery factor (capital is paid as an annuity in the online years inside the horizon).
+Domestic processing adds no exposure: its concentrate feed carried it when bought.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.expr import linear
+from models.index import USD_PER_MUSD, ModelIndex
+
+
+def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
+    """Discounted cost in million USD, by part, as (coef, var) lists."""
+    d = ix.discount
+    musd = 1.0 / USD_PER_MUSD
+    return {
+        "purchases": [(ix.landed_usd_per_t[k] * d[k[3]] * musd, v) for k, v in m.buy.items()],
+        "project_capital_and_fixed": [
+            (ix.project_build_cost_musd[k], v) for k, v in m.stake.items()
+        ],
+        "project_operating": [
+            (ix.project[p]["unit_cost_usd_per_t"] * d[t] * musd, v)
+            for (p, t), v in m.offtake.items()
+        ],
+        "processing_capital_and_fixed": [
+            (ix.module_build_cost_musd[k], v) for k, v in m.modules_built.items()
+        ],
+        "processing_operating": [
+            (ix.technology[k]["unit_cost_usd_per_t"] * d[t] * musd, v)
+            for (k, t), v in m.output.items()
+        ],
+        "stock_holding": [
+            (ix.holding_usd_per_t[k] * d[k[1]] * musd, v) for k, v in m.stock.items()
+        ],
+        "shortfall_penalty": [
+            (ix.shortfall_usd_per_t[k[0]] * d[k[1]] * musd, v) for k, v in m.unmet.items()
+        ],
+    }
+
+
+def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """Discounted risk exposure in million USD, as (coef, var)."""
+    d = ix.discount
+    musd = 1.0 / USD_PER_MUSD
+    terms = [
+        (ix.price_usd_per_t[k] * ix.risk_score.get(k[0], 0.0) * d[k[3]] * musd, v)
+        for k, v in m.buy.items()
+    ]
+    for (p, t), v in m.offtake.items():
+        rec = ix.project[p]
+        coef = rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
+        terms.append((coef * d[t] * musd, v))
+    return [(c, v) for c, v in terms if c != 0]
+
+
+def add_objective(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> None:
+    """min cost + risk_weight x risk."""
+    parts = cost_terms(m, ix)
+    cost = [term for part in parts.values() for term in part]
+    risk = risk_terms(m, ix)
+    weighted = cost + [(risk_weight * c, v) for c, v in risk]
+    m.cost_parts = parts
+    m.risk_list = risk
+    m.objective = pyo.Objective(
+        expr=linear([t for t in weighted if t[0] != 0], constant=ix.existing_fixed_cost_musd),
+        sense=pyo.minimize,
+    )

@@ -1,0 +1,20 @@
+"""Purchases: tonnes bought per supply row and year.
+
+    0 <= buy[c,m,f,t] <= available_t[c,m,f] x (1 + growth_pct/100)^(t - first_year)
+
+where a supply row (c, m, f) exists: country c sells mineral m in form f. The availability is a
+variable bound, not a constraint row.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.index import ModelIndex
+
+
+def add_purchases(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    """buy[c,m,f,t] in [0, available_t] (t/yr)."""
+    m.buy = pyo.Var(ix.buy, domain=pyo.NonNegativeReals, dense=True)
+    for k, var in m.buy.items():
+        var.setub(ix.available_t[k])

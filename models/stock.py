@@ -1,0 +1,34 @@
+"""Strategic stock of refined mineral and priced unmet demand.
+
+    stock[m,t] = stock[m,t-1] + inject[m,t] - draw[m,t],   stock[m,first_year - 1] = 0
+
+All in t of the mineral's unit; stock is counted at the end of the year.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.expr import linear
+from models.index import ModelIndex
+
+
+def add_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    """stock, inject, draw and unmet per mineral and year, all >= 0."""
+    keys = [(mineral, t) for mineral in ix.minerals for t in ix.years]
+    m.stock = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+    m.inject = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+    m.draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+    m.unmet = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+
+    def flow(m, mineral, t):
+        terms = [
+            (1.0, m.stock[mineral, t]),
+            (-1.0, m.inject[mineral, t]),
+            (1.0, m.draw[mineral, t]),
+        ]
+        if t > ix.first_year:
+            terms.append((-1.0, m.stock[mineral, t - 1]))
+        return linear(terms) == 0
+
+    m.stock_flow = pyo.Constraint(keys, rule=flow)

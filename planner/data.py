@@ -1,0 +1,63 @@
+"""Validated input data: plain settings and pandas tables, no Pyomo, no openpyxl."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class Settings:
+    """The Settings sheet, typed. Money in the model is USD; budgets convert with inr_per_usd."""
+
+    schema_version: int
+    home_country: str
+    first_year: int
+    last_year: int
+    inr_per_usd: float
+    discount_rate: float = 0.0
+    risk_weight: float = 0.0
+    demand_scenario: str = ""
+    mip_gap: float = 0.001
+    time_limit_s: float = 300.0
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+
+@dataclass
+class InputData:
+    """Everything the model needs, read from one workbook.
+
+    Tables keep the workbook's column names. Names (minerals, countries, ...) are trimmed and
+    spelled as in their defining sheet. `demand` and `scrap` are long tables over every horizon
+    year, interpolated from the milestone columns: demand (scenario, mineral, year, demand_t),
+    scrap (mineral, year, scrap_t).
+    """
+
+    settings: Settings
+    minerals: pd.DataFrame
+    countries: pd.DataFrame
+    demand: pd.DataFrame
+    supply: pd.DataFrame
+    projects: pd.DataFrame
+    processing: pd.DataFrame
+    scrap: pd.DataFrame
+    budgets: pd.DataFrame
+    policy: pd.DataFrame
+    sources: pd.DataFrame
+    source_file: str = ""
+    source_sha256: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def copy(self) -> InputData:
+        """A deep copy, so that a scenario can change it without touching the original."""
+        return copy.deepcopy(self)
+
+    def demand_for_scenario(self) -> pd.DataFrame:
+        """Demand rows of the chosen scenario: mineral, year, demand_t."""
+        rows = self.demand[self.demand["scenario"] == self.settings.demand_scenario]
+        return rows[["mineral", "year", "demand_t"]].reset_index(drop=True)

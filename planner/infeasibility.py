@@ -1,0 +1,91 @@
+"""Explain an infeasible model: which policy rules (and budgets) cannot hold together.
+
+Every policy and budget row gets a nonnegative slack that relaxes it; a second solve minimises
+the total slack (all other costs set to zero). The rules whose slack is positive are the ones
+that conflict with the rest of the model; they are reported by Policy/Budgets row, mineral and
+years, with the amount by which each must give.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+
+from models.index import ModelIndex
+from planner.solver import INF, HighsModel
+
+
+def _elastic_rows(hm: HighsModel, model: pyo.ConcreteModel) -> list[tuple[int, str, object]]:
+    """(matrix row, block name, index) for every row of the policy and budget blocks."""
+    rows = []
+    for block in ("policy", "budget"):
+        for k, con in getattr(model, block).items():
+            for r in hm.rows_of.get(id(con), []):
+                rows.append((r, block, k))
+    return rows
+
+
+def explain_infeasibility(hm: HighsModel, model: pyo.ConcreteModel, ix: ModelIndex) -> str:
+    """A plain-words explanation of why no plan satisfies the hard rules."""
+    rows = _elastic_rows(hm, model)
+    if not rows:
+        return (
+            "The model is infeasible, and it has no policy or budget rules to relax: "
+            "check the Processing and Projects data."
+        )
+    h = hm.highs
+    n_col = h.getNumCol()
+    h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.zeros(n_col))
+    for r, _, _ in rows:
+        # a <= row is relaxed by -s, a >= row by +s; an equality row never occurs here
+        coef = -1.0 if hm.row_upper[r] < INF else 1.0
+        h.addCol(1.0, 0.0, INF, 1, np.array([r], dtype=np.int32), np.array([coef]))
+    h.setOptionValue("time_limit", 60.0)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return (
+            "The model is infeasible even with every policy and budget rule relaxed: "
+            "check the Processing and Projects data."
+        )
+    slack = np.asarray(h.getSolution().col_value)[n_col:]
+    return _describe(rows, slack, model, ix)
+
+
+def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: ModelIndex) -> str:
+    by_rule: dict[tuple, list] = defaultdict(list)
+    for (_, block, k), s in zip(rows, slack, strict=True):
+        if s <= 1e-6:
+            continue
+        if block == "policy":
+            i, rule, mineral, country, year, value = model.policy_index[k]
+            rec = ix.policy[i]
+            where = f"Policy row {rec['excel_row']} ({rule} {value:g}"
+            where += f", {country})" if country != "*" else ")"
+            by_rule[(where,)].append((mineral, year, s))
+        else:
+            rec = ix.budgets[k]
+            where = (
+                f"Budgets row {rec['excel_row']} ({rec['funding']} "
+                f"{rec['first_year']}-{rec['last_year']})"
+            )
+            by_rule[(where,)].append(("capital", rec["first_year"], s))
+    lines = [
+        "No plan satisfies every rule. These rules conflict with the rest of the input; "
+        "relaxing them by the amounts shown makes a plan possible:"
+    ]
+    for (where,), items in by_rule.items():
+        minerals = sorted({m for m, _, _ in items})
+        years = sorted({y for _, y, _ in items})
+        total = sum(s for _, _, s in items)
+        lines.append(
+            f"  - {where}: {', '.join(minerals)} in {_years(years)} "
+            f"(short by {total:,.1f} in total)"
+        )
+    return "\n".join(lines)
+
+
+def _years(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"

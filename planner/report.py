@@ -1,0 +1,216 @@
+"""Turn solved values into a Plan: one table per plan sheet, plus KPIs.
+
+Money in the tables is in money of the year (undiscounted) unless a name says otherwise;
+the objective and its parts in the Summary are discounted to first_year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from models.index import USD_PER_MUSD, ModelIndex
+from planner.plan import PLAN_COLUMNS
+
+TOL = 1e-6
+
+
+def _frame(name: str, rows: list) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(PLAN_COLUMNS[name]))
+
+
+def sourcing_table(ix: ModelIndex, buy: dict, offtake: dict) -> pd.DataFrame:
+    """Every purchase and offtake above zero, with its landed or operating cost and share."""
+    rows = []
+    for (c, m, f, t), q in buy.items():
+        if q > TOL:
+            cost = q * ix.landed_usd_per_t[c, m, f, t] / USD_PER_MUSD
+            rows.append([t, m, c, f, "import", q, cost, np.nan])
+    for (p, t), q in offtake.items():
+        if q > TOL:
+            rec = ix.project[p]
+            cost = q * rec["unit_cost_usd_per_t"] / USD_PER_MUSD
+            rows.append(
+                [t, rec["mineral"], rec["country"], rec["form"], f"project {p}", q, cost, np.nan]
+            )
+    frame = _frame("sourcing", rows)
+    if len(frame):
+        totals = frame.groupby(["year", "mineral", "form"])["tonnes_t"].transform("sum")
+        frame["share"] = frame["tonnes_t"] / totals
+        frame = frame.sort_values(
+            ["mineral", "year", "form", "tonnes_t"], ascending=[True, True, False, False]
+        ).reset_index(drop=True)
+    return frame
+
+
+def projects_table(ix: ModelIndex, build: dict, stake: dict) -> pd.DataFrame:
+    rows = []
+    for (p, y), b in build.items():
+        if b > 0.5:
+            rec = ix.project[p]
+            s = stake[p, y]
+            rows.append(
+                [
+                    p,
+                    rec["country"],
+                    rec["mineral"],
+                    rec["form"],
+                    y,
+                    y + int(rec["lead_time_years"]),
+                    s,
+                    s * rec["capacity_t"],
+                    s * rec["capex_musd"],
+                    rec["funding"],
+                ]
+            )
+    return _frame("projects", rows)
+
+
+def processing_table(ix: ModelIndex, built: dict, output: dict) -> pd.DataFrame:
+    rows = []
+    for k, rec in ix.technology.items():
+        for t in ix.years:
+            new = round(built.get((k, t), 0.0))
+            online = rec["existing_modules"] + sum(
+                round(built[k, y]) for y in ix.modules_online_from.get((k, t), [])
+            )
+            out = output.get((k, t), 0.0)
+            capacity = online * rec["module_t"]
+            if online == 0 and new == 0:
+                continue
+            util = out / capacity if capacity > 0 else np.nan
+            rows.append(
+                [
+                    t,
+                    k,
+                    rec["mineral"],
+                    rec["feed"],
+                    new,
+                    online,
+                    capacity,
+                    out,
+                    out / rec["yield"],
+                    util,
+                ]
+            )
+    return _frame("processing", rows)
+
+
+def required_stock(ix: ModelIndex) -> dict:
+    """(mineral, year) -> most stock any min_stock_days rule asks for (t)."""
+    need: dict = defaultdict(float)
+    for rec in ix.policy:
+        if rec["rule"] != "min_stock_days":
+            continue
+        minerals = ix.minerals if rec["mineral"] == "*" else [rec["mineral"]]
+        for m in minerals:
+            for t in ix.years:
+                if rec["first_year"] <= t <= rec["last_year"]:
+                    need[m, t] = max(need[m, t], rec["value"] / 365 * ix.demand_t.get((m, t), 0))
+    return need
+
+
+def stock_and_shortfall(ix: ModelIndex, values: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    need = required_stock(ix)
+    stock_rows, short_rows = [], []
+    for m in ix.minerals:
+        for t in ix.years:
+            k = (m, t)
+            stock_rows.append(
+                [t, m, values["inject"][k], values["draw"][k], values["stock"][k], need.get(k, 0.0)]
+            )
+            demand = ix.demand_t.get(k, 0.0)
+            unmet = values["unmet"][k]
+            short_rows.append(
+                [
+                    t,
+                    m,
+                    demand,
+                    unmet,
+                    unmet / demand if demand > 0 else 0.0,
+                    unmet * ix.shortfall_usd_per_t[m] / USD_PER_MUSD,
+                ]
+            )
+    return _frame("stock", stock_rows), _frame("shortfall", short_rows)
+
+
+def origin_supply(ix: ModelIndex, sourcing: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
+    """Sourced refined supply by (year, mineral, origin) in tonnes: countries and home
+    (processing output); stock drawn is not an origin (see models/supply_terms.py)."""
+    parts = [
+        sourcing.loc[
+            sourcing["form"] == "refined", ["year", "mineral", "country", "tonnes_t"]
+        ].rename(columns={"country": "origin"})
+    ]
+    if len(processing):
+        home = processing[["year", "mineral", "output_t"]].rename(columns={"output_t": "tonnes_t"})
+        home.insert(2, "origin", ix.home)
+        parts.append(home)
+    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    frame = frame[frame["tonnes_t"] > TOL]
+    return frame.groupby(["year", "mineral", "origin"], as_index=False)["tonnes_t"].sum()
+
+
+def risk_table(ix: ModelIndex, origins: pd.DataFrame, buy: dict, offtake: dict) -> pd.DataFrame:
+    """HHI of origins, governance-weighted HHI (sum share^2 x risk_score), concern share,
+    self-sufficiency, and undiscounted risk exposure, per mineral and year."""
+    exposure: dict = defaultdict(float)
+    for (c, m, _f, t), q in buy.items():
+        exposure[m, t] += q * ix.price_usd_per_t[c, m, _f, t] * ix.risk_score.get(c, 0.0)
+    for (p, t), q in offtake.items():
+        rec = ix.project[p]
+        exposure[rec["mineral"], t] += (
+            q * rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
+        )
+    grouped = {key: g for key, g in origins.groupby(["year", "mineral"])}
+    rows = []
+    for m in ix.minerals:
+        for t in ix.years:
+            g = grouped.get((t, m))
+            total = float(g["tonnes_t"].sum()) if g is not None else 0.0
+            if total > TOL:
+                share = g["tonnes_t"].to_numpy() / total
+                origin = g["origin"].tolist()
+                risk = np.array([ix.risk_score.get(o, 0.0) for o in origin])
+                hhi = float((share**2).sum())
+                ghhi = float((share**2 * risk).sum())
+                concern = float(
+                    sum(s for s, o in zip(share, origin, strict=True) if o in ix.of_concern)
+                )
+                home = float(sum(s for s, o in zip(share, origin, strict=True) if o == ix.home))
+            else:
+                hhi = ghhi = concern = home = np.nan
+            rows.append([t, m, total, hhi, ghhi, concern, home, exposure[m, t] / USD_PER_MUSD])
+    return _frame("risk", rows)
+
+
+def marginal_cost_table(ix: ModelIndex, balance_dual: dict) -> pd.DataFrame:
+    """Dual of the refined balance, undiscounted to money of the year, in USD/t."""
+    rows = [
+        [t, m, balance_dual[m, t] / ix.discount[t] * USD_PER_MUSD]
+        for m in ix.minerals
+        for t in ix.years
+    ]
+    return _frame("marginal_costs", rows)
+
+
+def budget_table(ix: ModelIndex, stake: dict, built: dict, budget_dual: dict) -> pd.DataFrame:
+    rows = []
+    for b, rec in enumerate(ix.budgets):
+        f, y1, y2 = str(rec["funding"]).lower(), rec["first_year"], rec["last_year"]
+        spent = 0.0
+        for (p, y), s in stake.items():
+            if y1 <= y <= y2 and str(ix.project[p]["funding"]).lower() == f:
+                spent += s * ix.project[p]["capex_musd"] * ix.crore_per_musd
+        for (k, y), n in built.items():
+            tech = ix.technology[k]
+            if y1 <= y <= y2 and str(tech["funding"]).lower() == f:
+                spent += round(n) * tech["capex_musd_per_module"] * ix.crore_per_musd
+        limit = float(rec["limit_inr_crore"])
+        binding = spent >= limit - 1e-6 * max(1.0, limit)
+        # d objective / d limit is <= 0; report the saving per extra crore as a positive value
+        value = -budget_dual.get(b, 0.0)
+        rows.append([rec["funding"], y1, y2, limit, spent, binding, max(value, 0.0)])
+    return _frame("budgets", rows)

@@ -1,0 +1,191 @@
+"""Solve one input: build the model, run HiGHS, read duals, return a Plan."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pyomo
+import pyomo.environ as pyo
+
+from models.build import build_model
+from models.index import build_index
+from planner import report
+from planner.data import InputData
+from planner.infeasibility import explain_infeasibility
+from planner.plan import Plan
+from planner.solver import HighsModel, SolveStatus
+
+Progress = Callable[[str], None]
+
+
+class SolveError(Exception):
+    """The model has no plan to export (infeasible, unbounded, or no solution in time)."""
+
+    def __init__(self, message: str, status: SolveStatus | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+def program_version() -> str:
+    try:
+        return metadata.version("critical-minerals-planner")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def highs_version() -> str:
+    return metadata.version("highspy")
+
+
+def solve(
+    data: InputData,
+    mip_gap: float | None = None,
+    time_limit_s: float | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Optimise `data` and return its Plan. Raises SolveError when there is no plan."""
+    say = progress or (lambda _msg: None)
+    s = data.settings
+    mip_gap = s.mip_gap if mip_gap is None else mip_gap
+    time_limit_s = s.time_limit_s if time_limit_s is None else time_limit_s
+    timings: dict[str, float] = {}
+
+    say("building the model")
+    t0 = time.perf_counter()
+    ix = build_index(data)
+    model = build_model(data, ix)
+    timings["build_s"] = time.perf_counter() - t0
+
+    say("handing the model to HiGHS")
+    hm = HighsModel(model)
+    timings["handover_s"] = hm.handover_s
+
+    say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
+    status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s)
+    timings["solve_s"] = status.solver_time_s
+    if status.status == "infeasible":
+        raise SolveError(explain_infeasibility(hm, model, ix), status)
+    if not status.has_solution:
+        raise SolveError(
+            f"HiGHS found no plan (status {status.status}) within "
+            f"{time_limit_s:g} s; raise time_limit_s or mip_gap",
+            status,
+        )
+
+    say("reading marginal costs (LP with the integer decisions fixed)")
+    duals, dual_time = hm.duals_with_integers_fixed()
+    timings["dual_solve_s"] = dual_time
+
+    t0 = time.perf_counter()
+    plan = extract_plan(data, model, hm, status, duals, mip_gap, timings)
+    timings["report_s"] = time.perf_counter() - t0
+    plan.summary["report_s"] = round(timings["report_s"], 3)
+    return plan
+
+
+def extract_plan(
+    data: InputData,
+    model: pyo.ConcreteModel,
+    hm: HighsModel,
+    status: SolveStatus,
+    duals: np.ndarray,
+    mip_gap: float,
+    timings: dict[str, float],
+) -> Plan:
+    """Read every value the plan shows and assemble the Plan."""
+    ix = model.ix
+    v = {
+        name: hm.values(getattr(model, name))
+        for name in (
+            "buy",
+            "offtake",
+            "build",
+            "stake",
+            "modules_built",
+            "output",
+            "stock",
+            "inject",
+            "draw",
+            "unmet",
+        )
+    }
+    sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
+    processing = report.processing_table(ix, v["modules_built"], v["output"])
+    stock, shortfall = report.stock_and_shortfall(ix, v)
+    origins = report.origin_supply(ix, sourcing, processing)
+    risk = report.risk_table(ix, origins, v["buy"], v["offtake"])
+    plan = Plan(
+        summary={},
+        sourcing=sourcing,
+        projects=report.projects_table(ix, v["build"], v["stake"]),
+        processing=processing,
+        stock=stock,
+        shortfall=shortfall,
+        risk=risk,
+        marginal_costs=report.marginal_cost_table(ix, hm.duals(model.balance, duals)),
+        budgets=report.budget_table(
+            ix, v["stake"], v["modules_built"], hm.duals(model.budget, duals)
+        ),
+    )
+    plan.summary = summary(data, model, hm, status, mip_gap, timings, plan)
+    if status.status != "optimal":
+        plan.notes.append(
+            f"HiGHS stopped with status {status.status}: this is the best plan "
+            f"found, within {100 * (status.gap or 0):.3g}% of the optimum."
+        )
+    return plan
+
+
+def _dot(hm: HighsModel, terms: list) -> float:
+    return float(sum(c * hm.value_of(var) for c, var in terms))
+
+
+def summary(
+    data: InputData,
+    model: pyo.ConcreteModel,
+    hm: HighsModel,
+    status: SolveStatus,
+    mip_gap: float,
+    timings: dict[str, float],
+    plan: Plan,
+) -> dict[str, object]:
+    s = data.settings
+    parts = {name: _dot(hm, terms) for name, terms in model.cost_parts.items()}
+    parts["processing_capital_and_fixed"] += model.ix.existing_fixed_cost_musd
+    risk = _dot(hm, model.risk_list)
+    out: dict[str, object] = {
+        "status": status.status,
+        "objective_musd": status.objective,
+        "best_bound_musd": status.bound,
+        "gap": status.gap,
+        "mip_gap_setting": mip_gap,
+        "total_cost_discounted_musd": sum(parts.values()),
+    }
+    out |= {f"cost_{name}_discounted_musd": value for name, value in parts.items()}
+    out |= {
+        "risk_exposure_discounted_musd": risk,
+        "risk_weight": s.risk_weight,
+        "total_shortfall_t": float(plan.shortfall["unmet_t"].sum()),
+        "home_country": s.home_country,
+        "horizon": f"{s.first_year}-{s.last_year}",
+        "demand_scenario": s.demand_scenario,
+        "discount_rate": s.discount_rate,
+        "inr_per_usd": s.inr_per_usd,
+        "variables": hm.highs.getNumCol(),
+        "integer_variables": int(hm.integer.sum()),
+        "constraints": hm.highs.getNumRow(),
+        "solve_time_s": round(timings["solve_s"], 3),
+        "build_s": round(timings["build_s"], 3),
+        "handover_s": round(timings["handover_s"], 3),
+        "dual_solve_s": round(timings.get("dual_solve_s", 0.0), 3),
+        "input_file": Path(data.source_file).name if data.source_file else "",
+        "input_sha256": data.source_sha256,
+        "program": f"critical-minerals-planner {program_version()}",
+        "pyomo_version": pyomo.version.version,
+        "highs_version": highs_version(),
+    }
+    return out

@@ -1,0 +1,199 @@
+"""Hand a Pyomo model to HiGHS in one call and read the answer back.
+
+The model is compiled to matrix form by Pyomo's LinearStandardFormCompiler (mixed form: each row
+keeps its sense) and passed to highspy with one `passModel`; this is several times faster than a
+row-by-row hand-over (see SOLVER-NOTES.md). Results are read back by column and row position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+INF = highspy.kHighsInf
+
+
+_banner_done = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent Highs instance (HiGHS prints a banner at the first construction per process)."""
+    global _banner_done
+    if _banner_done:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
+                os.dup2(devnull.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_done = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass
+class SolveStatus:
+    """What HiGHS reported: status word, objective, best bound, relative gap, HiGHS seconds."""
+
+    status: str
+    has_solution: bool
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solver_time_s: float
+    message: str = ""
+
+
+STATUS_WORDS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kSolutionLimit: "solution_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+}
+
+
+class HighsModel:
+    """A Pyomo model compiled once into a highspy.Highs instance."""
+
+    def __init__(self, model: pyo.ConcreteModel, threads: int | None = None):
+        t0 = time.perf_counter()
+        info = LinearStandardFormCompiler().write(model, mixed_form=True)
+        self.columns = info.columns
+        self.rows = info.rows
+        self.col_of = {id(v): i for i, v in enumerate(info.columns)}
+        self.rows_of: dict[int, list[int]] = {}
+        for i, (con, _) in enumerate(info.rows):
+            self.rows_of.setdefault(id(con), []).append(i)
+        n_col, n_row = len(info.columns), len(info.rows)
+        cost = np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0)
+        self.objective_offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        lower = np.array([_bound(v.lb, -INF) for v in info.columns], dtype=float)
+        upper = np.array([_bound(v.ub, INF) for v in info.columns], dtype=float)
+        self.integer = np.array([v.is_integer() for v in info.columns], dtype=bool)
+        rhs = np.asarray(info.rhs, dtype=float)
+        sense = np.array([s for _, s in info.rows], dtype=int)
+        # sense: 1 means row <= rhs, -1 means row >= rhs, 0 means row == rhs
+        row_lower = np.where(sense == 1, -INF, rhs)
+        row_upper = np.where(sense == -1, INF, rhs)
+
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_col
+        lp.num_row_ = n_row
+        lp.col_cost_ = cost
+        lp.col_lower_ = lower
+        lp.col_upper_ = upper
+        lp.row_lower_ = row_lower
+        lp.row_upper_ = row_upper
+        lp.offset_ = self.objective_offset
+        a = info.A.tocsc()
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr
+        lp.a_matrix_.index_ = a.indices
+        lp.a_matrix_.value_ = a.data
+        lp.a_matrix_.num_col_ = n_col
+        lp.a_matrix_.num_row_ = n_row
+        if self.integer.any():
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                for flag in self.integer
+            ]
+        self.lower, self.upper = lower, upper
+        self.row_lower, self.row_upper = row_lower, row_upper
+        self.highs = new_highs()
+        if threads:
+            self.highs.setOptionValue("threads", int(threads))
+        self.highs.passModel(lp)
+        self.handover_s = time.perf_counter() - t0
+        self.x = np.zeros(n_col)
+        self.row_dual: np.ndarray | None = None
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(self.integer.any())
+
+    def solve(self, mip_gap: float = 1e-3, time_limit_s: float = 300.0) -> SolveStatus:
+        """Run HiGHS; keep the best solution found (also at a time limit)."""
+        h = self.highs
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("time_limit", float(time_limit_s))
+        t0 = time.perf_counter()
+        h.run()
+        elapsed = time.perf_counter() - t0
+        model_status = h.getModelStatus()
+        word = STATUS_WORDS.get(model_status, h.modelStatusToString(model_status))
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        objective = bound = gap = None
+        if has_solution:
+            solution = h.getSolution()
+            self.x = np.asarray(solution.col_value, dtype=float)
+            objective = float(info.objective_function_value)
+            if self.is_mip:
+                bound = float(info.mip_dual_bound)
+                gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else None
+            else:
+                bound, gap = objective, 0.0
+                self.row_dual = np.asarray(solution.row_dual, dtype=float)
+        return SolveStatus(word, has_solution, objective, bound, gap, elapsed)
+
+    def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:
+        """Fix integer columns at their (rounded) values, solve the LP, return row duals.
+
+        The integrality and bounds are restored afterwards so that the model can be re-solved.
+        """
+        h = self.highs
+        if not self.is_mip:
+            return (self.row_dual if self.row_dual is not None else np.zeros(len(self.rows))), 0.0
+        cols = np.flatnonzero(self.integer).astype(np.int32)
+        fixed = np.round(self.x[cols])
+        h.changeColsBounds(len(cols), cols, fixed, fixed)
+        continuous = np.full(len(cols), highspy.HighsVarType.kContinuous)
+        h.changeColsIntegrality(len(cols), cols, continuous)
+        t0 = time.perf_counter()
+        h.run()
+        elapsed = time.perf_counter() - t0
+        duals = np.asarray(h.getSolution().row_dual, dtype=float)
+        h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
+        h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
+        h.clearSolver()
+        return duals, elapsed
+
+    # --- reading values back -------------------------------------------------------------
+    def values(self, var: pyo.Var) -> dict:
+        """index -> value of every element of a Var component (0 if not in the matrix)."""
+        col_of, x = self.col_of, self.x
+        return {k: (x[col_of[id(v)]] if id(v) in col_of else 0.0) for k, v in var.items()}
+
+    def value_of(self, vardata) -> float:
+        i = self.col_of.get(id(vardata))
+        return 0.0 if i is None else float(self.x[i])
+
+    def duals(self, con: pyo.Constraint, row_dual: np.ndarray) -> dict:
+        """index -> dual of each element of a Constraint (sum over its rows); d obj / d rhs."""
+        out = {}
+        for k, c in con.items():
+            rows = self.rows_of.get(id(c), [])
+            out[k] = float(sum(row_dual[r] for r in rows))
+        return out
+
+
+def _bound(value, default: float) -> float:
+    return default if value is None else float(value)

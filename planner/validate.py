@@ -1,0 +1,364 @@
+"""Load and validate an input workbook: every problem is collected, then raised at once."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner import schema
+from planner.data import InputData, Settings
+from planner.problems import InputError, Problem
+from planner.workbook import RawTable, file_sha256, open_workbook, read_settings, read_table
+
+SHARE_RULES = ("max_country_share", "max_concern_share", "min_domestic_share")
+
+
+def load_input(path: str | Path) -> InputData:
+    """Read, check and type a workbook. Raises InputError listing every problem found."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError([Problem(str(path), "", "file not found")])
+    try:
+        values, uncached, _ = open_workbook(path)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(
+            [Problem(path.name, "", f"cannot be read as an .xlsx workbook ({exc})")]
+        ) from None
+    problems: list[Problem] = []
+    settings_values, settings_cells = read_settings(
+        values.get("settings"), uncached.get("settings", set()), problems
+    )
+    version = settings_values.get("schema_version")
+    if isinstance(version, int) and version > schema.SCHEMA_VERSION:
+        raise InputError(
+            [
+                Problem(
+                    "Settings",
+                    settings_cells.get("schema_version", ""),
+                    f"schema_version is {version}; this program reads workbooks up "
+                    f"to version {schema.SCHEMA_VERSION}: update the planner",
+                )
+            ]
+        )
+    tables = {
+        sheet.name: read_table(
+            sheet, values.get(sheet.name.lower()), uncached.get(sheet.name.lower(), set()), problems
+        )
+        for sheet in schema.SHEETS
+    }
+    checker = _Checker(settings_values, settings_cells, tables, problems)
+    data = checker.run()
+    if problems:
+        raise InputError(_workbook_order(problems))
+    assert data is not None
+    data.source_file = str(path)
+    data.source_sha256 = file_sha256(path)
+    return data
+
+
+def _workbook_order(problems: list[Problem]) -> list[Problem]:
+    order = {"Settings": 0} | {s.name: i + 1 for i, s in enumerate(schema.SHEETS)}
+
+    def key(p: Problem) -> tuple:
+        letters = "".join(ch for ch in p.cell if ch.isalpha())
+        digits = "".join(ch for ch in p.cell if ch.isdigit())
+        return (order.get(p.sheet, 99), int(digits) if digits else 0, len(letters), letters)
+
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=key)
+
+
+class _Checker:
+    """Cross-sheet checks and the conversion of raw tables into InputData."""
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        cells: dict[str, str],
+        tables: dict[str, RawTable],
+        problems: list[Problem],
+    ):
+        self.s = settings
+        self.cells = cells
+        self.tables = tables
+        self.problems = problems
+
+    def add(self, sheet: str, cell: str, message: str) -> None:
+        self.problems.append(Problem(sheet, cell, message))
+
+    # --- helpers -----------------------------------------------------------------------
+    def names(self, sheet: str, column: str) -> dict[str, str]:
+        """lower-case name -> name as written, from a defining sheet."""
+        table = self.tables[sheet]
+        out: dict[str, str] = {}
+        for record in table.records:
+            name = record.get(column)
+            if isinstance(name, str) and name:
+                out.setdefault(name.lower(), name)
+        return out
+
+    def check_duplicates(self, sheet: str, key: Iterable[str]) -> None:
+        table = self.tables[sheet]
+        key = tuple(key)
+        if not key:
+            return
+        seen: dict[tuple, int] = {}
+        for i, record in enumerate(table.records):
+            values = tuple(str(record.get(k)).lower() for k in key)
+            if any(record.get(k) is None for k in key):
+                continue
+            if values in seen:
+                first = table.excel_rows[seen[values]]
+                self.add(
+                    sheet,
+                    table.cell(key[0], i),
+                    f"duplicate {', '.join(key)} {', '.join(str(record[k]) for k in key)} "
+                    f"(already in row {first}); keep one row",
+                )
+            else:
+                seen[values] = i
+
+    def resolve(
+        self, sheet: str, column: str, known: dict[str, str], what: str, allow_any: bool = False
+    ) -> None:
+        """Replace references by their canonical spelling; report unknown ones."""
+        table = self.tables[sheet]
+        for i, record in enumerate(table.records):
+            name = record.get(column)
+            if not isinstance(name, str) or not name:
+                continue
+            if allow_any and name == schema.ANY:
+                continue
+            canonical = known.get(name.lower())
+            if canonical is None:
+                listed = ", ".join(sorted(known.values())[:12])
+                self.add(
+                    sheet,
+                    table.cell(column, i),
+                    f"{column} {name!r} is not a known {what}; known: {listed}",
+                )
+            else:
+                record[column] = canonical
+
+    # --- the checks --------------------------------------------------------------------
+    def run(self) -> InputData | None:
+        settings = self.check_settings()
+        for sheet in schema.SHEETS:
+            self.check_duplicates(sheet.name, sheet.key)
+        minerals = self.names("Minerals", "mineral")
+        countries = self.names("Countries", "country")
+        home = self.s.get("home_country")
+        if isinstance(home, str) and home:
+            countries.setdefault(home.lower(), home)
+        for sheet in ("Demand", "Supply", "Projects", "Processing", "Scrap"):
+            self.resolve(sheet, "mineral", minerals, "mineral (see sheet Minerals)")
+        for sheet in ("Supply", "Projects"):
+            self.resolve(sheet, "country", countries, "country (see sheet Countries)")
+        self.resolve("Policy", "mineral", minerals, "mineral (see sheet Minerals)", allow_any=True)
+        self.resolve(
+            "Policy", "country", countries, "country (see sheet Countries)", allow_any=True
+        )
+        if settings is None:
+            return None
+        self.check_projects(settings)
+        self.check_processing(settings)
+        self.check_budgets(settings)
+        self.check_policy(settings)
+        demand = self.milestones("Demand", settings, ("scenario", "mineral"), "demand_t")
+        scrap = self.milestones("Scrap", settings, ("mineral",), "scrap_t")
+        self.check_scenario(settings, demand)
+        if self.problems:
+            return None
+        return InputData(
+            settings=settings,
+            minerals=self.frame("Minerals"),
+            countries=self.frame("Countries"),
+            demand=demand,
+            supply=self.frame("Supply"),
+            projects=self.frame("Projects"),
+            processing=self.frame("Processing"),
+            scrap=scrap,
+            budgets=self.frame("Budgets"),
+            policy=self.frame("Policy"),
+            sources=self.frame("Sources"),
+        )
+
+    def check_settings(self) -> Settings | None:
+        s = self.s
+        first, last = s.get("first_year"), s.get("last_year")
+        if isinstance(first, int) and isinstance(last, int) and first > last:
+            self.add(
+                "Settings",
+                self.cells.get("first_year", ""),
+                f"first_year {first} is after last_year {last}",
+            )
+            return None
+        required = [c.name for c in schema.SETTINGS if c.required]
+        if any(s.get(name) is None for name in required):
+            return None
+        return Settings(**{k: v for k, v in s.items() if k in schema.SETTING_BY_NAME})
+
+    def within(
+        self, sheet: str, cell: str, column: str, year: int | None, settings: Settings
+    ) -> None:
+        if year is not None and not settings.first_year <= year <= settings.last_year:
+            self.add(
+                sheet,
+                cell,
+                f"{column} {year} is outside the plan's horizon "
+                f"{settings.first_year}-{settings.last_year}",
+            )
+
+    def check_projects(self, settings: Settings) -> None:
+        table = self.tables["Projects"]
+        for i, rec in enumerate(table.records):
+            lo, hi = rec.get("min_stake"), rec.get("max_stake")
+            if lo is not None and hi is not None and lo > hi:
+                self.add(
+                    "Projects",
+                    table.cell("min_stake", i),
+                    f"min_stake {lo:g} is more than max_stake {hi:g}",
+                )
+            if hi == 0:
+                self.add(
+                    "Projects",
+                    table.cell("max_stake", i),
+                    "max_stake is 0; it must be more than 0 (delete the row instead)",
+                )
+            self.check_earliest("Projects", table, i, settings)
+
+    def check_earliest(self, sheet: str, table: RawTable, i: int, settings: Settings) -> None:
+        rec = table.records[i]
+        year = rec.get("earliest_year")
+        if year is None:
+            rec["earliest_year"] = settings.first_year
+        elif year > settings.last_year:
+            self.add(
+                sheet,
+                table.cell("earliest_year", i),
+                f"earliest_year {year} is after the plan's last_year {settings.last_year}",
+            )
+
+    def check_processing(self, settings: Settings) -> None:
+        table = self.tables["Processing"]
+        for i, rec in enumerate(table.records):
+            existing, most = rec.get("existing_modules"), rec.get("max_modules")
+            if existing is not None and most is not None and existing > most:
+                self.add(
+                    "Processing",
+                    table.cell("existing_modules", i),
+                    f"existing_modules {existing} is more than max_modules {most}",
+                )
+            self.check_earliest("Processing", table, i, settings)
+
+    def check_budgets(self, settings: Settings) -> None:
+        table = self.tables["Budgets"]
+        for i, rec in enumerate(table.records):
+            first, last = rec.get("first_year"), rec.get("last_year")
+            self.within("Budgets", table.cell("first_year", i), "first_year", first, settings)
+            self.within("Budgets", table.cell("last_year", i), "last_year", last, settings)
+            if first is not None and last is not None and first > last:
+                self.add(
+                    "Budgets",
+                    table.cell("first_year", i),
+                    f"first_year {first} is after last_year {last}",
+                )
+
+    def check_policy(self, settings: Settings) -> None:
+        table = self.tables["Policy"]
+        for i, rec in enumerate(table.records):
+            rule, value = rec.get("rule"), rec.get("value")
+            first, last = rec.get("first_year"), rec.get("last_year")
+            self.within("Policy", table.cell("first_year", i), "first_year", first, settings)
+            self.within("Policy", table.cell("last_year", i), "last_year", last, settings)
+            if first is None:
+                rec["first_year"] = settings.first_year
+            if last is None:
+                rec["last_year"] = settings.last_year
+            if (
+                rec["first_year"] is not None
+                and rec["last_year"] is not None
+                and rec["first_year"] > rec["last_year"]
+            ):
+                self.add(
+                    "Policy",
+                    table.cell("first_year", i),
+                    f"first_year {rec['first_year']} is after last_year {rec['last_year']}",
+                )
+            if rule in SHARE_RULES and value is not None and value > 1:
+                self.add(
+                    "Policy",
+                    table.cell("value", i),
+                    f"value is {value:g}; {rule} is a share between 0 and 1 (0.4 means 40%)",
+                )
+            if rule != "max_country_share" and rec.get("country") not in (schema.ANY, None):
+                self.add(
+                    "Policy",
+                    table.cell("country", i),
+                    f"country must be * for {rule}; only max_country_share names a country",
+                )
+
+    def milestones(
+        self, sheet: str, settings: Settings, keys: tuple[str, ...], value_name: str
+    ) -> pd.DataFrame:
+        """Interpolate milestone columns linearly over the horizon (flat outside them)."""
+        table = self.tables[sheet]
+        years = settings.years
+        frames = []
+        for i, rec in enumerate(table.records):
+            points = sorted((y, rec[y]) for y in table.year_columns if rec.get(y) is not None)
+            if not points:
+                if table.year_columns:
+                    self.add(
+                        sheet,
+                        f"{min(table.year_columns.values())}{table.excel_rows[i]}",
+                        "every milestone year is blank; give at least one value",
+                    )
+                continue
+            xs, ys = zip(*points, strict=True)
+            frame = pd.DataFrame({"year": years, value_name: np.interp(years, xs, ys)})
+            for k in keys:
+                frame.insert(0, k, rec[k])
+            frames.append(frame)
+        columns = [*keys, "year", value_name]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
+
+    def check_scenario(self, settings: Settings, demand: pd.DataFrame) -> None:
+        scenarios = sorted(set(demand["scenario"])) if len(demand) else []
+        chosen = settings.demand_scenario
+        if not chosen:
+            if len(scenarios) == 1:
+                settings.demand_scenario = scenarios[0]
+            elif len(scenarios) > 1:
+                self.add(
+                    "Settings",
+                    self.cells.get("demand_scenario", "A:A"),
+                    f"demand_scenario is not set and Demand has several scenarios "
+                    f"({', '.join(scenarios)}); choose one",
+                )
+            return
+        match = {s.lower(): s for s in scenarios}.get(chosen.lower())
+        if match is None:
+            self.add(
+                "Settings",
+                self.cells.get("demand_scenario", "A:A"),
+                f"demand_scenario {chosen!r} has no rows in sheet Demand; scenarios there: "
+                f"{', '.join(scenarios) or 'none'}",
+            )
+        else:
+            settings.demand_scenario = match
+
+    def frame(self, sheet_name: str) -> pd.DataFrame:
+        sheet = schema.SHEET_BY_NAME[sheet_name.lower()]
+        table = self.tables[sheet_name]
+        columns = [c.name for c in sheet.columns]
+        frame = pd.DataFrame.from_records(table.records, columns=columns)
+        frame["excel_row"] = table.excel_rows
+        return frame

@@ -1,0 +1,381 @@
+"""Read an input workbook into typed tables, collecting every cell-level problem.
+
+This module only parses cells (types, blanks, ranges, choices, formulas without cached values,
+missing sheets and columns). Cross-sheet checks live in `planner.validate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from planner import schema
+from planner.problems import Problem
+
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+
+
+@dataclass
+class RawTable:
+    """A parsed sheet: one dict per non-blank row, plus where each value came from."""
+
+    sheet: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    excel_rows: list[int] = field(default_factory=list)
+    column_letters: dict[str, str] = field(default_factory=dict)
+    year_columns: dict[int, str] = field(default_factory=dict)  # year -> column letter
+    present: bool = True
+
+    def cell(self, column: str, index: int) -> str:
+        """Excel address of column `column` in the `index`-th record."""
+        return f"{self.column_letters.get(column, '?')}{self.excel_rows[index]}"
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load(path: Path, data_only: bool) -> openpyxl.Workbook:
+    with warnings.catch_warnings():
+        # openpyxl warns about data validation and other extensions it does not keep.
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+
+
+def open_workbook(path: str | Path) -> tuple[dict[str, list[tuple]], dict[str, set[str]], str]:
+    """Return the values of every sheet (by lower-case name), the formula cells without a
+    cached value (by sheet), and the sheet names as written."""
+    path = Path(path)
+    values_wb = _load(path, data_only=True)
+    formulas_wb = _load(path, data_only=False)
+    try:
+        values: dict[str, list[tuple]] = {}
+        uncached: dict[str, set[str]] = {}
+        for ws in values_wb.worksheets:
+            key = ws.title.strip().lower()
+            values[key] = [tuple(row) for row in ws.iter_rows(values_only=True)]
+            formula_ws = formulas_wb[ws.title]
+            missing: set[str] = set()
+            for r, (value_row, formula_row) in enumerate(
+                zip(values[key], formula_ws.iter_rows(values_only=True), strict=False), start=1
+            ):
+                for c, (value, formula) in enumerate(zip(value_row, formula_row, strict=False)):
+                    if value is None and isinstance(formula, str) and formula.startswith("="):
+                        missing.add(f"{get_column_letter(c + 1)}{r}")
+            uncached[key] = missing
+        names = ", ".join(ws.title for ws in values_wb.worksheets)
+    finally:
+        values_wb.close()
+        formulas_wb.close()
+    return values, uncached, names
+
+
+def _is_blank(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _header_year(value: Any) -> int | None:
+    """A milestone year header: 2030, 2030.0 or '2030'."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and float(value).is_integer():
+        year = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        year = int(value.strip())
+    else:
+        return None
+    return year if 1900 <= year <= 2200 else None
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _describe(value: Any) -> str:
+    return repr(value.strip()) if isinstance(value, str) else str(value)
+
+
+def convert(col: schema.Column, value: Any) -> tuple[Any, str | None]:
+    """Convert one non-blank cell to the column's kind; return (value, problem text or None)."""
+    kind = col.kind
+    if kind == "text":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip(), None
+    if kind in ("yesno", "choice"):
+        text = str(value).strip().lower()
+        if kind == "yesno":
+            if text in YES:
+                return True, None
+            if text in NO:
+                return False, None
+        elif text in col.choices:
+            return text, None
+        return None, f"{col.name} is {_describe(value)}; it must be one of {', '.join(col.choices)}"
+    number = _as_number(value)
+    if number is None or math.isnan(number) or math.isinf(number):
+        return None, f"{col.name} is {_describe(value)}; it must be a number" + (
+            f" ({col.unit})" if col.unit else ""
+        )
+    if kind in ("integer", "year"):
+        if not number.is_integer():
+            what = "a whole year" if kind == "year" else "a whole number"
+            return None, f"{col.name} is {_describe(value)}; it must be {what}"
+        number = int(number)
+        if kind == "year" and not 1900 <= number <= 2200:
+            return None, f"{col.name} is {number}; it must be a year such as 2030"
+    problem = _range_problem(col, number)
+    return (None, problem) if problem else (number, None)
+
+
+def _range_problem(col: schema.Column, number: float) -> str | None:
+    def fmt(x: float) -> str:
+        return f"{x:g}"
+
+    if col.min is not None:
+        if col.min_exclusive and number <= col.min:
+            return f"{col.name} is {fmt(number)}; it must be more than {fmt(col.min)}"
+        if number < col.min:
+            low = "0 or more" if col.min == 0 else f"at least {fmt(col.min)}"
+            if col.max is not None:
+                low = f"between {fmt(col.min)} and {fmt(col.max)}"
+            return f"{col.name} is {fmt(number)}; it must be {low}"
+    if col.max is not None and number > col.max:
+        extra = " (a fraction: 0.1 means 10%)" if col.kind == "fraction" else ""
+        return (
+            f"{col.name} is {fmt(number)}; it must be between {fmt(col.min or 0)} and "
+            f"{fmt(col.max)}{extra}"
+        )
+    return None
+
+
+def read_table(
+    sheet: schema.Sheet,
+    rows: list[tuple] | None,
+    uncached: set[str],
+    problems: list[Problem],
+) -> RawTable:
+    """Parse a table sheet whose header is row 1."""
+    table = RawTable(sheet.name)
+    if rows is None:
+        table.present = False
+        if sheet.required:
+            problems.append(
+                Problem(
+                    sheet.name,
+                    "",
+                    f"sheet {sheet.name} is missing; it is "
+                    "required (`planner template` writes one with every sheet)",
+                )
+            )
+        return table
+    header = rows[0] if rows else ()
+    by_name: dict[str, int] = {}
+    for index, value in enumerate(header):
+        if _is_blank(value):
+            continue
+        year = _header_year(value) if sheet.year_columns else None
+        if year is not None:
+            table.year_columns[year] = get_column_letter(index + 1)
+            continue
+        name = str(value).strip().lower()
+        if name in by_name:
+            problems.append(
+                Problem(
+                    sheet.name,
+                    f"{get_column_letter(index + 1)}1",
+                    f"column {name} appears twice; keep one",
+                )
+            )
+            continue
+        by_name[name] = index
+        table.column_letters[name] = get_column_letter(index + 1)
+    for col in sheet.columns:
+        if col.name not in by_name and col.required:
+            problems.append(
+                Problem(
+                    sheet.name,
+                    "1:1",
+                    f"column {col.name} is missing; add a header cell named {col.name} in row 1",
+                )
+            )
+    if sheet.year_columns and not table.year_columns:
+        problems.append(
+            Problem(
+                sheet.name,
+                "1:1",
+                "no milestone year columns; add headers such as 2025, 2030, 2035, 2040",
+            )
+        )
+    for r, row in enumerate(rows[1:], start=2):
+        if all(_is_blank(v) for v in row) and not any(
+            f"{get_column_letter(c + 1)}{r}" in uncached for c in range(len(row))
+        ):
+            continue
+        record = _read_record(sheet, row, r, by_name, table, uncached, problems)
+        table.records.append(record)
+        table.excel_rows.append(r)
+    return table
+
+
+def _cell_value(
+    sheet: str, row: tuple, r: int, index: int, uncached: set[str], problems: list[Problem]
+) -> Any:
+    address = f"{get_column_letter(index + 1)}{r}"
+    if address in uncached:
+        problems.append(
+            Problem(
+                sheet,
+                address,
+                "formula with no cached value; open and save "
+                "the workbook in Excel or LibreOffice, or type the value",
+            )
+        )
+        return _UNREADABLE
+    return row[index] if index < len(row) else None
+
+
+_UNREADABLE = object()
+
+
+def _read_record(
+    sheet: schema.Sheet,
+    row: tuple,
+    r: int,
+    by_name: dict[str, int],
+    table: RawTable,
+    uncached: set[str],
+    problems: list[Problem],
+) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for col in sheet.columns:
+        index = by_name.get(col.name)
+        raw = None if index is None else _cell_value(sheet.name, row, r, index, uncached, problems)
+        address = f"{table.column_letters.get(col.name, '?')}{r}"
+        if raw is _UNREADABLE:
+            record[col.name] = None
+        elif _is_blank(raw):
+            if col.required:
+                problems.append(
+                    Problem(
+                        sheet.name,
+                        address,
+                        f"{col.name} is blank; a value is "
+                        "required" + (f" ({col.unit})" if col.unit else ""),
+                    )
+                )
+            record[col.name] = col.default
+        else:
+            value, problem = convert(col, raw)
+            if problem:
+                problems.append(Problem(sheet.name, address, problem))
+            record[col.name] = value
+    for year, letter in table.year_columns.items():
+        index = openpyxl.utils.column_index_from_string(letter) - 1
+        raw = _cell_value(sheet.name, row, r, index, uncached, problems)
+        col = schema.Column(str(year), "number", "", sheet.extra.get("year_unit", ""), min=0.0)
+        if raw is _UNREADABLE or _is_blank(raw):
+            record[year] = None
+            continue
+        value, problem = convert(col, raw)
+        if problem:
+            problems.append(Problem(sheet.name, f"{letter}{r}", problem))
+        record[year] = value
+    return record
+
+
+def read_settings(
+    rows: list[tuple] | None, uncached: set[str], problems: list[Problem]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parse the Settings sheet (key, value, note); return values and their cell addresses."""
+    values: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    if rows is None:
+        problems.append(Problem("Settings", "", "sheet Settings is missing; it is required"))
+        return values, cells
+    header = [str(v).strip().lower() if not _is_blank(v) else "" for v in (rows[0] if rows else ())]
+    if "key" not in header or "value" not in header:
+        problems.append(Problem("Settings", "1:1", "header must have columns key and value"))
+        return values, cells
+    key_i, value_i = header.index("key"), header.index("value")
+    value_letter = get_column_letter(value_i + 1)
+    for r, row in enumerate(rows[1:], start=2):
+        key_raw = row[key_i] if key_i < len(row) else None
+        if _is_blank(key_raw):
+            continue
+        key = str(key_raw).strip().lower()
+        address = f"{value_letter}{r}"
+        col = schema.SETTING_BY_NAME.get(key)
+        if col is None:
+            continue  # unknown keys are notes for the reader, not errors
+        if key in cells:
+            problems.append(
+                Problem(
+                    "Settings",
+                    f"{get_column_letter(key_i + 1)}{r}",
+                    f"setting {key} appears twice (also at {cells[key]}); keep one",
+                )
+            )
+            continue
+        cells[key] = address
+        raw = _cell_value("Settings", row, r, value_i, uncached, problems)
+        if raw is _UNREADABLE:
+            continue
+        if _is_blank(raw):
+            if col.required:
+                problems.append(
+                    Problem("Settings", address, f"{key} is blank; a value is required")
+                )
+            continue
+        value, problem = convert(col, raw)
+        if problem:
+            problems.append(Problem("Settings", address, problem))
+        else:
+            values[key] = value
+    for col in schema.SETTINGS:
+        if col.required and col.name not in cells:
+            problems.append(
+                Problem(
+                    "Settings",
+                    "A:A",
+                    f"setting {col.name} is missing; add a row with key {col.name}",
+                )
+            )
+        elif not col.required and col.name not in values and col.default is not None:
+            values.setdefault(col.name, col.default)
+    return values, cells
+
+
+def records_frame(table: RawTable, sheet: schema.Sheet) -> pd.DataFrame:
+    """The table's records as a DataFrame with every schema column (plus `_row`)."""
+    columns = [c.name for c in sheet.columns] + sorted(table.year_columns)
+    frame = pd.DataFrame.from_records(table.records, columns=columns)
+    frame["_row"] = table.excel_rows
+    return frame
