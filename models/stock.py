@@ -2,7 +2,10 @@
 
     stock[m,t] = stock[m,t-1] + inject[m,t] - draw[m,t],   stock[m,first_year - 1] = 0
 
-All in t of the mineral's unit; stock is counted at the end of the year.
+    0 <= unmet[m,t] <= D[m,t]
+
+All in t of the mineral's unit; stock is counted at the end of the year. Bounding unmet demand
+by demand keeps the priced slack from filling the stockpile.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ def add_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.inject = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.unmet = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+    for k, var in m.unmet.items():
+        # unmet <= demand, so that unmet demand can never be put into stock
+        var.setub(ix.demand_t.get(k, 0.0))
 
     def flow(m, mineral, t):
         terms = [

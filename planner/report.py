@@ -148,7 +148,10 @@ def origin_supply(ix: ModelIndex, sourcing: pd.DataFrame, processing: pd.DataFra
         home = processing[["year", "mineral", "output_t"]].rename(columns={"output_t": "tonnes_t"})
         home.insert(2, "origin", ix.home)
         parts.append(home)
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["year", "mineral", "origin", "tonnes_t"])
+    frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["tonnes_t"] > TOL]
     return frame.groupby(["year", "mineral", "origin"], as_index=False)["tonnes_t"].sum()
 
