@@ -1,0 +1,380 @@
+"""Tests of the plan-workbook export (planner.export)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from planner import export
+from planner.export import (
+    SHEET_ORDER,
+    TABLE_SHEETS,
+    cell_value,
+    column_header,
+    read_plan,
+    read_plan_summary,
+    read_plan_tables,
+    refined_supply_mix,
+    write_plan,
+)
+from planner.plan import PLAN_COLUMNS, Plan
+
+YEARS = (2025, 2026, 2027)
+
+
+def _frame(name: str, rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(PLAN_COLUMNS[name]))
+
+
+def _sample_plan() -> Plan:
+    """Two minerals over three years, every table filled, both sourcing forms."""
+    sourcing = _frame(
+        "sourcing",
+        [
+            (2025, "lithium", "Australia", "concentrate", "import", 12000.0, 14.4, 0.0),
+            (2025, "lithium", "Chile", "refined", "import", 8000.0, 120.5, 0.64),
+            (2025, "lithium", "Argentina", "refined", "project", 3000.0, 40.25, 0.24),
+            (2026, "lithium", "Chile", "refined", "import", 7000.0, 108.0, 0.5),
+            (2026, "lithium", "Argentina", "refined", "project", 3500.0, 47.1, 0.25),
+            (2027, "lithium", "Chile", "refined", "import", 6500.5, np.nan, 0.42),
+            (2025, "cobalt", "DR Congo", "refined", "import", 1500.5, 52.3, 0.75),
+            (2026, "cobalt", "Zambia", "concentrate", "project", 900.0, 18.0, 0.0),
+            (2026, "cobalt", "DR Congo", "refined", "import", 1200.0, 43.0, 0.6),
+        ],
+    )
+    projects = _frame(
+        "projects",
+        [("Salar JV", "Argentina", "lithium", "refined", 2025, 2025, 0.3, 3500.0, 90.0, "KABIL")],
+    )
+    processing = _frame(
+        "processing",
+        [
+            (2025, "li_refinery", "lithium", "concentrate", 2, 2, 2000.0, 1500.0, 1800.0, 0.75),
+            (2026, "li_refinery", "lithium", "concentrate", 1, 3, 3000.0, 3000.0, 3600.0, 1.0),
+            (2026, "li_recycler", "lithium", "scrap", 1, 1, 500.0, 250.0, 300.0, 0.5),
+            (2026, "co_refinery", "cobalt", "concentrate", 1, 1, 1000.0, 800.0, 900.0, 0.8),
+        ],
+    )
+    stock = _frame(
+        "stock",
+        [
+            (2025, "lithium", 500.0, 0.0, 500.0, 400.0),
+            (2026, "lithium", 0.0, 250.0, 250.0, 400.0),
+            (2025, "cobalt", 0.0, 0.0, 0.0, 0.0),
+        ],
+    )
+    shortfall = _frame(
+        "shortfall",
+        [(2025, "lithium", 12500.0, 0.0, 0.0, 0.0), (2026, "cobalt", 2100.0, 100.0, 0.048, 5.0)],
+    )
+    risk = _frame(
+        "risk",
+        [
+            (2025, "lithium", 12500.0, 0.4, 0.12, 0.0, 0.12, 48.2),
+            (2025, "cobalt", 1500.5, 1.0, 0.8, 0.0, 0.0, 41.8),
+        ],
+    )
+    marginal_costs = _frame(
+        "marginal_costs", [(2025, "lithium", 15062.5), (2025, "cobalt", 34855.0)]
+    )
+    budgets = _frame(
+        "budgets",
+        [
+            ("KABIL", 2025, 2030, 5000.0, 5000.0, True, 0.0125),
+            ("NMEM", 2025, 2040, 16300.0, 0.0, False, 0.0),
+        ],
+    )
+    return Plan(
+        summary={
+            "status": "optimal",
+            "objective_musd": 1234.5678,
+            "solve_time_s": 1.25,
+            "home_country": "India",
+            "first_year": 2025,
+            "mip_gap": 0.0,
+            "input_file": "input.xlsx",
+        },
+        sourcing=sourcing,
+        projects=projects,
+        processing=processing,
+        stock=stock,
+        shortfall=shortfall,
+        risk=risk,
+        marginal_costs=marginal_costs,
+        budgets=budgets,
+        notes=["Cobalt demand is not fully met in 2026.", "Prices are in money of the year."],
+    )
+
+
+def _empty_plan() -> Plan:
+    tables = {name: _frame(name, []) for name in PLAN_COLUMNS}
+    return Plan(summary={"status": "optimal"}, **tables)
+
+
+@pytest.fixture
+def plan_path(tmp_path: Path) -> Path:
+    return write_plan(_sample_plan(), tmp_path / "plan.xlsx")
+
+
+def _header(ws) -> list[object]:
+    return [cell.value for cell in ws[1]]
+
+
+def test_sheet_names_and_order(plan_path: Path) -> None:
+    assert load_workbook(plan_path).sheetnames == [
+        "Summary", "Sourcing", "Projects", "Processing", "Stock", "Shortfall", "Risk",
+        "MarginalCosts", "Budgets", "Chart",
+    ]  # fmt: skip
+    assert list(SHEET_ORDER) == load_workbook(plan_path).sheetnames
+    assert list(TABLE_SHEETS) == list(PLAN_COLUMNS)
+
+
+def test_headers_carry_units_and_machine_names(plan_path: Path) -> None:
+    workbook = load_workbook(plan_path)
+    assert _header(workbook["Sourcing"]) == [
+        "year", "mineral", "country", "form", "channel", "tonnes (t)", "cost (million USD)",
+        "share",
+    ]  # fmt: skip
+    assert "limit (INR crore)" in _header(workbook["Budgets"])
+    assert "value (million USD per INR crore)" in _header(workbook["Budgets"])
+    assert _header(workbook["MarginalCosts"])[-1] == "marginal cost (USD/t)"
+    assert _header(workbook["Risk"])[3:] == [
+        "HHI (0-1)", "governance-weighted HHI", "concern share", "self-sufficiency",
+        "risk exposure (million USD)",
+    ]  # fmt: skip
+    for name, sheet in TABLE_SHEETS.items():
+        comments = [cell.comment.text for cell in workbook[sheet][1]]
+        assert comments == list(PLAN_COLUMNS[name])
+        assert all(cell.font.b for cell in workbook[sheet][1])
+
+
+def test_headers_are_unique_per_table() -> None:
+    for columns in PLAN_COLUMNS.values():
+        headers = [column_header(c) for c in columns]
+        assert len(set(headers)) == len(headers)
+
+
+def test_generic_headers_from_suffix() -> None:
+    assert column_header("stock_t") == "stock (t)"
+    assert column_header("penalty_musd") == "penalty (million USD)"
+    assert column_header("solve_time_s") == "solve time (s)"
+    assert column_header("growth_pct") == "growth (%)"
+    assert column_header("price_usd_per_t") == "price (USD/t)"
+    assert column_header("build_year") == "build year"
+
+
+def test_tables_round_trip(plan_path: Path) -> None:
+    plan = _sample_plan()
+    tables = read_plan_tables(plan_path)
+    assert list(tables) == list(PLAN_COLUMNS)
+    for name, expected in plan.tables().items():
+        assert list(tables[name].columns) == list(PLAN_COLUMNS[name])
+        pd.testing.assert_frame_equal(
+            tables[name].reset_index(drop=True),
+            expected.reset_index(drop=True),
+            check_dtype=False,
+        )
+    assert math.isnan(tables["sourcing"].loc[5, "cost_musd"])
+    assert tables["budgets"]["binding"].tolist() == [True, False]
+
+
+def test_summary_and_notes(plan_path: Path) -> None:
+    ws = load_workbook(plan_path)["Summary"]
+    assert _header(ws) == ["item", "value"]
+    assert ws["A2"].value == "status"
+    assert ws["B3"].value == pytest.approx(1234.5678)
+    assert ws["B3"].number_format == "#,##0.00"
+    assert ws["B6"].number_format == "0"
+    assert ws["A9"].value is None  # blank row between the summary and the notes
+    assert ws["A10"].value == "notes"
+    summary, notes = read_plan_summary(plan_path)
+    assert summary == _sample_plan().summary
+    assert list(summary) == list(_sample_plan().summary)
+    assert notes == _sample_plan().notes
+
+
+def test_read_plan_rebuilds_the_plan(plan_path: Path) -> None:
+    plan = read_plan(plan_path)
+    assert plan.summary["home_country"] == "India"
+    assert len(plan.sourcing) == 9
+
+
+def test_number_formats(plan_path: Path) -> None:
+    workbook = load_workbook(plan_path)
+    sourcing = workbook["Sourcing"]
+    assert sourcing["A2"].number_format == "0"  # year
+    assert sourcing["F2"].number_format == "#,##0.0"  # tonnes_t
+    assert sourcing["G2"].number_format == "#,##0.00"  # cost_musd
+    assert sourcing["H2"].number_format == "0.0%"  # share
+    risk = workbook["Risk"]
+    assert risk["D2"].number_format == "0.000"  # hhi
+    assert risk["E2"].number_format == "0.000"  # governance_hhi
+    assert risk["F2"].number_format == "0.0%"  # concern_share
+    assert risk["G2"].number_format == "0.0%"  # self_sufficiency
+    assert workbook["Projects"]["G2"].number_format == "0.0%"  # stake
+    assert workbook["Processing"]["J2"].number_format == "0.0%"  # utilisation
+    assert workbook["Shortfall"]["E2"].number_format == "0.0%"  # unmet_share
+    assert workbook["Budgets"]["D2"].number_format == "#,##0.00"  # limit_inr_crore
+
+
+def test_frozen_panes_filters_and_widths(plan_path: Path) -> None:
+    workbook = load_workbook(plan_path)
+    for sheet in ("Summary", *TABLE_SHEETS.values()):
+        assert workbook[sheet].freeze_panes == "A2"
+    assert workbook["Sourcing"].auto_filter.ref == "A1:H10"
+    assert workbook["Budgets"].auto_filter.ref == "A1:G3"
+    widths = workbook["Budgets"].column_dimensions
+    assert widths["G"].width >= len("value (million USD per INR crore)")
+
+
+def test_binding_is_written_as_yes_no(plan_path: Path) -> None:
+    ws = load_workbook(plan_path)["Budgets"]
+    assert [ws["F2"].value, ws["F3"].value] == ["yes", "no"]
+
+
+def test_refined_supply_mix() -> None:
+    mixes = refined_supply_mix(_sample_plan())
+    assert list(mixes) == ["cobalt", "lithium"]
+    lithium = mixes["lithium"]
+    assert list(lithium.columns) == ["Chile", "Argentina", "India (refined at home)", "stock drawn"]
+    assert lithium.index.tolist() == list(YEARS)
+    assert lithium.loc[2025, "Chile"] == 8000.0
+    assert lithium.loc[2026, "India (refined at home)"] == 3250.0  # refinery plus recycler
+    assert lithium.loc[2026, "stock drawn"] == 250.0
+    assert lithium.loc[2027, "Argentina"] == 0.0
+    # Concentrate (Australia, Zambia) is not refined supply; cobalt never drew stock.
+    assert list(mixes["cobalt"].columns) == ["DR Congo", "India (refined at home)"]
+
+
+def test_home_label_defaults_to_domestic() -> None:
+    plan = _sample_plan()
+    del plan.summary["home_country"]
+    assert "domestic (refined at home)" in refined_supply_mix(plan)["lithium"].columns
+
+
+def test_chart_sheet_has_a_stacked_chart_per_mineral(plan_path: Path) -> None:
+    ws = load_workbook(plan_path)["Chart"]
+    assert len(ws._charts) == 2
+    chart = ws._charts[0]
+    assert chart.grouping == "stacked"
+    assert chart.overlap == 100
+    assert len(chart.series) == 2  # cobalt: DR Congo and home output
+    assert ws["A1"].value == "cobalt: refined supply by origin (t)"
+    assert [c.value for c in ws[2]][:3] == ["year", "DR Congo", "India (refined at home)"]
+    assert [ws["A3"].value, ws["B3"].value] == [2025, 1500.5]
+
+
+def test_empty_tables_still_get_headers(tmp_path: Path) -> None:
+    path = write_plan(_empty_plan(), tmp_path / "empty.xlsx")
+    workbook = load_workbook(path)
+    for name, sheet in TABLE_SHEETS.items():
+        ws = workbook[sheet]
+        assert ws.max_row == 1
+        assert _header(ws) == [column_header(c) for c in PLAN_COLUMNS[name]]
+    assert workbook["Chart"]._charts == []
+    tables = read_plan_tables(path)
+    for name, frame in tables.items():
+        assert frame.empty
+        assert list(frame.columns) == list(PLAN_COLUMNS[name])
+
+
+def _existing_plan(tmp_path: Path) -> tuple[Path, bytes]:
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(b"previous plan")
+    return path, path.read_bytes()
+
+
+def test_failure_while_building_leaves_previous_file(tmp_path: Path, monkeypatch) -> None:
+    path, before = _existing_plan(tmp_path)
+
+    def broken_chart(*args: object) -> None:
+        raise RuntimeError("chart failed")
+
+    monkeypatch.setattr(export, "_write_chart_sheet", broken_chart)
+    with pytest.raises(RuntimeError, match="chart failed"):
+        write_plan(_sample_plan(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+
+
+def test_failure_while_saving_leaves_previous_file(tmp_path: Path, monkeypatch) -> None:
+    path, before = _existing_plan(tmp_path)
+
+    def disk_full(workbook: object, tmp: Path) -> None:
+        tmp.write_bytes(b"PK\x03\x04 half a zip")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(export, "_save", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_plan(_sample_plan(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+
+
+def test_success_replaces_previous_file(tmp_path: Path) -> None:
+    path, _ = _existing_plan(tmp_path)
+    assert write_plan(_sample_plan(), path) == path
+    assert load_workbook(path).sheetnames[0] == "Summary"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
+
+
+def test_missing_column_is_refused_before_writing(tmp_path: Path) -> None:
+    plan = _sample_plan()
+    plan.sourcing = plan.sourcing.drop(columns=["share"])
+    with pytest.raises(ValueError, match=r"Plan\.sourcing lacks column\(s\) share"):
+        write_plan(plan, tmp_path / "plan.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cell_values_are_plain_python() -> None:
+    assert cell_value(np.float64(1.5)) == 1.5
+    assert type(cell_value(np.float64(1.5))) is float
+    assert type(cell_value(np.int64(2030))) is int
+    assert cell_value(np.float64("nan")) is None
+    assert cell_value(float("nan")) is None
+    assert cell_value(pd.NA) is None
+    assert cell_value(np.bool_(True)) == "yes"
+    assert cell_value(False) == "no"
+    assert cell_value(float("inf")) == "inf"
+    assert cell_value("a\x00b") == "ab"
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    plan = _sample_plan()
+    plan.sourcing.loc[0, "country"] = "=HYPERLINK(1)"
+    path = write_plan(plan, tmp_path / "plan.xlsx")
+    cell = load_workbook(path)["Sourcing"]["C2"]
+    assert cell.data_type == "s"
+    assert read_plan_tables(path)["sourcing"].loc[0, "country"] == "=HYPERLINK(1)"
+
+
+def test_opens_in_libreoffice(plan_path: Path, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(plan_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = out / "plan.pdf"
+    assert pdf.exists()
+    assert pdf.stat().st_size > 0
