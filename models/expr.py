@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 Terms = list[tuple[float, VarData]]
 

@@ -37,12 +37,26 @@ def sourcing_table(ix: ModelIndex, buy: dict, offtake: dict) -> pd.DataFrame:
             )
     frame = _frame("sourcing", rows)
     if len(frame):
-        totals = frame.groupby(["year", "mineral", "form"])["tonnes_t"].transform("sum")
-        frame["share"] = frame["tonnes_t"] / totals
         frame = frame.sort_values(
             ["mineral", "year", "form", "tonnes_t"], ascending=[True, True, False, False]
         ).reset_index(drop=True)
     return frame
+
+
+def add_shares(sourcing: pd.DataFrame, processing: pd.DataFrame) -> None:
+    """share of a refined row = its tonnes / the mineral-year's sourced refined supply
+    (refined purchases + refined offtake + home processing output); share of a concentrate
+    row = its tonnes / the mineral-year's concentrate supply."""
+    if sourcing.empty:
+        return
+    totals = sourcing.groupby(["year", "mineral", "form"])["tonnes_t"].sum()
+    if len(processing):
+        home = processing.groupby(["year", "mineral"])["output_t"].sum()
+        for (year, mineral), out in home.items():
+            key = (year, mineral, "refined")
+            totals[key] = totals.get(key, 0.0) + out
+    keys = list(zip(sourcing["year"], sourcing["mineral"], sourcing["form"], strict=True))
+    sourcing["share"] = sourcing["tonnes_t"].to_numpy() / totals.loc[keys].to_numpy()
 
 
 def projects_table(ix: ModelIndex, build: dict, stake: dict) -> pd.DataFrame:

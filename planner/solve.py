@@ -115,6 +115,7 @@ def extract_plan(
     }
     sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
     processing = report.processing_table(ix, v["modules_built"], v["output"])
+    report.add_shares(sourcing, processing)
     stock, shortfall = report.stock_and_shortfall(ix, v)
     origins = report.origin_supply(ix, sourcing, processing)
     risk = report.risk_table(ix, origins, v["buy"], v["offtake"])

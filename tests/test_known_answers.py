@@ -33,13 +33,19 @@ def test_share_cap_forces_split_between_cheap_and_dear_supplier(tmp_path):
     cost = 60 x 8 + 40 x 10 = 880 USD. One more tonne of demand is bought 60/40 as well, so
     the marginal cost of demand is 0.6 x 8 + 0.4 x 10 = 8.8 USD/t.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("li"),
-        "Countries": countries(("A", 0.2), ("B", 0.5)),
-        "Demand": [demand("li", {2025: 100})],
-        "Supply": [supply("A", "li", "refined", 1000, 10), supply("B", "li", "refined", 1000, 8)],
-        "Policy": [{"rule": "max_country_share", "mineral": "*", "country": "*", "value": 0.6}],
-    })
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 0.2), ("B", 0.5)),
+            "Demand": [demand("li", {2025: 100})],
+            "Supply": [
+                supply("A", "li", "refined", 1000, 10),
+                supply("B", "li", "refined", 1000, 8),
+            ],
+            "Policy": [{"rule": "max_country_share", "mineral": "*", "country": "*", "value": 0.6}],
+        },
+    )
     assert tonnes(plan, "B") == pytest.approx(60)
     assert tonnes(plan, "A") == pytest.approx(40)
     assert plan.summary["objective_musd"] * MUSD == pytest.approx(880)
@@ -49,18 +55,33 @@ def test_share_cap_forces_split_between_cheap_and_dear_supplier(tmp_path):
 
 
 def _lumpy_project(tmp_path, demand_t, min_stake=1.0):
-    return run(tmp_path, {
-        "Minerals": minerals("li"),
-        "Countries": countries(("A", 0.0), ("P", 0.0)),
-        "Demand": [demand("li", {2025: demand_t})],
-        "Supply": [supply("A", "li", "refined", 1e6, 2000)],
-        "Projects": [{
-            "project": "mine", "country": "P", "mineral": "li", "form": "refined",
-            "capacity_t": 1000, "capex_musd": 1.0, "fixed_opex_musd": 0,
-            "unit_cost_usd_per_t": 0, "min_stake": min_stake, "max_stake": 1.0,
-            "earliest_year": 2025, "lead_time_years": 0, "life_years": 1, "funding": "",
-        }],
-    })
+    return run(
+        tmp_path,
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 0.0), ("P", 0.0)),
+            "Demand": [demand("li", {2025: demand_t})],
+            "Supply": [supply("A", "li", "refined", 1e6, 2000)],
+            "Projects": [
+                {
+                    "project": "mine",
+                    "country": "P",
+                    "mineral": "li",
+                    "form": "refined",
+                    "capacity_t": 1000,
+                    "capex_musd": 1.0,
+                    "fixed_opex_musd": 0,
+                    "unit_cost_usd_per_t": 0,
+                    "min_stake": min_stake,
+                    "max_stake": 1.0,
+                    "earliest_year": 2025,
+                    "lead_time_years": 0,
+                    "life_years": 1,
+                    "funding": "",
+                }
+            ],
+        },
+    )
 
 
 @pytest.mark.parametrize("demand_t, built", [(400, False), (600, True)])
@@ -100,19 +121,32 @@ def test_binding_budget_gives_exact_shortfall(tmp_path):
     1000 t, so 600 t are short. One more crore buys 0.01 stake = 10 t more, saving
     10 t x (1e6 penalty - 1e4 capital per t) = 9.9e6 USD: the budget is worth 9.9 MUSD/crore.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("co"),
-        "Countries": countries(("P", 0.0)),
-        "Demand": [demand("co", {2025: 1000})],
-        "Supply": [supply("P", "co", "refined", 0, 1)],
-        "Projects": [{
-            "project": "jv", "country": "P", "mineral": "co", "form": "refined",
-            "capacity_t": 1000, "capex_musd": 10.0, "min_stake": 0, "max_stake": 1,
-            "life_years": 1, "funding": "F",
-        }],
-        "Budgets": [{"funding": "F", "first_year": 2025, "last_year": 2025,
-                     "limit_inr_crore": 40}],
-    })
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("co"),
+            "Countries": countries(("P", 0.0)),
+            "Demand": [demand("co", {2025: 1000})],
+            "Supply": [supply("P", "co", "refined", 0, 1)],
+            "Projects": [
+                {
+                    "project": "jv",
+                    "country": "P",
+                    "mineral": "co",
+                    "form": "refined",
+                    "capacity_t": 1000,
+                    "capex_musd": 10.0,
+                    "min_stake": 0,
+                    "max_stake": 1,
+                    "life_years": 1,
+                    "funding": "F",
+                }
+            ],
+            "Budgets": [
+                {"funding": "F", "first_year": 2025, "last_year": 2025, "limit_inr_crore": 40}
+            ],
+        },
+    )
     assert plan.shortfall["unmet_t"].sum() == pytest.approx(600)
     assert plan.projects["stake"].iloc[0] == pytest.approx(0.4)
     budget = plan.budgets.iloc[0]
@@ -127,18 +161,30 @@ def test_integer_modules_round_up(tmp_path):
     Concentrate costs 1 USD/t (yield 1); refined imports cost 1e5 USD/t. Refining is far
     cheaper, so 250 t need ceil(250 / 100) = 3 modules: cost 3 MUSD + 250 USD of concentrate.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("ni"),
-        "Countries": countries(("A", 0.0)),
-        "Demand": [demand("ni", {2025: 250})],
-        "Supply": [supply("A", "ni", "concentrate", 1e4, 1),
-                   supply("A", "ni", "refined", 1e4, 1e5)],
-        "Processing": [{
-            "technology": "ni_refinery", "mineral": "ni", "feed": "concentrate",
-            "module_t": 100, "yield": 1.0, "capex_musd_per_module": 1.0, "max_modules": 10,
-            "life_years": 1,
-        }],
-    })
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("ni"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("ni", {2025: 250})],
+            "Supply": [
+                supply("A", "ni", "concentrate", 1e4, 1),
+                supply("A", "ni", "refined", 1e4, 1e5),
+            ],
+            "Processing": [
+                {
+                    "technology": "ni_refinery",
+                    "mineral": "ni",
+                    "feed": "concentrate",
+                    "module_t": 100,
+                    "yield": 1.0,
+                    "capex_musd_per_module": 1.0,
+                    "max_modules": 10,
+                    "life_years": 1,
+                }
+            ],
+        },
+    )
     row = plan.processing.iloc[0]
     assert row["modules_built"] == 3
     assert row["output_t"] == pytest.approx(250)
@@ -154,18 +200,30 @@ def test_scrap_displaces_dearer_imports(tmp_path):
     1000 USD/t; demand 1000 t takes 400 t recycled + 600 t imported:
     cost = 400 x 100 + 600 x 1000 = 640,000 USD.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("co"),
-        "Countries": countries(("A", 0.0)),
-        "Demand": [demand("co", {2025: 1000})],
-        "Supply": [supply("A", "co", "refined", 1e4, 1000)],
-        "Processing": [{
-            "technology": "co_recycler", "mineral": "co", "feed": "scrap", "module_t": 1000,
-            "yield": 0.8, "capex_musd_per_module": 5, "unit_cost_usd_per_t": 100,
-            "existing_modules": 1, "max_modules": 1, "life_years": 10,
-        }],
-        "Scrap": [{"mineral": "co", 2025: 500}],
-    })
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("co"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("co", {2025: 1000})],
+            "Supply": [supply("A", "co", "refined", 1e4, 1000)],
+            "Processing": [
+                {
+                    "technology": "co_recycler",
+                    "mineral": "co",
+                    "feed": "scrap",
+                    "module_t": 1000,
+                    "yield": 0.8,
+                    "capex_musd_per_module": 5,
+                    "unit_cost_usd_per_t": 100,
+                    "existing_modules": 1,
+                    "max_modules": 1,
+                    "life_years": 10,
+                }
+            ],
+            "Scrap": [{"mineral": "co", 2025: 500}],
+        },
+    )
     assert plan.processing["output_t"].iloc[0] == pytest.approx(400)
     assert plan.processing["feed_t"].iloc[0] == pytest.approx(500)
     assert tonnes(plan, "A") == pytest.approx(600)
@@ -179,12 +237,19 @@ def test_risk_weight_moves_purchases_to_safer_dearer_supplier(tmp_path, weight, 
     Weighted cost per tonne: A = 10, B = 8 + w x 8 x 0.5 = 8 + 4w; B is chosen while
     8 + 4w < 10, i.e. w < 0.5. At w = 0.4 all 100 t come from B, at w = 0.6 from A.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("li"),
-        "Countries": countries(("A", 0.0), ("B", 0.5)),
-        "Demand": [demand("li", {2025: 100})],
-        "Supply": [supply("A", "li", "refined", 1000, 10), supply("B", "li", "refined", 1000, 8)],
-    }, risk_weight=weight)
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 0.0), ("B", 0.5)),
+            "Demand": [demand("li", {2025: 100})],
+            "Supply": [
+                supply("A", "li", "refined", 1000, 10),
+                supply("B", "li", "refined", 1000, 8),
+            ],
+        },
+        risk_weight=weight,
+    )
     assert tonnes(plan, country) == pytest.approx(100)
     risk_per_t = 0.0 if country == "A" else 4.0
     assert plan.summary["risk_exposure_discounted_musd"] * MUSD == pytest.approx(100 * risk_per_t)
@@ -196,15 +261,20 @@ def test_milestones_interpolate_linearly_and_hold_flat(tmp_path):
     2025 holds the first milestone (100), 2028 lies halfway (150), 2031-2032 hold 200. With
     ample supply, each year's purchase equals its demand.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("cu"),
-        "Countries": countries(("A", 0.0)),
-        "Demand": [demand("cu", {2026: 100, 2030: 200})],
-        "Supply": [supply("A", "cu", "refined", 1e6, 1)],
-    }, last_year=2032)
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("cu"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("cu", {2026: 100, 2030: 200})],
+            "Supply": [supply("A", "cu", "refined", 1e6, 1)],
+        },
+        last_year=2032,
+    )
     bought = {y: tonnes(plan, "A", y) for y in range(2025, 2033)}
-    assert bought == pytest.approx({2025: 100, 2026: 100, 2027: 125, 2028: 150, 2029: 175,
-                                    2030: 200, 2031: 200, 2032: 200})
+    assert bought == pytest.approx(
+        {2025: 100, 2026: 100, 2027: 125, 2028: 150, 2029: 175, 2030: 200, 2031: 200, 2032: 200}
+    )
 
 
 def test_growth_landed_cost_and_discounting_conventions(tmp_path):
@@ -214,13 +284,28 @@ def test_growth_landed_cost_and_discounting_conventions(tmp_path):
     n=0: 115; n=1: 110 + 5/1.1; n=2: 110 + 5/1.21. Demand 1 t each year. Availability
     starts at 1 t and grows 10%/yr, enough every year.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("cu"),
-        "Countries": countries(("A", 0.0, "no", 10)),
-        "Demand": [demand("cu", {2025: 1})],
-        "Supply": [supply("A", "cu", "refined", 1, 100, growth_pct=10, price_growth_pct=10,
-                          freight_usd_per_t=5)],
-    }, last_year=2027, discount_rate=0.1)
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("cu"),
+            "Countries": countries(("A", 0.0, "no", 10)),
+            "Demand": [demand("cu", {2025: 1})],
+            "Supply": [
+                supply(
+                    "A",
+                    "cu",
+                    "refined",
+                    1,
+                    100,
+                    growth_pct=10,
+                    price_growth_pct=10,
+                    freight_usd_per_t=5,
+                )
+            ],
+        },
+        last_year=2027,
+        discount_rate=0.1,
+    )
     expected = 115 + (110 + 5 / 1.1) + (110 + 5 / 1.21)
     assert plan.summary["objective_musd"] * MUSD == pytest.approx(expected)
     mc = plan.marginal_costs.set_index("year")["marginal_cost_usd_per_t"]
@@ -234,17 +319,32 @@ def test_capital_is_an_annuity_over_online_years_inside_horizon(tmp_path):
     10 x CRF(0.1, 10) = 10 x 0.1 / (1 - 1.1^-10) = 1.62745 MUSD, discounted by 1.1^-4:
     1.11157 MUSD. Demand appears in 2029 only and the market is dearer than that.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("co"),
-        "Countries": countries(("A", 0.0)),
-        "Demand": [demand("co", {2028: 0, 2029: 1000})],
-        "Supply": [supply("A", "co", "refined", 1e6, 5000)],
-        "Projects": [{
-            "project": "jv", "country": "A", "mineral": "co", "form": "refined",
-            "capacity_t": 1000, "capex_musd": 10.0, "min_stake": 1, "max_stake": 1,
-            "earliest_year": 2027, "lead_time_years": 2, "life_years": 10,
-        }],
-    }, last_year=2029, discount_rate=0.1)
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("co"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("co", {2028: 0, 2029: 1000})],
+            "Supply": [supply("A", "co", "refined", 1e6, 5000)],
+            "Projects": [
+                {
+                    "project": "jv",
+                    "country": "A",
+                    "mineral": "co",
+                    "form": "refined",
+                    "capacity_t": 1000,
+                    "capex_musd": 10.0,
+                    "min_stake": 1,
+                    "max_stake": 1,
+                    "earliest_year": 2027,
+                    "lead_time_years": 2,
+                    "life_years": 10,
+                }
+            ],
+        },
+        last_year=2029,
+        discount_rate=0.1,
+    )
     crf = 0.1 / (1 - 1.1**-10)
     assert plan.projects["build_year"].iloc[0] == 2027
     assert plan.summary["objective_musd"] == pytest.approx(10 * crf * 1.1**-4)
@@ -256,13 +356,16 @@ def test_minimum_stock_days_and_holding_cost(tmp_path):
     365 + 10 t are bought at 100 USD/t; holding costs 10% of the mean refined price (10 USD/t)
     on the 10 t held: cost = 375 x 100 + 10 x 10 = 37,600 USD.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("ree", holding_pct=10),
-        "Countries": countries(("A", 0.0)),
-        "Demand": [demand("ree", {2025: 365})],
-        "Supply": [supply("A", "ree", "refined", 1e4, 100)],
-        "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 10}],
-    })
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("ree", holding_pct=10),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("ree", {2025: 365})],
+            "Supply": [supply("A", "ree", "refined", 1e4, 100)],
+            "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 10}],
+        },
+    )
     assert plan.stock["stock_t"].iloc[0] == pytest.approx(10)
     assert plan.stock["required_t"].iloc[0] == pytest.approx(10)
     assert plan.summary["objective_musd"] * MUSD == pytest.approx(37_600)
@@ -275,18 +378,36 @@ def test_concern_cap_and_domestic_share(tmp_path):
     Home refines its full 100 t (50%, the cheapest). Of the other 100 t, C may supply at most
     25% of 200 = 50 t; A supplies 50 t. Cost = 100 x 1 + 50 x 5 + 50 x 10 = 850 USD.
     """
-    plan = run(tmp_path, {
-        "Minerals": minerals("gr"),
-        "Countries": countries(("A", 0.0), ("C", 0.9, "yes")),
-        "Demand": [demand("gr", {2025: 200})],
-        "Supply": [supply("A", "gr", "refined", 1e4, 10), supply("C", "gr", "refined", 1e4, 5),
-                   supply("A", "gr", "concentrate", 1e4, 1)],
-        "Processing": [{"technology": "gr_ref", "mineral": "gr", "feed": "concentrate",
-                        "module_t": 100, "yield": 1, "capex_musd_per_module": 1,
-                        "existing_modules": 1, "max_modules": 1, "life_years": 30}],
-        "Policy": [{"rule": "max_concern_share", "value": 0.25},
-                   {"rule": "min_domestic_share", "mineral": "gr", "value": 0.5}],
-    })
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("gr"),
+            "Countries": countries(("A", 0.0), ("C", 0.9, "yes")),
+            "Demand": [demand("gr", {2025: 200})],
+            "Supply": [
+                supply("A", "gr", "refined", 1e4, 10),
+                supply("C", "gr", "refined", 1e4, 5),
+                supply("A", "gr", "concentrate", 1e4, 1),
+            ],
+            "Processing": [
+                {
+                    "technology": "gr_ref",
+                    "mineral": "gr",
+                    "feed": "concentrate",
+                    "module_t": 100,
+                    "yield": 1,
+                    "capex_musd_per_module": 1,
+                    "existing_modules": 1,
+                    "max_modules": 1,
+                    "life_years": 30,
+                }
+            ],
+            "Policy": [
+                {"rule": "max_concern_share", "value": 0.25},
+                {"rule": "min_domestic_share", "mineral": "gr", "value": 0.5},
+            ],
+        },
+    )
     assert tonnes(plan, "C") == pytest.approx(50)
     assert tonnes(plan, "A") == pytest.approx(50)
     assert plan.summary["objective_musd"] * MUSD == pytest.approx(850)
@@ -299,13 +420,16 @@ def test_infeasible_policy_is_explained(tmp_path):
     """Stock must cover 30 days of demand, but nothing can be bought: the stock rule cannot
     hold (unmet demand covers the balance, not the stock). The explanation names Policy row 2."""
     with pytest.raises(SolveError) as info:
-        run(tmp_path, {
-            "Minerals": minerals("ree"),
-            "Countries": countries(("A", 0.0)),
-            "Demand": [demand("ree", {2025: 365})],
-            "Supply": [supply("A", "ree", "refined", 0, 100)],
-            "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 30}],
-        })
+        run(
+            tmp_path,
+            {
+                "Minerals": minerals("ree"),
+                "Countries": countries(("A", 0.0)),
+                "Demand": [demand("ree", {2025: 365})],
+                "Supply": [supply("A", "ree", "refined", 0, 100)],
+                "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 30}],
+            },
+        )
     message = str(info.value)
     assert "Policy row 2" in message
     assert "min_stock_days" in message

@@ -1,0 +1,127 @@
+"""End-to-end: the `planner` command on real files in a temporary folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from examples.teaching_workbook import write as write_teaching
+from planner.cli import app
+from planner.export import read_plan_tables
+from tests.builders import countries, demand, minerals, supply, write_workbook
+
+runner = CliRunner()
+PLANNER = Path(sys.executable).with_name("planner")
+
+
+@pytest.fixture
+def teaching(tmp_path) -> Path:
+    return write_teaching(tmp_path / "teaching.xlsx")
+
+
+def test_solve_writes_a_plan_whose_balances_hold_from_the_export_alone(teaching, tmp_path):
+    """Every mineral-year: refined purchases + refined offtake + home output + stock drawn +
+    unmet = demand + stock injected, from the exported sheets only; and the stock carries
+    over: stock[t] = stock[t-1] + injected - drawn."""
+    before = teaching.read_bytes()
+    result = subprocess.run(
+        [str(PLANNER), "solve", str(teaching)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    plan_path = tmp_path / "teaching_plan.xlsx"
+    assert plan_path.exists()
+    assert teaching.read_bytes() == before  # the input is never modified
+    assert "optimal" in result.stdout
+
+    t = read_plan_tables(plan_path)
+    key = ["year", "mineral"]
+    refined = t["sourcing"][t["sourcing"]["form"] == "refined"].groupby(key)["tonnes_t"].sum()
+    home = t["processing"].groupby(key)["output_t"].sum()
+    stock = t["stock"].set_index(key)
+    short = t["shortfall"].set_index(key)
+    supply_side = (
+        refined.reindex(short.index, fill_value=0)
+        + home.reindex(short.index, fill_value=0)
+        + stock["drawn_t"]
+        + short["unmet_t"]
+    )
+    use_side = short["demand_t"] + stock["injected_t"]
+    pd.testing.assert_series_equal(supply_side, use_side, check_names=False, atol=1e-4)
+    for mineral, rows in t["stock"].groupby("mineral"):
+        level = rows.sort_values("year")
+        carried = (level["injected_t"] - level["drawn_t"]).cumsum()
+        assert carried.to_numpy() == pytest.approx(level["stock_t"].to_numpy(), abs=1e-4), mineral
+
+
+def test_solve_options_and_default_output(teaching, tmp_path):
+    out = tmp_path / "custom.xlsx"
+    result = runner.invoke(
+        app, ["solve", str(teaching), "-o", str(out), "--mip-gap", "0.01", "--time-limit", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = pd.read_excel(out, sheet_name="Summary").set_index("item")["value"]
+    assert float(summary["mip_gap_setting"]) == pytest.approx(0.01)
+    assert summary["input_file"] == "teaching.xlsx"
+
+
+def test_solve_refuses_to_overwrite_the_input(teaching):
+    result = runner.invoke(app, ["solve", str(teaching), "-o", str(teaching)])
+    assert result.exit_code == 2
+
+
+def test_bad_input_exit_2_every_problem_no_traceback_no_file(tmp_path):
+    path = write_workbook(
+        tmp_path / "bad.xlsx",
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 2.0)),
+            "Demand": [demand("li", {2025: 10})],
+            "Supply": [supply("A", "li", "refined", -5, 10), supply("B", "li", "ore", 1, 1)],
+        },
+    )
+    result = subprocess.run(
+        [str(PLANNER), "solve", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    for cell in ("Countries!B2", "Supply!D2", "Supply!A3", "Supply!C3"):
+        assert cell in result.stderr
+    assert not (tmp_path / "bad_plan.xlsx").exists()
+
+
+def test_validate_command(teaching, tmp_path):
+    ok = runner.invoke(app, ["validate", str(teaching)])
+    assert ok.exit_code == 0 and "is valid" in ok.output
+    blank = tmp_path / "blank.xlsx"
+    assert runner.invoke(app, ["template", str(blank)]).exit_code == 0
+    bad = runner.invoke(app, ["validate", str(blank)])
+    assert bad.exit_code == 2
+    assert "home_country is blank" in bad.output
+
+
+def test_infeasible_rules_are_explained_with_exit_3(tmp_path):
+    path = write_workbook(
+        tmp_path / "inf.xlsx",
+        {
+            "Minerals": minerals("ree"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("ree", {2025: 365})],
+            "Supply": [supply("A", "ree", "refined", 0, 100)],
+            "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 30}],
+        },
+    )
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 3
+    assert "Policy row 2" in result.output
+    assert not (tmp_path / "inf_plan.xlsx").exists()
+
+
+def test_every_command_has_help():
+    for command in ("template", "validate", "solve"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output
