@@ -46,8 +46,13 @@ def solve(
     mip_gap: float | None = None,
     time_limit_s: float | None = None,
     progress: Progress | None = None,
+    highs_options: dict | None = None,
 ) -> Plan:
-    """Optimise `data` and return its Plan. Raises SolveError when there is no plan."""
+    """Optimise `data` and return its Plan. Raises SolveError when there is no plan.
+
+    mip_gap and time_limit_s override the workbook's Settings; highs_options go to HiGHS as
+    they are. A run stopped by a limit returns its best plan, with its gap in the summary.
+    """
     say = progress or (lambda _msg: None)
     s = data.settings
     mip_gap = s.mip_gap if mip_gap is None else mip_gap
@@ -65,7 +70,7 @@ def solve(
     timings["handover_s"] = hm.handover_s
 
     say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
-    status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s)
+    status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
     timings["solve_s"] = status.solver_time_s
     if status.status == "infeasible":
         raise SolveError(explain_infeasibility(hm, model, ix), status)

@@ -129,9 +129,16 @@ class HighsModel:
     def is_mip(self) -> bool:
         return bool(self.integer.any())
 
-    def solve(self, mip_gap: float = 1e-3, time_limit_s: float = 300.0) -> SolveStatus:
-        """Run HiGHS; keep the best solution found (also at a time limit)."""
+    def solve(
+        self, mip_gap: float = 1e-3, time_limit_s: float = 300.0, options: dict | None = None
+    ) -> SolveStatus:
+        """Run HiGHS; keep the best solution found (also at a time limit).
+
+        `options` are passed to HiGHS as they are (e.g. {"threads": 1, "mip_max_nodes": 10}).
+        """
         h = self.highs
+        for name, value in (options or {}).items():
+            h.setOptionValue(name, value)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("time_limit", float(time_limit_s))
         t0 = time.perf_counter()

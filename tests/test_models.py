@@ -1,0 +1,49 @@
+"""The formulation's sets and sizes: sparse index sets, and pinned sizes of the example."""
+
+from __future__ import annotations
+
+import pytest
+
+from examples.teaching_workbook import write as write_teaching
+from models.build import build_model
+from models.index import build_index, capital_recovery_factor, crore_per_musd
+from planner.api import load_input, solve
+
+
+@pytest.fixture(scope="module")
+def teaching(tmp_path_factory):
+    return load_input(write_teaching(tmp_path_factory.mktemp("t") / "teaching.xlsx"))
+
+
+def test_capital_recovery_factor():
+    """CRF(r, n) = r / (1 - (1 + r)^-n); at r = 0 it is 1/n."""
+    assert capital_recovery_factor(0.0, 4) == pytest.approx(0.25)
+    assert capital_recovery_factor(0.1, 10) == pytest.approx(0.16274539)
+    assert crore_per_musd(85.0) == pytest.approx(8.5)
+
+
+def test_index_sets_are_sparse(teaching):
+    """Purchases exist only on supply rows; build years only where output starts in horizon."""
+    ix = build_index(teaching)
+    years = len(teaching.settings.years)
+    assert len(ix.buy) == len(teaching.supply) * years
+    # Chile JV: lead 2, horizon 2025-2030 -> build years 2025..2028, online 2027..2030
+    builds = [y for p, y in ix.project_build if p == "Chile lithium JV"]
+    assert builds == [2025, 2026, 2027, 2028]
+    online = [t for p, t in ix.project_online if p == "Chile lithium JV"]
+    assert online == [2027, 2028, 2029, 2030]
+    assert ix.builds_online["Chile lithium JV", 2028] == [2025, 2026]
+    # recycler: lead 1, no existing modules -> output possible from 2026 only
+    assert [t for k, t in ix.tech_online if k == "co_recycler"] == list(range(2026, 2031))
+
+
+def test_teaching_example_size_and_objective_are_pinned(teaching):
+    """A change to these numbers is a change to the formulation: update them on purpose."""
+    model = build_model(teaching)
+    assert len(model.buy) == 36
+    assert len(model.build) == 8 and len(model.modules_built) == 10
+    plan = solve(teaching)
+    assert plan.summary["variables"] == 128
+    assert plan.summary["integer_variables"] == 18
+    assert plan.summary["constraints"] == 103
+    assert plan.summary["objective_musd"] == pytest.approx(668.61254, rel=1e-6)
