@@ -77,6 +77,9 @@ _HEADER_OVERRIDES: dict[str, str] = {
 }
 _SHARE_COLUMNS = frozenset({"share", "stake", "utilisation", "self_sufficiency"})
 _INDEX_COLUMNS = frozenset({"hhi", "governance_hhi"})
+# Summary items that are fractions worth reading as percentages with detail
+_RATE_ITEMS = frozenset({"gap", "mip_gap_setting", "discount_rate"})
+RATE_FORMAT = "0.000%"
 
 # A named font: without one LibreOffice falls back to a serif face for bold cells.
 _HEADER_FONT = Font(name="Calibri", size=11, bold=True)
@@ -114,6 +117,8 @@ def number_format(column: str) -> str:
         return SHARE_FORMAT
     if column in _INDEX_COLUMNS:
         return INDEX_FORMAT
+    if column in _RATE_ITEMS:
+        return RATE_FORMAT
     if column.startswith("modules_"):
         return COUNT_FORMAT
     for suffix, _, fmt in _UNIT_SUFFIXES:
