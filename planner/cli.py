@@ -34,6 +34,11 @@ def _report_problems(exc: InputError, path: Path) -> None:
         err.print(f"  {problem}", markup=False)
 
 
+def _show_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        err.print(f"warning: {warning}", style="yellow", markup=False)
+
+
 @app.command()
 def template(
     path: Annotated[Path, typer.Argument(help="Where to write the blank workbook (.xlsx)")],
@@ -55,6 +60,7 @@ def validate(
     except InputError as exc:
         _report_problems(exc, path)
         raise typer.Exit(EXIT_INPUT) from None
+    _show_warnings(data.warnings)
     s = data.settings
     console.print(
         f"[green]{path} is valid[/]: {len(data.minerals)} minerals, {len(data.countries)} "
@@ -92,6 +98,7 @@ def solve_command(
             status.stop()
             _report_problems(exc, path)
             raise typer.Exit(EXIT_INPUT) from None
+        _show_warnings(data.warnings)
         try:
             plan = solve(data, mip_gap=mip_gap, time_limit_s=time_limit, progress=status.update)
         except SolveError as exc:

@@ -393,5 +393,8 @@ SHEETS: tuple[Sheet, ...] = (
     ),
 )
 
+# Sheets of later schema versions or other commands: not read by this version, no warning.
+LATER_SHEETS = ("disruptions", "sweep", "readme")
+
 SHEET_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
 SETTING_BY_NAME = {col.name: col for col in SETTINGS}

@@ -30,8 +30,9 @@ def load_input(path: str | Path) -> InputData:
             [Problem(path.name, "", f"cannot be read as an .xlsx workbook ({exc})")]
         ) from None
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     settings_values, settings_cells = read_settings(
-        values.get("settings"), uncached.get("settings", set()), problems
+        values.get("settings"), uncached.get("settings", set()), problems, warnings
     )
     version = settings_values.get("schema_version")
     if isinstance(version, int) and version > schema.SCHEMA_VERSION:
@@ -47,15 +48,26 @@ def load_input(path: str | Path) -> InputData:
         )
     tables = {
         sheet.name: read_table(
-            sheet, values.get(sheet.name.lower()), uncached.get(sheet.name.lower(), set()), problems
+            sheet,
+            values.get(sheet.name.lower()),
+            uncached.get(sheet.name.lower(), set()),
+            problems,
+            warnings,
         )
         for sheet in schema.SHEETS
     }
+    known_sheets = {"settings"} | set(schema.SHEET_BY_NAME) | set(schema.LATER_SHEETS)
+    for name in values:
+        if name not in known_sheets:
+            warnings.append(
+                Problem(name, "", "sheet is not part of the workbook contract; it is not read")
+            )
     checker = _Checker(settings_values, settings_cells, tables, problems)
     data = checker.run()
     if problems:
         raise InputError(_workbook_order(problems))
     assert data is not None
+    data.warnings = [str(w) for w in warnings]
     data.source_file = str(path)
     data.source_sha256 = file_sha256(path)
     return data

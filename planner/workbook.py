@@ -181,8 +181,10 @@ def read_table(
     rows: list[tuple] | None,
     uncached: set[str],
     problems: list[Problem],
+    warnings: list[Problem] | None = None,
 ) -> RawTable:
-    """Parse a table sheet whose header is row 1."""
+    """Parse a table sheet whose header is row 1. Columns the contract does not know are
+    reported in `warnings` (they may be the user's notes) and otherwise ignored."""
     table = RawTable(sheet.name)
     if rows is None:
         table.present = False
@@ -217,6 +219,16 @@ def read_table(
             continue
         by_name[name] = index
         table.column_letters[name] = get_column_letter(index + 1)
+    known = {col.name for col in sheet.columns}
+    for name, index in by_name.items():
+        if name not in known and warnings is not None:
+            warnings.append(
+                Problem(
+                    sheet.name,
+                    f"{get_column_letter(index + 1)}1",
+                    f"column {name!r} is not part of the workbook contract; it is ignored",
+                )
+            )
     for col in sheet.columns:
         if col.name not in by_name and col.required:
             problems.append(
@@ -312,7 +324,10 @@ def _read_record(
 
 
 def read_settings(
-    rows: list[tuple] | None, uncached: set[str], problems: list[Problem]
+    rows: list[tuple] | None,
+    uncached: set[str],
+    problems: list[Problem],
+    warnings: list[Problem] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Parse the Settings sheet (key, value, note); return values and their cell addresses."""
     values: dict[str, Any] = {}
@@ -334,7 +349,16 @@ def read_settings(
         address = f"{value_letter}{r}"
         col = schema.SETTING_BY_NAME.get(key)
         if col is None:
-            continue  # unknown keys are notes for the reader, not errors
+            if warnings is not None:
+                warnings.append(
+                    Problem(
+                        "Settings",
+                        f"{get_column_letter(key_i + 1)}{r}",
+                        f"setting {key!r} is unknown and ignored; known: "
+                        + ", ".join(schema.SETTING_BY_NAME),
+                    )
+                )
+            continue
         if key in cells:
             problems.append(
                 Problem(

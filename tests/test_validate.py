@@ -248,3 +248,16 @@ def test_not_a_workbook(tmp_path):
     with pytest.raises(InputError) as info:
         load_input(path)
     assert "cannot be read as an .xlsx workbook" in str(info.value)
+
+
+def test_unknown_settings_columns_and_sheets_are_warnings_not_errors(tmp_path):
+    sheets = base_sheets()
+    sheets["Supply"][0]["comment"] = "checked with the desk"
+    sheets["Notes"] = [{"text": "scratch"}]
+    path = write_workbook(tmp_path / "in.xlsx", sheets, {**SETTINGS, "risk_wieght": 0.5})
+    data = load_input(path)
+    assert data.settings.risk_weight == 0.0
+    joined = "\n".join(data.warnings)
+    assert "Settings!A11: setting 'risk_wieght' is unknown and ignored" in joined
+    assert "Supply!I1: column 'comment' is not part of the workbook contract" in joined
+    assert "notes: sheet is not part of the workbook contract" in joined
