@@ -7,6 +7,11 @@ offtake + home processing output (unmet demand and stock drawn excluded):
   max_concern_share   sum of refined supply from countries of concern <= v x R[m,t]
   min_domestic_share  home refinery and recycler output + home refined supply >= v x R[m,t]
   min_stock_days      stock[m,t] >= v / 365 x D[m,t]
+
+R[m,t] is a variable defined once per mineral-year that some share rule uses,
+    R[m,t] = sum of sourced refined supply terms,
+so that each share row holds its own few terms plus R, not every supplier again (with a cap
+on each of C countries that would be C^2 nonzeros per mineral-year instead of 3C).
 """
 
 from __future__ import annotations
@@ -44,15 +49,13 @@ def _countries(rec: dict, ix: ModelIndex, terms: SupplyTerms, mineral: str, t: i
 def add_policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> None:
     rows = policy_rows(ix, terms)
     m.policy_index = rows
-    keys = list(range(len(rows)))
+    _sourced_total(m, terms, sorted({(r[2], r[4]) for r in rows if r[1] in SHARE_RULES}))
 
     def rule(m, r):
         _, name, mineral, country, t, v = rows[r]
-        total = terms.sourced[mineral, t]
         if name == "min_stock_days":
-            return linear([(1.0, m.stock[mineral, t])]) >= v / 365 * ix.demand_t.get(
-                (mineral, t), 0.0
-            )
+            demand = ix.demand_t.get((mineral, t), 0.0)
+            return linear([(1.0, m.stock[mineral, t])]) >= v / 365 * demand
         if name == "max_country_share":
             part = terms.by_origin[mineral, t, country]
         elif name == "max_concern_share":
@@ -61,8 +64,22 @@ def add_policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> None
             ]
         else:
             part = terms.domestic[mineral, t]
-        row = [(c, x) for c, x in part] + [(-v * c, x) for c, x in total]
-        expr = linear(row)
+        expr = linear([*part, (-v, m.sourced[mineral, t])])
         return expr >= 0 if name == "min_domestic_share" else expr <= 0
 
-    m.policy = pyo.Constraint(keys, rule=rule)
+    m.policy = pyo.Constraint(list(range(len(rows))), rule=rule)
+
+
+SHARE_RULES = ("max_country_share", "max_concern_share", "min_domestic_share")
+
+
+def _sourced_total(m: pyo.ConcreteModel, terms: SupplyTerms, keys: list[tuple]) -> None:
+    """R[m,t] - (refined purchases + refined offtake + home output) = 0, where a share rule
+    needs it."""
+    m.sourced = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+
+    def rule(m, mineral, t):
+        row = [(1.0, m.sourced[mineral, t])] + [(-c, x) for c, x in terms.sourced[mineral, t]]
+        return linear(row) == 0
+
+    m.sourced_total = pyo.Constraint(keys, rule=rule)
