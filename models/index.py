@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from planner.data import InputData
@@ -118,19 +119,37 @@ def build_index(data: InputData) -> ModelIndex:
 
 
 def _purchases(index: ModelIndex, data: InputData) -> None:
-    """available_t and price grow yearly: x_t = x_0 (1 + g/100)^(t - first_year)."""
-    tariff = data.countries.set_index("country")["tariff_pct"].astype(float).to_dict()
-    for row in data.supply.itertuples(index=False):
-        for t in index.years:
-            k = (row.country, row.mineral, row.form, t)
-            n = t - index.first_year
-            price = row.price_usd_per_t * (1 + row.price_growth_pct / 100) ** n
-            index.buy.append(k)
-            index.available_t[k] = row.available_t * (1 + row.growth_pct / 100) ** n
-            index.price_usd_per_t[k] = price
-            index.landed_usd_per_t[k] = (
-                price * (1 + tariff.get(row.country, 0.0) / 100) + row.freight_usd_per_t
-            )
+    """available_t and price grow yearly: x_t = x_0 (1 + g/100)^(t - first_year).
+
+    Vectorised over supply rows x years (the purchase set is exactly that product)."""
+    supply = data.supply
+    if supply.empty:
+        return
+    tariff = data.countries.set_index("country")["tariff_pct"].astype(float)
+    n = np.arange(len(index.years), dtype=float)[None, :]
+    col = {
+        name: supply[name].to_numpy(dtype=float)[:, None]
+        for name in (
+            "available_t",
+            "growth_pct",
+            "price_usd_per_t",
+            "price_growth_pct",
+            "freight_usd_per_t",
+        )
+    }
+    country_tariff = supply["country"].map(tariff).fillna(0.0).to_numpy(dtype=float)[:, None]
+    available = col["available_t"] * (1 + col["growth_pct"] / 100) ** n
+    price = col["price_usd_per_t"] * (1 + col["price_growth_pct"] / 100) ** n
+    landed = price * (1 + country_tariff / 100) + col["freight_usd_per_t"]
+    keys = [
+        (c, m, f, t)
+        for c, m, f in zip(supply["country"], supply["mineral"], supply["form"], strict=True)
+        for t in index.years
+    ]
+    index.buy = keys
+    index.available_t = dict(zip(keys, available.ravel().tolist(), strict=True))
+    index.price_usd_per_t = dict(zip(keys, price.ravel().tolist(), strict=True))
+    index.landed_usd_per_t = dict(zip(keys, landed.ravel().tolist(), strict=True))
 
 
 def _projects(index: ModelIndex, data: InputData, rate: float) -> None:

@@ -27,7 +27,8 @@ def sourcing_table(ix: ModelIndex, buy: dict, offtake: dict) -> pd.DataFrame:
     for (c, m, f, t), q in buy.items():
         if q > TOL:
             cost = q * ix.landed_usd_per_t[c, m, f, t] / USD_PER_MUSD
-            rows.append([t, m, c, f, "import", q, cost, np.nan])
+            channel = "domestic market" if c == ix.home else "import"
+            rows.append([t, m, c, f, channel, q, cost, np.nan])
     for (p, t), q in offtake.items():
         if q > TOL:
             rec = ix.project[p]

@@ -151,7 +151,10 @@ class HighsModel:
         objective = bound = gap = None
         if has_solution:
             solution = h.getSolution()
-            self.x = np.asarray(solution.col_value, dtype=float)
+            x = np.asarray(solution.col_value, dtype=float)
+            # round solver noise (|x| < 1e-9) to zero so reports never show -1e-12 t
+            x[np.abs(x) < 1e-9] = 0.0
+            self.x = x
             objective = float(info.objective_function_value)
             if self.is_mip:
                 bound = float(info.mip_dual_bound)

@@ -1,0 +1,234 @@
+"""The India 2040 case workbook: its contents, and that its optimal plans keep every policy cap.
+
+The policy checks recompute each share from the plan tables (Sourcing, Processing, Stock) and the
+input tables, independently of the model's own constraints: sourced refined supply of a
+mineral-year = refined purchases + refined project offtake (Sourcing rows with form 'refined')
++ home processing output (Processing output_t, origin the home country). Each demand scenario is
+solved once (module-scoped fixture).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from planner.api import load_input, solve
+
+INDIA = Path(__file__).resolve().parents[1] / "inputs" / "india_2040.xlsx"
+SCENARIOS = ("stated", "pledges", "accelerated")
+MINERALS = ("lithium", "cobalt", "nickel", "graphite", "rare_earths", "copper", "bauxite")
+SUPPLIERS = (
+    "China",
+    "Australia",
+    "Chile",
+    "Argentina",
+    "Bolivia",
+    "DR Congo",
+    "Zambia",
+    "Indonesia",
+    "Philippines",
+    "Guinea",
+    "USA",
+    "Japan",
+    "Canada",
+    "Brazil",
+    "Russia",
+    "South Africa",
+    "Mozambique",
+    "Madagascar",
+    "Myanmar",
+    "Vietnam",
+)
+ANY = "*"
+
+
+def _close_enough(total: float) -> float:
+    """Tolerance of a share check on a total of `total` tonnes (solver feasibility noise)."""
+    return 1e-3 + 1e-6 * abs(total)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_input(INDIA)
+
+
+@pytest.fixture(scope="module", params=SCENARIOS)
+def solved(request, data):
+    """(input, plan) of one demand scenario, solved once per module."""
+    case = data.copy()
+    case.settings.demand_scenario = request.param
+    return case, solve(case)
+
+
+# --------------------------------------------------------------------------- the workbook
+
+
+def test_workbook_validates_with_the_seven_minerals_and_their_units(data):
+    minerals = data.minerals.set_index("mineral")
+    assert sorted(minerals.index) == sorted(MINERALS)
+    units = minerals["unit"].astype(str).str.strip()
+    assert (units != "").all() and (units != "nan").all(), units.to_dict()
+
+
+def test_countries_include_twenty_named_suppliers_besides_india(data):
+    countries = set(data.countries["country"])
+    home = data.settings.home_country
+    assert home == "India" and home in countries
+    assert len(countries - {home}) >= 20
+    missing = [c for c in SUPPLIERS if c not in countries]
+    assert not missing, f"missing supplier countries: {missing}"
+    # every named supplier actually supplies something
+    supplying = set(data.supply["country"])
+    assert not [c for c in SUPPLIERS if c not in supplying]
+
+
+def test_three_demand_scenarios_with_lithium_growing_at_least_threefold(data):
+    d = data.demand
+    assert set(d["scenario"]) == set(SCENARIOS)
+    assert data.settings.demand_scenario in SCENARIOS
+    first, last = data.settings.first_year, data.settings.last_year
+    assert (first, last) == (2025, 2040)
+    for scenario in SCENARIOS:
+        lithium = d[(d["scenario"] == scenario) & (d["mineral"] == "lithium")]
+        by_year = lithium.set_index("year")["demand_t"]
+        assert by_year[first] > 0
+        assert by_year[last] >= 3 * by_year[first], (scenario, by_year[first], by_year[last])
+        # every mineral has demand in every year of every scenario
+        rows = d[d["scenario"] == scenario]
+        assert len(rows) == len(MINERALS) * (last - first + 1)
+
+
+def test_sources_sheet_cites_every_other_sheet(data):
+    sheets = load_workbook(INDIA, read_only=True).sheetnames
+    others = {s.lower() for s in sheets if s.lower() != "sources"}
+    assert len(others) == 10
+    cited = set(data.sources["sheet"].astype(str).str.strip().str.lower())
+    assert not others - cited, f"sheets with no Sources row: {sorted(others - cited)}"
+    assert (data.sources["source"].astype(str).str.strip() != "").all()
+
+
+def test_budgets_include_the_mission_and_recycling_outlays(data):
+    limits = set(data.budgets["limit_inr_crore"].round(6))
+    assert {16300, 18000, 1500} <= limits
+
+
+# --------------------------------------------------------------------------- the plans
+
+
+def test_solved_optimal_within_gap_and_a_minute(solved):
+    _, plan = solved
+    s = plan.summary
+    assert s["status"] == "optimal"
+    assert s["gap"] is not None and s["gap"] <= 0.001
+    assert s["solve_time_s"] < 60
+
+
+def test_no_unmet_demand(solved):
+    _, plan = solved
+    short = plan.shortfall
+    unmet = short[short["unmet_t"] > 1e-3 + 1e-6 * short["demand_t"]]
+    assert unmet.empty, unmet.to_dict("records")
+    assert plan.summary["total_shortfall_t"] <= 1e-3 * len(short)
+
+
+def _refined_by_origin(data, plan) -> pd.DataFrame:
+    """Sourced refined supply per mineral, year and origin country, from the plan tables."""
+    home = data.settings.home_country
+    s = plan.sourcing
+    bought = s.loc[s["form"] == "refined", ["mineral", "year", "country", "tonnes_t"]]
+    made = plan.processing[["mineral", "year", "output_t"]].rename(columns={"output_t": "tonnes_t"})
+    made = made.assign(country=home)
+    both = pd.concat([bought, made], ignore_index=True)
+    return both.groupby(["mineral", "year", "country"], as_index=False)["tonnes_t"].sum()
+
+
+def _years(rule, data) -> list[int]:
+    first = data.settings.first_year if pd.isna(rule.first_year) else int(rule.first_year)
+    last = data.settings.last_year if pd.isna(rule.last_year) else int(rule.last_year)
+    return [t for t in data.settings.years if first <= t <= last]
+
+
+def _minerals(rule, data) -> list[str]:
+    return list(data.minerals["mineral"]) if rule.mineral == ANY else [rule.mineral]
+
+
+def test_policy_caps_hold_in_the_plan(solved):
+    data, plan = solved
+    home = data.settings.home_country
+    supply = _refined_by_origin(data, plan)
+    total = supply.groupby(["mineral", "year"])["tonnes_t"].sum()
+    by_origin = supply.set_index(["mineral", "year", "country"])["tonnes_t"]
+    concern = set(data.countries.loc[data.countries["of_concern"].astype(bool), "country"])
+    assert concern, "the case names countries of concern"
+    demand = data.demand_for_scenario().set_index(["mineral", "year"])["demand_t"]
+    stock = plan.stock.set_index(["mineral", "year"])["stock_t"]
+
+    assert len(data.policy) > 0
+    violations, checked = [], dict.fromkeys(data.policy["rule"], 0)
+    for rule in data.policy.itertuples():
+        v = float(rule.value)
+        for mineral in _minerals(rule, data):
+            for t in _years(rule, data):
+                r_total = float(total.get((mineral, t), 0.0))
+                tol = _close_enough(r_total)
+                origins = supply[(supply["mineral"] == mineral) & (supply["year"] == t)]
+                if rule.rule == "max_country_share":
+                    if rule.country == ANY:
+                        names = [c for c in origins["country"] if c != home]
+                    else:
+                        names = [rule.country]
+                    for c in names:
+                        part = float(by_origin.get((mineral, t, c), 0.0))
+                        checked[rule.rule] += 1
+                        if part > v * r_total + tol:
+                            violations.append((rule.Index, mineral, t, c, part / r_total))
+                elif rule.rule == "max_concern_share":
+                    part = float(origins.loc[origins["country"].isin(concern), "tonnes_t"].sum())
+                    checked[rule.rule] += 1
+                    if part > v * r_total + tol:
+                        violations.append((rule.Index, mineral, t, "concern", part / r_total))
+                elif rule.rule == "min_domestic_share":
+                    part = float(by_origin.get((mineral, t, home), 0.0))
+                    checked[rule.rule] += 1
+                    if part < v * r_total - tol:
+                        violations.append((rule.Index, mineral, t, home, part / r_total))
+                elif rule.rule == "min_stock_days":
+                    need = v / 365 * float(demand[mineral, t])
+                    held = float(stock[mineral, t])
+                    checked[rule.rule] += 1
+                    if held < need - _close_enough(need):
+                        violations.append((rule.Index, mineral, t, "stock", held, need))
+                else:
+                    pytest.fail(f"unknown policy rule {rule.rule!r}")
+    assert not violations, violations
+    assert all(n > 0 for n in checked.values()), checked
+
+
+def test_policy_shares_agree_with_the_risk_sheet(solved):
+    """The Risk sheet's concern share and self-sufficiency match the recomputed origin mix."""
+    data, plan = solved
+    home = data.settings.home_country
+    supply = _refined_by_origin(data, plan)
+    concern = set(data.countries.loc[data.countries["of_concern"].astype(bool), "country"])
+    total = supply.groupby(["mineral", "year"])["tonnes_t"].sum()
+    ours = pd.DataFrame(
+        {
+            "total": total,
+            "concern": supply[supply["country"].isin(concern)]
+            .groupby(["mineral", "year"])["tonnes_t"]
+            .sum(),
+            "home": supply[supply["country"] == home]
+            .groupby(["mineral", "year"])["tonnes_t"]
+            .sum(),
+        }
+    ).fillna(0.0)
+    risk = plan.risk.set_index(["mineral", "year"])
+    both = ours.join(risk, how="inner")
+    assert len(both) == len(risk)
+    both = both[both["total"] > 0]
+    assert (both["total"] - both["refined_supply_t"]).abs().max() <= 1e-6 * both["total"].max()
+    assert ((both["concern"] / both["total"]) - both["concern_share"]).abs().max() < 1e-6
+    assert ((both["home"] / both["total"]) - both["self_sufficiency"]).abs().max() < 1e-6
