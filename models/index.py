@@ -202,16 +202,16 @@ def _stock(index: ModelIndex, data: InputData) -> None:
     """Holding cost per tonne-year: stock_holding_cost_pct/100 x the year's mean refined price
     over the mineral's refined Supply rows (all its rows if it has no refined one)."""
     prices = pd.DataFrame(
-        [(m, f, t, p) for (_, m, f, t), p in index.price_usd_per_t.items()],
-        columns=["mineral", "form", "year", "price"],
+        [(m, f == "refined", t, p) for (_, m, f, t), p in index.price_usd_per_t.items()],
+        columns=["mineral", "refined", "year", "price"],
     )
+    has_refined = prices.groupby("mineral")["refined"].transform("any")
+    # keep refined rows where the mineral has any, else every row
+    chosen = prices[prices["refined"] | ~has_refined]
+    mean_price = chosen.groupby(["mineral", "year"])["price"].mean().to_dict()
     minerals = data.minerals.set_index("mineral")
     for m in index.minerals:
         index.shortfall_usd_per_t[m] = float(minerals.at[m, "shortfall_penalty_usd_per_t"])
         pct = float(minerals.at[m, "stock_holding_cost_pct"])
-        rows = prices[prices["mineral"] == m]
-        if (rows["form"] == "refined").any():
-            rows = rows[rows["form"] == "refined"]
-        mean_price = rows.groupby("year")["price"].mean().to_dict()
         for t in index.years:
-            index.holding_usd_per_t[(m, t)] = pct / 100 * mean_price.get(t, 0.0)
+            index.holding_usd_per_t[(m, t)] = pct / 100 * mean_price.get((m, t), 0.0)

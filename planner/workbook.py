@@ -55,32 +55,60 @@ def _load(path: Path, data_only: bool) -> openpyxl.Workbook:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
 
 
+def _sheet_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
+    return {
+        ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets
+    }
+
+
+def _formula_cells(rows: list[tuple]) -> set[tuple[int, int]]:
+    """(row, column) indices, from 0, of cells holding a formula (text starting with '=')."""
+    return {
+        (r, c)
+        for r, row in enumerate(rows)
+        for c, value in enumerate(row)
+        if isinstance(value, str) and value.startswith("=")
+    }
+
+
 def open_workbook(path: str | Path) -> tuple[dict[str, list[tuple]], dict[str, set[str]], str]:
     """Return the values of every sheet (by lower-case name), the formula cells without a
-    cached value (by sheet), and the sheet names as written."""
+    cached value (by sheet), and the sheet names as written.
+
+    The workbook is read once as written; only if it holds formulas is it read a second time
+    for the values Excel or LibreOffice cached when they last saved it.
+    """
     path = Path(path)
-    values_wb = _load(path, data_only=True)
     formulas_wb = _load(path, data_only=False)
     try:
-        values: dict[str, list[tuple]] = {}
-        uncached: dict[str, set[str]] = {}
-        for ws in values_wb.worksheets:
-            key = ws.title.strip().lower()
-            values[key] = [tuple(row) for row in ws.iter_rows(values_only=True)]
-            formula_ws = formulas_wb[ws.title]
-            missing: set[str] = set()
-            for r, (value_row, formula_row) in enumerate(
-                zip(values[key], formula_ws.iter_rows(values_only=True), strict=False), start=1
-            ):
-                for c, (value, formula) in enumerate(zip(value_row, formula_row, strict=False)):
-                    if value is None and isinstance(formula, str) and formula.startswith("="):
-                        missing.add(f"{get_column_letter(c + 1)}{r}")
-            uncached[key] = missing
-        names = ", ".join(ws.title for ws in values_wb.worksheets)
+        raw = _sheet_rows(formulas_wb)
     finally:
-        values_wb.close()
         formulas_wb.close()
-    return values, uncached, names
+    formulas = {title: _formula_cells(rows) for title, rows in raw.items()}
+    cached: dict[str, list[tuple]] = {}
+    if any(formulas.values()):
+        values_wb = _load(path, data_only=True)
+        try:
+            cached = _sheet_rows(values_wb)
+        finally:
+            values_wb.close()
+    values: dict[str, list[tuple]] = {}
+    uncached: dict[str, set[str]] = {}
+    for title, rows in raw.items():
+        key = title.strip().lower()
+        cells = formulas[title]
+        if not cells:
+            values[key], uncached[key] = rows, set()
+            continue
+        values[key] = cached[title]
+        uncached[key] = {
+            f"{get_column_letter(c + 1)}{r + 1}"
+            for r, c in cells
+            if r >= len(cached[title])
+            or c >= len(cached[title][r])
+            or cached[title][r][c] is None
+        }
+    return values, uncached, ", ".join(raw)
 
 
 def _is_blank(value: Any) -> bool:
@@ -294,7 +322,7 @@ def _read_record(
         if raw is _UNREADABLE:
             record[col.name] = None
         elif _is_blank(raw):
-            if col.required:
+            if col.required and index is not None:  # a missing column is reported once
                 problems.append(
                     Problem(
                         sheet.name,
