@@ -12,27 +12,23 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import le
 from models.index import ModelIndex
 
 
-def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    rows = list(range(len(ix.budgets)))
-
-    def rule(m, b):
-        rec = ix.budgets[b]
+def budget(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    rows = {}
+    for b, rec in enumerate(ix.budgets):
         f, y1, y2 = rec["funding"].lower(), rec["first_year"], rec["last_year"]
         terms = []
         for p, y in ix.project_build:
             if y1 <= y <= y2 and str(ix.project[p]["funding"]).lower() == f:
                 terms.append((ix.project[p]["capex_musd"] * ix.crore_per_musd, m.stake[p, y]))
         for k, y in ix.module_build:
-            rec_k = ix.technology[k]
-            if y1 <= y <= y2 and str(rec_k["funding"]).lower() == f:
-                cost = rec_k["capex_musd_per_module"] * ix.crore_per_musd
+            tech = ix.technology[k]
+            if y1 <= y <= y2 and str(tech["funding"]).lower() == f:
+                cost = tech["capex_musd_per_module"] * ix.crore_per_musd
                 terms.append((cost, m.modules_built[k, y]))
-        if not terms:
-            return pyo.Constraint.Skip
-        return linear(terms) <= rec["limit_inr_crore"]
-
-    m.budget = pyo.Constraint(rows, rule=rule)
+        if terms:
+            rows[b] = le(terms, rec["limit_inr_crore"])
+    return rows

@@ -1,21 +1,39 @@
-"""Assemble the model, block by block, in a fixed order: variables with their own rows, then
-balances, budgets, policy and the objective."""
+"""Assemble the model in a fixed order: variables, their bounds, then every constraint block
+(each a function returning its rows, see models/expr.py), then the objective."""
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.balances import add_balances
-from models.budgets import add_budgets
+from models import balances, budgets, policy, processing, projects, stock
+from models.expr import add_rows
 from models.index import ModelIndex, build_index
 from models.objective import add_objective
-from models.policy import add_policy
-from models.processing import add_processing
-from models.projects import add_projects
-from models.purchases import add_purchases
-from models.stock import add_stock
+from models.purchases import declare_purchases, purchase_bounds
 from models.supply_terms import collect_supply_terms
 from planner.data import InputData
+
+# (constraint name, rows function), in the order they are added to the model
+ROW_BLOCKS = (
+    ("build_once", projects.build_once),
+    ("stake_min", projects.stake_min),
+    ("stake_max", projects.stake_max),
+    ("offtake_capacity", projects.offtake_capacity),
+    ("throughput", processing.throughput),
+    ("max_modules", processing.max_modules),
+    ("stock_flow", stock.stock_flow),
+    ("balance", balances.balance),
+    ("refinery_feed", balances.refinery_feed),
+    ("recycler_feed", balances.recycler_feed),
+    ("budget", budgets.budget),
+    ("sourced_total", policy.sourced_total),
+    ("policy", policy.policy),
+)
+
+
+def variable_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """(var, lower, upper) of every variable whose bounds come from the data."""
+    return purchase_bounds(m, ix) + stock.unmet_bounds(m, ix)
 
 
 def build_model(data: InputData, index: ModelIndex | None = None) -> pyo.ConcreteModel:
@@ -23,14 +41,17 @@ def build_model(data: InputData, index: ModelIndex | None = None) -> pyo.Concret
     ix = index or build_index(data)
     m = pyo.ConcreteModel(name="sourcing_plan")
     m.ix = ix
-    add_purchases(m, ix)
-    add_projects(m, ix)
-    add_processing(m, ix)
-    add_stock(m, ix)
+    declare_purchases(m, ix)
+    projects.declare_projects(m, ix)
+    processing.declare_processing(m, ix)
+    stock.declare_stock(m, ix)
+    for var, lower, upper in variable_bounds(m, ix):
+        var.setlb(lower)
+        var.setub(upper)
     terms = collect_supply_terms(m, ix)
     m.terms = terms
-    add_balances(m, ix, terms)
-    add_budgets(m, ix)
-    add_policy(m, ix, terms)
+    policy.declare_policy(m, ix, terms)
+    for name, rows in ROW_BLOCKS:
+        add_rows(m, name, rows(m, ix, terms))
     add_objective(m, ix, data.settings.risk_weight)
     return m

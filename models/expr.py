@@ -1,13 +1,41 @@
-"""Fast linear expressions: build sums from precomputed (coefficient, variable) lists."""
+"""Rows as data: (coefficient, variable) terms with bounds, turned into Pyomo constraints.
+
+Every constraint block is a function `rows(m, ix, terms) -> {index: Row}`. The model is built
+from these functions, and a persistent re-solve calls the same functions with new data to find
+which coefficients and right-hand sides changed: one formulation, used both ways.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 Terms = list[tuple[float, VarData]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """lower <= sum(coef x var) <= upper; None is an open side."""
+
+    terms: Terms
+    lower: float | None
+    upper: float | None
+
+
+def le(terms: Iterable, rhs: float) -> Row:
+    return Row(list(terms), None, float(rhs))
+
+
+def ge(terms: Iterable, rhs: float) -> Row:
+    return Row(list(terms), float(rhs), None)
+
+
+def eq(terms: Iterable, rhs: float) -> Row:
+    return Row(list(terms), float(rhs), float(rhs))
 
 
 def linear(terms: Iterable[tuple[float, VarData]], constant: float = 0.0) -> LinearExpression:
@@ -18,3 +46,27 @@ def linear(terms: Iterable[tuple[float, VarData]], constant: float = 0.0) -> Lin
         linear_coefs=[c for c, _ in terms],
         linear_vars=[v for _, v in terms],
     )
+
+
+def relational(row: Row):
+    """The Pyomo relational expression of a Row."""
+    body = linear(row.terms)
+    if row.lower is not None and row.lower == row.upper:
+        return body == row.lower
+    if row.lower is None:
+        return body <= row.upper
+    if row.upper is None:
+        return body >= row.lower
+    return pyo.inequality(row.lower, body, row.upper)
+
+
+RowsFunction = Callable[..., dict]
+
+
+def add_rows(m: pyo.ConcreteModel, name: str, rows: dict) -> None:
+    """m.<name> = one constraint per Row, indexed by the rows' keys."""
+
+    def rule(_m, *key):
+        return relational(rows[key[0] if len(key) == 1 else key])
+
+    m.add_component(name, pyo.Constraint(list(rows), rule=rule))

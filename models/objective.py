@@ -66,15 +66,16 @@ def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     return [(c, v) for c, v in terms if c != 0]
 
 
+def objective_terms(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> list:
+    """(coef, var) of cost + risk_weight x risk; zero coefficients dropped."""
+    cost = [term for part in cost_terms(m, ix).values() for term in part]
+    risk = [(risk_weight * c, v) for c, v in risk_terms(m, ix)]
+    return [t for t in cost + risk if t[0] != 0]
+
+
 def add_objective(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> None:
-    """min cost + risk_weight x risk."""
-    parts = cost_terms(m, ix)
-    cost = [term for part in parts.values() for term in part]
-    risk = risk_terms(m, ix)
-    weighted = cost + [(risk_weight * c, v) for c, v in risk]
-    m.cost_parts = parts
-    m.risk_list = risk
+    """min cost + risk_weight x risk (plus the constant fixed opex of existing modules)."""
     m.objective = pyo.Objective(
-        expr=linear([t for t in weighted if t[0] != 0], constant=ix.existing_fixed_cost_musd),
+        expr=linear(objective_terms(m, ix, risk_weight), constant=ix.existing_fixed_cost_musd),
         sense=pyo.minimize,
     )

@@ -9,41 +9,38 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import le
 from models.index import ModelIndex
 
 
-def add_processing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """modules_built[k,y] integer >= 0 and output[k,t] >= 0, with capacity rows."""
+def declare_processing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    """modules_built[k,y] integer >= 0 and output[k,t] >= 0."""
     m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
     m.output = pyo.Var(ix.tech_online, domain=pyo.NonNegativeReals, dense=True)
-    _throughput(m, ix)
-    _max_modules(m, ix)
 
 
-def modules_online_terms(m: pyo.ConcreteModel, ix: ModelIndex, k: str, t: int) -> list:
-    return [(1.0, m.modules_built[k, y]) for y in ix.modules_online_from[k, t]]
+def _online(m: pyo.ConcreteModel, ix: ModelIndex, k: str, t: int, coef: float) -> list:
+    return [(coef, m.modules_built[k, y]) for y in ix.modules_online_from[k, t]]
 
 
-def _throughput(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """out[k,t] <= Q_k x (n_k^0 + sum_{y in Y(k,t)} build[k,y])."""
-
-    def rule(m, k, t):
-        q = ix.technology[k]["module_t"]
-        terms = [(1.0, m.output[k, t])] + [(-q, v) for _, v in modules_online_terms(m, ix, k, t)]
-        return linear(terms) <= q * ix.technology[k]["existing_modules"]
-
-    m.throughput = pyo.Constraint(ix.tech_online, rule=rule)
-
-
-def _max_modules(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """n_k^0 + sum_{y in Y(k,t)} build[k,y] <= N_k in every year t (modules online at once)."""
-    rows = [(k, t) for k, t in ix.tech_online if ix.modules_online_from[k, t]]
-
-    def rule(m, k, t):
+def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    """out[k,t] - Q_k x sum_{y in Y(k,t)} build[k,y] <= Q_k x n_k^0."""
+    rows = {}
+    for k, t in ix.tech_online:
         rec = ix.technology[k]
-        return linear(modules_online_terms(m, ix, k, t)) <= (
-            rec["max_modules"] - rec["existing_modules"]
-        )
+        q = rec["module_t"]
+        terms = [(1.0, m.output[k, t]), *_online(m, ix, k, t, -q)]
+        rows[k, t] = le(terms, q * rec["existing_modules"])
+    return rows
 
-    m.max_modules = pyo.Constraint(rows, rule=rule)
+
+def max_modules(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    """sum_{y in Y(k,t)} build[k,y] <= N_k - n_k^0 in every year t (modules online at once)."""
+    return {
+        (k, t): le(
+            _online(m, ix, k, t, 1.0),
+            ix.technology[k]["max_modules"] - ix.technology[k]["existing_modules"],
+        )
+        for k, t in ix.tech_online
+        if ix.modules_online_from[k, t]
+    }

@@ -1,7 +1,6 @@
 """Strategic stock of refined mineral and priced unmet demand.
 
     stock[m,t] = stock[m,t-1] + inject[m,t] - draw[m,t],   stock[m,first_year - 1] = 0
-
     0 <= unmet[m,t] <= D[m,t]
 
 All in t of the mineral's unit; stock is counted at the end of the year. Bounding unmet demand
@@ -12,22 +11,32 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import eq
 from models.index import ModelIndex
 
 
-def add_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+def mineral_years(ix: ModelIndex) -> list[tuple]:
+    return [(mineral, t) for mineral in ix.minerals for t in ix.years]
+
+
+def declare_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     """stock, inject, draw and unmet per mineral and year, all >= 0."""
-    keys = [(mineral, t) for mineral in ix.minerals for t in ix.years]
+    keys = mineral_years(ix)
     m.stock = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.inject = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.unmet = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
-    for k, var in m.unmet.items():
-        # unmet <= demand, so that unmet demand can never be put into stock
-        var.setub(ix.demand_t.get(k, 0.0))
 
-    def flow(m, mineral, t):
+
+def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """(var, lower, upper): 0 <= unmet[m,t] <= D[m,t]."""
+    return [(var, 0.0, ix.demand_t.get(k, 0.0)) for k, var in m.unmet.items()]
+
+
+def stock_flow(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    """stock[m,t] - stock[m,t-1] - inject[m,t] + draw[m,t] = 0."""
+    rows = {}
+    for mineral, t in mineral_years(ix):
         terms = [
             (1.0, m.stock[mineral, t]),
             (-1.0, m.inject[mineral, t]),
@@ -35,6 +44,5 @@ def add_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         ]
         if t > ix.first_year:
             terms.append((-1.0, m.stock[mineral, t - 1]))
-        return linear(terms) == 0
-
-    m.stock_flow = pyo.Constraint(keys, rule=flow)
+        rows[mineral, t] = eq(terms, 0.0)
+    return rows

@@ -13,6 +13,7 @@ import pyomo.environ as pyo
 
 from models.build import build_model
 from models.index import build_index
+from models.objective import cost_terms, risk_terms
 from planner import report
 from planner.data import InputData
 from planner.infeasibility import explain_infeasibility
@@ -160,9 +161,9 @@ def summary(
     plan: Plan,
 ) -> dict[str, object]:
     s = data.settings
-    parts = {name: _dot(hm, terms) for name, terms in model.cost_parts.items()}
+    parts = {name: _dot(hm, terms) for name, terms in cost_terms(model, model.ix).items()}
     parts["processing_capital_and_fixed"] += model.ix.existing_fixed_cost_musd
-    risk = _dot(hm, model.risk_list)
+    risk = _dot(hm, risk_terms(model, model.ix))
     out: dict[str, object] = {
         "status": status.status,
         "objective_musd": status.objective,

@@ -188,7 +188,6 @@ class HighsModel:
         duals = np.asarray(h.getSolution().row_dual, dtype=float)
         h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
         h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
-        h.clearSolver()
         return duals, elapsed
 
     # --- reading values back -------------------------------------------------------------

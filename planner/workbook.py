@@ -104,9 +104,7 @@ def open_workbook(path: str | Path) -> tuple[dict[str, list[tuple]], dict[str, s
         uncached[key] = {
             f"{get_column_letter(c + 1)}{r + 1}"
             for r, c in cells
-            if r >= len(cached[title])
-            or c >= len(cached[title][r])
-            or cached[title][r][c] is None
+            if r >= len(cached[title]) or c >= len(cached[title][r]) or cached[title][r][c] is None
         }
     return values, uncached, ", ".join(raw)
 

@@ -1,0 +1,232 @@
+"""Build once, re-solve many times: update a solved model in place for new input data.
+
+A sweep point changes some input (a price, a demand scale, a budget, a policy value, the risk
+weight). The new data are turned into coefficients by the very functions that built the model
+(models/build.py's ROW_BLOCKS, variable_bounds and the objective terms); only the entries that
+differ are pushed into the live HiGHS instance, and the Pyomo model is updated to match. HiGHS
+keeps its basis (a warm start for the LP parts) and gets the previous plan as a starting
+solution. A change that alters the model's structure (different sets: a new supply row, a
+project's earliest year moving, another horizon) falls back to a fresh build.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+
+from models.build import ROW_BLOCKS, build_model, variable_bounds
+from models.expr import linear, relational
+from models.index import ModelIndex, build_index
+from models.objective import objective_terms
+from models.policy import expand_policy
+from models.supply_terms import collect_supply_terms
+from planner.data import InputData
+from planner.plan import Plan
+from planner.solve import SolveError, extract_plan
+from planner.solver import INF, HighsModel
+
+
+class StructureChanged(Exception):
+    """The new data need a different model (other sets); rebuild instead of updating."""
+
+
+@dataclass
+class UpdateStats:
+    costs: int = 0
+    bounds: int = 0
+    coefficients: int = 0
+    row_bounds: int = 0
+    seconds: float = 0.0
+
+
+def _structure(ix: ModelIndex) -> tuple:
+    """What must stay the same for an in-place update to be valid."""
+    return (
+        tuple(ix.years),
+        tuple(ix.minerals),
+        ix.home,
+        tuple(ix.buy),
+        tuple(ix.project_build),
+        tuple(ix.project_online),
+        tuple(ix.module_build),
+        tuple(ix.tech_online),
+        len(ix.budgets),
+        len(ix.policy),
+    )
+
+
+class PersistentModel:
+    """A model built once for `data`, re-solved for changed copies of it."""
+
+    def __init__(self, data: InputData, threads: int | None = None):
+        self.threads = threads
+        self.rebuilds = 0
+        self._build(data)
+
+    def _build(self, data: InputData) -> None:
+        t0 = time.perf_counter()
+        self.ix = build_index(data)
+        self.model = build_model(data, self.ix)
+        self.build_s = time.perf_counter() - t0
+        self.hm = HighsModel(self.model, threads=self.threads)
+        self.risk_weight = data.settings.risk_weight
+        self._rows = self._matrix_rows()
+        self.rebuilds += 1
+
+    def _matrix_rows(self) -> list[dict[int, float]]:
+        """The current matrix by row: {column: coefficient}."""
+        lp = self.hm.highs.getLp()
+        a = lp.a_matrix_
+        starts, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+        rows: list[dict[int, float]] = [{} for _ in range(lp.num_row_)]
+        for col in range(lp.num_col_):
+            for k in range(starts[col], starts[col + 1]):
+                rows[index[k]][col] = float(value[k])
+        return rows
+
+    # --- updating ------------------------------------------------------------------------
+    def update(self, data: InputData) -> UpdateStats:
+        """Make the live model the model of `data` (in place if the structure allows)."""
+        t0 = time.perf_counter()
+        ix = build_index(data)
+        if _structure(ix) != _structure(self.ix):
+            self._build(data)
+            return UpdateStats(seconds=time.perf_counter() - t0)
+        stats = UpdateStats()
+        try:
+            self._update_in_place(data, ix, stats)
+        except StructureChanged:
+            self._build(data)
+            return UpdateStats(seconds=time.perf_counter() - t0)
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+    def _update_in_place(self, data: InputData, ix: ModelIndex, stats: UpdateStats) -> None:
+        m = self.model
+        terms = collect_supply_terms(m, ix)
+        new_policy = expand_policy(ix, terms)
+        if [r[:5] for r in new_policy] != [r[:5] for r in m.policy_index]:
+            raise StructureChanged
+        for name, rows_function in ROW_BLOCKS:
+            self._update_rows(getattr(m, name), rows_function(m, ix, terms), stats)
+        self._update_bounds(variable_bounds(m, ix), stats)
+        self._update_objective(ix, data.settings.risk_weight, stats)
+        m.ix, m.terms, m.policy_index = ix, terms, new_policy
+        self.ix, self.risk_weight = ix, data.settings.risk_weight
+
+    def _update_rows(self, con: pyo.Constraint, rows: dict, stats: UpdateStats) -> None:
+        hm, h = self.hm, self.hm.highs
+        if set(rows) != set(con.keys()):
+            raise StructureChanged
+        for key, row in rows.items():
+            data = con[key]
+            positions = hm.rows_of.get(id(data))
+            new: dict[int, float] = {}
+            for coef, var in row.terms:
+                col = hm.col_of.get(id(var))
+                if col is None:
+                    if coef != 0:
+                        raise StructureChanged
+                    continue
+                new[col] = new.get(col, 0.0) + coef
+            if not positions:
+                if any(new.values()):
+                    raise StructureChanged
+                continue
+            if len(positions) != 1:
+                raise StructureChanged  # ranged rows are not produced by the blocks
+            r = positions[0]
+            old = self._rows[r]
+            changed = False
+            for col in new.keys() | old.keys():
+                value = new.get(col, 0.0)
+                if old.get(col, 0.0) != value:
+                    h.changeCoeff(r, col, value)
+                    old[col] = value
+                    stats.coefficients += 1
+                    changed = True
+            lower = -INF if row.lower is None else row.lower
+            upper = INF if row.upper is None else row.upper
+            if lower != hm.row_lower[r] or upper != hm.row_upper[r]:
+                h.changeRowBounds(r, lower, upper)
+                hm.row_lower[r], hm.row_upper[r] = lower, upper
+                stats.row_bounds += 1
+                changed = True
+            if changed:
+                data.set_value(relational(row))
+
+    def _update_bounds(self, bounds: list, stats: UpdateStats) -> None:
+        hm = self.hm
+        cols, lows, ups = [], [], []
+        for var, lower, upper in bounds:
+            col = hm.col_of.get(id(var))
+            var.setlb(lower)
+            var.setub(upper)
+            if col is None:
+                continue
+            if hm.lower[col] != lower or hm.upper[col] != upper:
+                hm.lower[col], hm.upper[col] = lower, upper
+                cols.append(col)
+                lows.append(lower)
+                ups.append(upper)
+        if cols:
+            hm.highs.changeColsBounds(
+                len(cols), np.array(cols, dtype=np.int32), np.array(lows), np.array(ups)
+            )
+            stats.bounds += len(cols)
+
+    def _update_objective(self, ix: ModelIndex, risk_weight: float, stats: UpdateStats) -> None:
+        m, hm = self.model, self.hm
+        terms = objective_terms(m, ix, risk_weight)
+        cost = np.zeros(len(hm.columns))
+        for coef, var in terms:
+            col = hm.col_of.get(id(var))
+            if col is None:
+                raise StructureChanged
+            cost[col] += coef
+        current = np.asarray(hm.highs.getLp().col_cost_)
+        changed = np.flatnonzero(cost != current).astype(np.int32)
+        if len(changed):
+            hm.highs.changeColsCost(len(changed), changed, cost[changed])
+            stats.costs += len(changed)
+        hm.highs.changeObjectiveOffset(ix.existing_fixed_cost_musd)
+        m.objective.set_value(linear(terms, constant=ix.existing_fixed_cost_musd))
+
+    # --- solving -------------------------------------------------------------------------
+    def solve(
+        self,
+        data: InputData,
+        mip_gap: float | None = None,
+        time_limit_s: float | None = None,
+        highs_options: dict | None = None,
+    ) -> Plan:
+        """Update to `data`, re-solve from the previous plan, and return the new Plan."""
+        s = data.settings
+        mip_gap = s.mip_gap if mip_gap is None else mip_gap
+        time_limit_s = s.time_limit_s if time_limit_s is None else time_limit_s
+        stats = self.update(data)
+        hm = self.hm
+        if hm.is_mip and np.any(hm.x):
+            start = highspy.HighsSolution()
+            start.col_value = list(hm.x)
+            start.value_valid = True
+            hm.highs.setSolution(start)
+        status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+        if not status.has_solution:
+            raise SolveError(f"no plan (status {status.status})", status)
+        duals, dual_s = hm.duals_with_integers_fixed()
+        timings = {
+            "build_s": self.build_s,
+            "handover_s": hm.handover_s,
+            "solve_s": status.solver_time_s,
+            "dual_solve_s": dual_s,
+            "update_s": stats.seconds,
+        }
+        plan = extract_plan(data, self.model, hm, status, duals, mip_gap, timings)
+        plan.summary["update_s"] = round(stats.seconds, 4)
+        plan.summary["rebuilds"] = self.rebuilds
+        return plan
