@@ -5,22 +5,34 @@ Layout (DESIGN.md, "Output plan workbook"): a `Summary` sheet, one sheet per pla
 human readable and carry units ("tonnes (t)"); every header cell holds its machine column name
 (from PLAN_COLUMNS) in a cell comment, so `read_plan_tables` maps an export back to the names
 the code uses.
+
+Speed: openpyxl (without lxml) serialises a cell in tens of microseconds, far too slow for
+plans with hundreds of thousands of cells. So openpyxl writes everything but the bulk rows
+(Summary, header rows with their comments, styles, widths, panes, filters, print setup and
+charts), and the data rows of the tables and chart blocks are rendered here as SpreadsheetML
+text, exactly as openpyxl would write those cells, and spliced into each sheet's `<sheetData>`
+when the package is saved (`_save`).
 """
 
 from __future__ import annotations
 
+import io
 import math
 import numbers
+import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.fills import Fill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -92,6 +104,7 @@ _SUMMARY_VALUE_MAX_WIDTH = 70
 _CHART_ROWS = 18  # rows one chart (height 8 cm) covers, plus a gap
 _CHART_WIDTH_CM = 18
 _CHART_HEIGHT_CM = 8
+_MAX_TEXT_LENGTH = 32767  # openpyxl truncates longer text to what a cell can hold
 
 CellValue = str | int | float | None
 
@@ -133,6 +146,13 @@ def cell_value(value: object) -> CellValue:
     numpy scalars become Python scalars, NaN and missing values become empty cells, booleans
     become "yes"/"no", infinities become the text "inf"/"-inf" and anything else its text.
     """
+    kind = type(value)  # the common exact types first (bool is not int here)
+    if kind is str:
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if kind is float:
+        return _float_value(value)
+    if kind is int:
+        return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -171,6 +191,40 @@ def table_columns(name: str, frame: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------- writing
 
 
+@dataclass
+class SheetRows:
+    """Rows of one sheet as SpreadsheetML `<row>` elements, for the rows openpyxl does not write.
+
+    They follow every row openpyxl writes for `ws` (its header rows) and are spliced into the
+    sheet's `<sheetData>` when the workbook is saved.
+    """
+
+    ws: Worksheet
+    rows: list[str] = field(default_factory=list)
+    max_row: int = 0
+    max_col: int = 0
+
+    def add(self, row: int, cells: Iterable[str], width: int) -> None:
+        """Add row `row` made of `cells` (`<c>` elements), spanning `width` columns."""
+        self.rows.append(f'<row r="{row}">{"".join(cells)}</row>')
+        self.max_row = max(self.max_row, row)
+        self.max_col = max(self.max_col, width)
+
+    def dimension(self) -> str:
+        """The sheet's used range, openpyxl's cells and these rows together."""
+        ws = self.ws
+        last_col = max(ws.max_column, self.max_col)
+        return f"A1:{get_column_letter(last_col)}{max(ws.max_row, self.max_row)}"
+
+
+@dataclass
+class PlanWorkbook:
+    """The plan workbook in memory: what openpyxl writes, and the rows written as text."""
+
+    workbook: Workbook
+    sheet_rows: list[SheetRows] = field(default_factory=list)
+
+
 def write_plan(plan: Plan, path: str | Path) -> Path:
     """Write `plan` as the plan workbook at `path`, atomically; return the path.
 
@@ -196,22 +250,61 @@ def check_plan_columns(plan: Plan) -> None:
         raise ValueError("; ".join(problems))
 
 
-def build_workbook(plan: Plan) -> Workbook:
+def build_workbook(plan: Plan) -> PlanWorkbook:
     """The plan workbook in memory: Summary, the plan tables and the Chart sheet."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = SUMMARY_SHEET
     _write_summary(summary, plan.summary, plan.notes)
+    book = PlanWorkbook(workbook)
     for name, sheet in TABLE_SHEETS.items():
         frame = getattr(plan, name)
-        _write_table(workbook.create_sheet(sheet), frame, table_columns(name, frame))
-    _write_chart_sheet(workbook.create_sheet(CHART_SHEET), refined_supply_mix(plan))
-    return workbook
+        ws = workbook.create_sheet(sheet)
+        book.sheet_rows.append(_write_table(ws, frame, table_columns(name, frame)))
+    chart_rows = _write_chart_sheet(workbook.create_sheet(CHART_SHEET), refined_supply_mix(plan))
+    if chart_rows is not None:
+        book.sheet_rows.append(chart_rows)
+    return book
 
 
-def _save(workbook: Workbook, path: Path) -> None:
-    """Save `workbook` to `path` (a temporary file while writing atomically)."""
-    workbook.save(path)
+def _save(book: PlanWorkbook, path: Path) -> None:
+    """Save `book` to `path` (a temporary file while writing atomically).
+
+    openpyxl saves the package to memory; it is then copied part by part to `path`, the rows
+    written as text spliced into their sheets.
+    """
+    package = io.BytesIO()
+    book.workbook.save(package)  # sets each sheet's part name (ws.path)
+    spliced = {rows.ws.path.lstrip("/"): rows for rows in book.sheet_rows if rows.rows}
+    with (
+        zipfile.ZipFile(package) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename in spliced:
+                data = _splice_rows(data, spliced.pop(info.filename))
+            target.writestr(info, data)
+    if spliced:
+        raise RuntimeError(f"sheet part(s) not found in the package: {', '.join(spliced)}")
+
+
+_DIMENSION_RE = re.compile(rb'<dimension ref="[^"]*"')
+_EMPTY_SHEET_DATA_RE = re.compile(rb"<sheetData\s*/>")
+
+
+def _splice_rows(xml: bytes, rows: SheetRows) -> bytes:
+    """Sheet XML `xml` with `rows` added at the end of its sheetData and its dimension set."""
+    body = "".join(rows.rows).encode("utf-8")
+    ref = rows.dimension().encode("ascii")
+    xml = _DIMENSION_RE.sub(lambda _: b'<dimension ref="' + ref + b'"', xml, count=1)
+    end = xml.find(b"</sheetData>")
+    if end >= 0:
+        return xml[:end] + body + xml[end:]
+    empty = _EMPTY_SHEET_DATA_RE.search(xml)
+    if empty is None:
+        raise ValueError(f"no sheetData in the XML of sheet {rows.ws.title!r}")
+    return xml[: empty.start()] + b"<sheetData>" + body + b"</sheetData>" + xml[empty.end() :]
 
 
 def _write_summary(ws: Worksheet, summary: Mapping[str, object], notes: Sequence[str]) -> None:
@@ -232,17 +325,154 @@ def _write_summary(ws: Worksheet, summary: Mapping[str, object], notes: Sequence
     _set_print_layout(ws)
 
 
-def _write_table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    """One plan table: a styled header row with units, formatted values, filter, frozen header."""
-    _write_header(ws, 1, [column_header(c) for c in columns], machine_names=columns)
-    for row, values in enumerate(frame.loc[:, list(columns)].itertuples(index=False), start=2):
-        for col, value in enumerate(values, start=1):
-            _write_cell(ws, row, col, cell_value(value))
-    _apply_number_formats(ws, columns)
+def _write_table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[str]) -> SheetRows:
+    """One plan table: a styled header row with units, formatted values, filter, frozen header.
+
+    openpyxl writes the header row; the data rows are returned as text, one formatted column
+    at a time.
+    """
+    headers = [column_header(c) for c in columns]
+    _write_header(ws, 1, headers, machine_names=columns)
+    data = frame.loc[:, list(columns)]
+    column_cells = []
+    for col, column in enumerate(columns, start=1):
+        fmt = number_format(column)
+        values, longest = _column_values(data.iloc[:, col - 1], fmt)
+        style = None if fmt == GENERAL_FORMAT or not values else _style_id(ws, number_format=fmt)
+        column_cells.append(_column_xml(get_column_letter(col), values, style))
+        width = _fit_width(max(len(headers[col - 1]), longest))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    rows = SheetRows(ws)
+    for row, cells in enumerate(zip(*column_cells, strict=True), start=2):
+        rows.add(row, cells, len(columns))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{max(len(frame) + 1, 1)}"
-    _fit_widths(ws)
     _set_print_layout(ws, title_rows="1:1")
+    return rows
+
+
+def _column_values(series: pd.Series, fmt: str) -> tuple[list[CellValue], int]:
+    """`cell_value` of every value of `series`, in order, and the most characters one of them
+    shows in number format `fmt` (see `_shown_value_length`); plain numeric columns in bulk."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        array = series.to_numpy()
+        values = array.tolist()  # Python floats or ints
+        if dtype.kind == "f":
+            finite = np.isfinite(array)
+            if not finite.all():
+                values = [_float_value(v) for v in values]
+                infinities = [v for v in values if isinstance(v, str)]
+                return values, max(_longest_number(array[finite], fmt), *map(len, infinities), 0)
+        return values, _longest_number(array, fmt)
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        values = ["yes" if v else "no" for v in series.to_numpy().tolist()]
+    else:
+        values = _text_column_values(series)
+    return values, _longest_shown(values, fmt)
+
+
+def _text_column_values(values: Iterable[object]) -> list[CellValue]:
+    """`cell_value` of each value; text that repeats (names) is converted once."""
+    converted: dict[str, CellValue] = {}
+    result = []
+    for value in values:
+        if type(value) is str:
+            text = converted.get(value)
+            if text is None:
+                text = converted[value] = cell_value(value)
+            result.append(text)
+        else:
+            result.append(cell_value(value))
+    return result
+
+
+def _longest_number(array: np.ndarray, fmt: str) -> int:
+    """The most characters a number of `array` (finite numbers) shows in number format `fmt`.
+
+    A number's text only grows with its magnitude, plus a sign if negative (-0.0 too): the
+    largest non-negative number and the smallest negative one are the longest.
+    """
+    if array.size == 0:
+        return 0
+    negative = np.signbit(array) if array.dtype.kind == "f" else array < 0
+    extremes = []
+    if not negative.all():
+        extremes.append(array[~negative].max())
+    if negative.any():
+        extremes.append(array[negative].min())
+    return max(_shown_value_length(x.item(), fmt) for x in extremes)
+
+
+def _style_id(
+    ws: Worksheet,
+    *,
+    number_format: str | None = None,
+    font: Font | None = None,
+    fill: Fill | None = None,
+    alignment: Alignment | None = None,
+) -> int:
+    """Register a cell style in `ws`'s workbook; return its index for `<c s="...">`.
+
+    The style is set on a detached cell, which is never written itself.
+    """
+    cell = WriteOnlyCell(ws)
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell.style_id
+
+
+def _column_xml(letter: str, values: Sequence[CellValue], style: int | None) -> list[str]:
+    """`<c>` elements of one column from row 2 down ("" where openpyxl writes no cell)."""
+    styled = "" if style is None else f' s="{style}"'
+    if set(map(type, values)) <= {int, float}:  # numbers only: no empty cells, no text
+        return [
+            f'<c r="{letter}{row}"{styled} t="n"><v>{value:.16g}</v></c>'
+            for row, value in enumerate(values, 2)
+        ]
+    return [_cell_xml(f"{letter}{row}", value, styled) for row, value in enumerate(values, 2)]
+
+
+def _cell_xml(ref: str, value: CellValue, styled: str) -> str:
+    """One cell as openpyxl writes it; `styled` is "" or ' s="<style id>"'.
+
+    Text is always text (inline), even if it starts with "=", as `_write_cell` makes it; an
+    empty unstyled cell is not written at all.
+    """
+    if value is None:
+        return f'<c r="{ref}"{styled} t="n" />' if styled else ""
+    if isinstance(value, str):
+        return _text_cell_xml(ref, value, styled)
+    return f'<c r="{ref}"{styled} t="n"><v>{value:.16g}</v></c>'  # safe_string's "%.16g"
+
+
+def _text_cell_xml(ref: str, text: str, styled: str) -> str:
+    """A text cell as openpyxl writes it: inline text, or an error value such as "#N/A"."""
+    text = text[:_MAX_TEXT_LENGTH]
+    if text in ERROR_CODES:
+        return f'<c r="{ref}"{styled} t="e"><v>{text}</v></c>'
+    if not text:
+        return f'<c r="{ref}"{styled} t="inlineStr" />'
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escape_text(text)}</t></is></c>'
+
+
+def _escape_text(text: str) -> str:
+    """Escape XML character data."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def _write_header(
@@ -267,24 +497,18 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: CellValue) -> Cell:
     return cell
 
 
-def _apply_number_formats(ws: Worksheet, columns: Sequence[str]) -> None:
-    """Set each data column's number format from its machine name."""
-    for col, column in enumerate(columns, start=1):
-        fmt = number_format(column)
-        if fmt == GENERAL_FORMAT:
-            continue
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = fmt
-
-
 def _fit_widths(ws: Worksheet, max_widths: Mapping[int, int] | None = None) -> None:
     """Set column widths from the longest shown text in each column, within sensible bounds."""
     max_widths = max_widths or {}
     for col, cells in enumerate(ws.iter_cols(), start=1):
         longest = max((_shown_length(cell) for cell in cells), default=0)
-        upper = max_widths.get(col, _MAX_WIDTH)
-        width = min(max(longest + 2, _MIN_WIDTH), upper)
+        width = _fit_width(longest, max_widths.get(col, _MAX_WIDTH))
         ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _fit_width(longest: int, upper: int = _MAX_WIDTH) -> int:
+    """Column width for text `longest` characters long: a little margin, within bounds."""
+    return min(max(longest + 2, _MIN_WIDTH), upper)
 
 
 def _set_print_layout(ws: Worksheet, title_rows: str | None = None) -> None:
@@ -299,14 +523,23 @@ def _set_print_layout(ws: Worksheet, title_rows: str | None = None) -> None:
 
 def _shown_length(cell: Cell) -> int:
     """Roughly how many characters a cell shows."""
-    value = cell.value
+    return _shown_value_length(cell.value, cell.number_format)
+
+
+def _shown_value_length(value: object, fmt: str) -> int:
+    """Roughly how many characters `value` shows in number format `fmt`."""
     if value is None:
         return 0
     if not isinstance(value, int | float):
         return len(str(value))
-    if cell.number_format == YEAR_FORMAT:
+    if fmt == YEAR_FORMAT:
         return len(str(int(value)))
     return len(f"{value:,.2f}")
+
+
+def _longest_shown(values: Iterable[CellValue], fmt: str) -> int:
+    """The most characters any of `values` shows in number format `fmt` (0 if none)."""
+    return max((_shown_value_length(v, fmt) for v in values), default=0)
 
 
 # ---------------------------------------------------------------- the sourcing-mix chart
@@ -330,8 +563,15 @@ def refined_supply_mix(plan: Plan) -> dict[str, pd.DataFrame]:
         ignore_index=True,
     )
     mixes: dict[str, pd.DataFrame] = {}
-    for mineral in sorted(supply["mineral"].unique(), key=str):
-        mix = _pivot_mix(supply[supply["mineral"] == mineral], home_label)
+    if supply.empty:
+        return mixes
+    # One pivot for all minerals; each mineral's block then drops the origins it lacks.
+    supply["mineral"] = supply["mineral"].map(str)
+    table = supply.pivot_table(
+        index=["mineral", "year"], columns="origin", values="tonnes", aggfunc="sum", fill_value=0.0
+    )
+    for mineral, block in table.groupby(level="mineral", sort=True):
+        mix = _mineral_mix(block.droplevel("mineral"), home_label)
         if not mix.empty:
             mixes[str(mineral)] = mix
     return mixes
@@ -373,45 +613,67 @@ def _supply_frame(
     return frame.astype({"year": int})
 
 
-def _pivot_mix(supply: pd.DataFrame, home_label: str) -> pd.DataFrame:
+def _mineral_mix(mix: pd.DataFrame, home_label: str) -> pd.DataFrame:
     """Year x origin tonnes for one mineral, origins that supply nothing dropped."""
-    mix = supply.pivot_table(
-        index="year", columns="origin", values="tonnes", aggfunc="sum", fill_value=0.0
-    )
     totals = mix.sum()
-    mix = mix.loc[:, totals > 0]
-    if mix.shape[1] == 0:
+    totals = totals[totals > 0]
+    if totals.empty:
         return pd.DataFrame()
-    mix = mix[_origin_order(mix, home_label)].astype(float)
+    mix = mix[_origin_order(totals.to_dict(), home_label)].astype(float)
     mix.index = mix.index.astype(int)
     mix.index.name = "year"
     mix.columns.name = None
     return mix
 
 
-def _origin_order(mix: pd.DataFrame, home_label: str) -> list[str]:
+def _origin_order(totals: Mapping[str, float], home_label: str) -> list[str]:
     """Countries by total tonnes (largest first, then by name), then home output, then stock."""
     special = [home_label, STOCK_DRAWN_LABEL]
-    totals = mix.sum()
-    countries = sorted(
-        (c for c in mix.columns if c not in special), key=lambda c: (-totals[c], str(c))
-    )
-    return countries + [c for c in special if c in mix.columns]
+    countries = sorted((c for c in totals if c not in special), key=lambda c: (-totals[c], str(c)))
+    return countries + [c for c in special if c in totals]
 
 
-def _write_chart_sheet(ws: Worksheet, mixes: Mapping[str, pd.DataFrame]) -> None:
-    """Per mineral: a data block (year + one column per origin) and a stacked column chart."""
+@dataclass(frozen=True)
+class _BlockStyles:
+    """Style attributes (' s="<id>"') of the cells of the chart data blocks."""
+
+    title: str
+    header: str
+    year: str
+    tonnes: str
+
+    @classmethod
+    def register(cls, ws: Worksheet) -> _BlockStyles:
+        def styled(**style: object) -> str:
+            return f' s="{_style_id(ws, **style)}"'
+
+        return cls(
+            title=styled(font=_HEADER_FONT),
+            header=styled(font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_RIGHT),
+            year=styled(number_format=YEAR_FORMAT),
+            tonnes=styled(number_format=TONNES_FORMAT),
+        )
+
+
+def _write_chart_sheet(ws: Worksheet, mixes: Mapping[str, pd.DataFrame]) -> SheetRows | None:
+    """Per mineral: a data block (year + one column per origin) and a stacked column chart.
+
+    The data blocks are returned as text rows (None if there is nothing to chart).
+    """
     if not mixes:
         ws.cell(row=1, column=1, value="No refined supply to chart.")
-        return
+        return None
     chart_column = get_column_letter(max(mix.shape[1] for mix in mixes.values()) + 3)
+    rows = SheetRows(ws)
+    styles = _BlockStyles.register(ws)
     row = 1
     for mineral, mix in mixes.items():
-        header_row = _write_mix_block(ws, row, mineral, mix)
+        header_row = _write_mix_block(rows, styles, row, mineral, mix)
         ws.add_chart(_mix_chart(ws, mineral, header_row, mix), f"{chart_column}{row}")
         row += max(len(mix) + 3, _CHART_ROWS)
     _set_mix_widths(ws, mixes)
     _set_print_layout(ws)
+    return rows
 
 
 def _set_mix_widths(ws: Worksheet, mixes: Mapping[str, pd.DataFrame]) -> None:
@@ -428,19 +690,43 @@ def _mix_title(mineral: str) -> str:
     return f"{mineral}: refined supply by origin (t)"
 
 
-def _write_mix_block(ws: Worksheet, row: int, mineral: str, mix: pd.DataFrame) -> int:
-    """Write a title line, a header row and one row per year from `row`; return the header row."""
-    _write_cell(ws, row, 1, _mix_title(mineral)).font = _HEADER_FONT
+def _write_mix_block(
+    rows: SheetRows, styles: _BlockStyles, row: int, mineral: str, mix: pd.DataFrame
+) -> int:
+    """Add a title line, a header row and one row per year from `row`; return the header row.
+
+    Bold title; bold, filled, right-aligned headers (every column holds numbers); years and
+    tonnes formatted.
+    """
+    width = mix.shape[1] + 1
+    letters = [get_column_letter(col) for col in range(1, width + 1)]
+    rows.add(row, [_block_cell(f"A{row}", _mix_title(mineral), styles.title)], 1)
     header_row = row + 1
-    _write_header(ws, header_row, ["year", *(str(c) for c in mix.columns)])
-    for (cell,) in ws.iter_cols(min_row=header_row, max_row=header_row, max_col=mix.shape[1] + 1):
-        cell.alignment = _RIGHT  # every column holds numbers
-    for offset, (year, values) in enumerate(mix.iterrows(), start=1):
-        _write_cell(ws, header_row + offset, 1, cell_value(year)).number_format = YEAR_FORMAT
-        for col, value in enumerate(values, start=2):
-            cell = _write_cell(ws, header_row + offset, col, cell_value(value))
-            cell.number_format = TONNES_FORMAT
+    headers = ["year", *(str(c) for c in mix.columns)]
+    rows.add(
+        header_row,
+        [
+            _block_cell(f"{letter}{header_row}", h, styles.header)
+            for letter, h in zip(letters, headers, strict=True)
+        ],
+        width,
+    )
+    for offset, (year, values) in enumerate(
+        zip(mix.index, mix.to_numpy().tolist(), strict=True), start=1
+    ):
+        r = header_row + offset
+        cells = [_block_cell(f"A{r}", year, styles.year)]
+        cells += [
+            _block_cell(f"{letter}{r}", value, styles.tonnes)
+            for letter, value in zip(letters[1:], values, strict=True)
+        ]
+        rows.add(r, cells, width)
     return header_row
+
+
+def _block_cell(ref: str, value: object, styled: str) -> str:
+    """One cell of a chart data block."""
+    return _cell_xml(ref, cell_value(value), styled)
 
 
 def _mix_chart(ws: Worksheet, mineral: str, header_row: int, mix: pd.DataFrame) -> BarChart:

@@ -50,14 +50,14 @@ def add_shares(sourcing: pd.DataFrame, processing: pd.DataFrame) -> None:
     row = its tonnes / the mineral-year's concentrate supply."""
     if sourcing.empty:
         return
-    totals = sourcing.groupby(["year", "mineral", "form"])["tonnes_t"].sum()
+    key = ["year", "mineral", "form"]
+    totals = sourcing.groupby(key, as_index=False)["tonnes_t"].sum()
     if len(processing):
-        home = processing.groupby(["year", "mineral"])["output_t"].sum()
-        for (year, mineral), out in home.items():
-            key = (year, mineral, "refined")
-            totals[key] = totals.get(key, 0.0) + out
-    keys = list(zip(sourcing["year"], sourcing["mineral"], sourcing["form"], strict=True))
-    sourcing["share"] = sourcing["tonnes_t"].to_numpy() / totals.loc[keys].to_numpy()
+        home = processing.groupby(["year", "mineral"], as_index=False)["output_t"].sum()
+        home = home.rename(columns={"output_t": "tonnes_t"}).assign(form="refined")
+        totals = pd.concat([totals, home]).groupby(key, as_index=False)["tonnes_t"].sum()
+    merged = sourcing[key].merge(totals, on=key, how="left")
+    sourcing["share"] = sourcing["tonnes_t"].to_numpy() / merged["tonnes_t"].to_numpy()
 
 
 def projects_table(ix: ModelIndex, build: dict, stake: dict) -> pd.DataFrame:
@@ -182,25 +182,30 @@ def risk_table(ix: ModelIndex, origins: pd.DataFrame, buy: dict, offtake: dict) 
         exposure[rec["mineral"], t] += (
             q * rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
         )
-    grouped = {key: g for key, g in origins.groupby(["year", "mineral"])}
+    o = origins.copy()
+    o["total"] = o.groupby(["year", "mineral"])["tonnes_t"].transform("sum")
+    o["share"] = o["tonnes_t"] / o["total"]
+    o["sq"] = o["share"] ** 2
+    o["gov"] = o["sq"] * o["origin"].map(ix.risk_score).fillna(0.0)
+    o["concern"] = o["share"].where(o["origin"].isin(ix.of_concern), 0.0)
+    o["home"] = o["share"].where(o["origin"] == ix.home, 0.0)
+    agg = o.groupby(["year", "mineral"]).agg(
+        total=("tonnes_t", "sum"),
+        hhi=("sq", "sum"),
+        gov=("gov", "sum"),
+        concern=("concern", "sum"),
+        home=("home", "sum"),
+    )
+    stats = dict(zip(agg.index, agg.itertuples(index=False, name=None), strict=True))
     rows = []
     for m in ix.minerals:
         for t in ix.years:
-            g = grouped.get((t, m))
-            total = float(g["tonnes_t"].sum()) if g is not None else 0.0
-            if total > TOL:
-                share = g["tonnes_t"].to_numpy() / total
-                origin = g["origin"].tolist()
-                risk = np.array([ix.risk_score.get(o, 0.0) for o in origin])
-                hhi = float((share**2).sum())
-                ghhi = float((share**2 * risk).sum())
-                concern = float(
-                    sum(s for s, o in zip(share, origin, strict=True) if o in ix.of_concern)
-                )
-                home = float(sum(s for s, o in zip(share, origin, strict=True) if o == ix.home))
+            values = stats.get((t, m))
+            if values is not None and values[0] > TOL:
+                values = list(values)
             else:
-                hhi = ghhi = concern = home = np.nan
-            rows.append([t, m, total, hhi, ghhi, concern, home, exposure[m, t] / USD_PER_MUSD])
+                values = [0.0, np.nan, np.nan, np.nan, np.nan]
+            rows.append([t, m, *values, exposure[m, t] / USD_PER_MUSD])
     return _frame("risk", rows)
 
 

@@ -1,0 +1,217 @@
+"""Run sweep points: in this process, in local worker processes, or on a Dask cluster.
+
+Each worker builds the model once (PersistentModel) and re-solves it in place for every point
+it gets. Every finished point is appended to a checkpoint (one JSON line, flushed to disk), so
+an interrupted sweep rerun with the same checkpoint skips what is done. A point that fails
+(infeasible, no plan in time, an error, a worker that died) is recorded with its reason and the
+sweep goes on; points whose worker died are tried again on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pandas as pd
+
+from planner.data import InputData
+from planner.kpis import plan_kpis
+from planner.persistent import PersistentModel
+from planner.solve import SolveError
+from planner.sweep import Point, apply_point
+
+CRASHED = "crashed"
+OnResult = Callable[[dict], None]
+
+_local = threading.local()
+
+
+def solve_point(base: InputData, point: Point, highs_threads: int = 1) -> dict:
+    """Solve one point with this worker's cached model; never raises for a bad point."""
+    cache = getattr(_local, "models", None)
+    if cache is None:
+        cache = _local.models = {}
+    fingerprint = base.source_sha256 + str(id(base))
+    record: dict = {"index": point.index, "point_id": point.point_id, **point.columns()}
+    try:
+        model = cache.get(fingerprint)
+        if model is None:
+            cache.clear()
+            model = cache[fingerprint] = PersistentModel(base, threads=highs_threads)
+        plan = model.solve(apply_point(base, point))
+        record |= plan_kpis(plan)
+        record["update_s"] = plan.summary.get("update_s")
+    except SolveError as exc:
+        record |= {"status": exc.status.status if exc.status else "no plan", "error": str(exc)}
+    except Exception as exc:  # a bad point must not stop the sweep: record why and go on
+        cache.clear()  # the model may be half-updated: rebuild for the next point
+        record |= {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+    return record
+
+
+# --- checkpoint --------------------------------------------------------------------------
+def read_checkpoint(path: Path | None) -> dict[str, dict]:
+    """point_id -> record of every finished point in the checkpoint (crashed ones excluded)."""
+    done: dict[str, dict] = {}
+    if path is None or not path.exists():
+        return done
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash
+            if record.get("status") != CRASHED:
+                done[record["point_id"]] = record
+    return done
+
+
+class Checkpoint:
+    """Append-only JSON lines, each flushed and synced as soon as a point finishes."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.handle = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def add(self, record: dict) -> None:
+        if self.handle is not None:
+            self.handle.write(json.dumps(record, default=_jsonable) + "\n")
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def _jsonable(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+# --- execution ---------------------------------------------------------------------------
+def run_points(
+    base: InputData,
+    points: list[Point],
+    workers: int = 1,
+    checkpoint: str | Path | None = None,
+    dask_address: str | None = None,
+    on_result: OnResult | None = None,
+    highs_threads: int = 1,
+) -> pd.DataFrame:
+    """Solve every point not already in the checkpoint; return one row per point, in order."""
+    path = Path(checkpoint) if checkpoint else None
+    done = read_checkpoint(path)
+    todo = [p for p in points if p.point_id not in done]
+    results = {pid: rec for pid, rec in done.items()}
+    sink = Checkpoint(path)
+
+    def finished(record: dict) -> None:
+        results[record["point_id"]] = record
+        sink.add(record)
+        if on_result:
+            on_result(record)
+
+    try:
+        if dask_address:
+            _run_dask(base, todo, dask_address, finished, highs_threads)
+        elif workers <= 1:
+            for point in todo:
+                finished(solve_point(base, point, highs_threads))
+        else:
+            _run_processes(base, todo, workers, finished, highs_threads)
+    finally:
+        sink.close()
+    rows = []
+    for point in points:
+        record = dict(results.get(point.point_id, {"status": "not run"}))
+        record |= {"index": point.index, "point_id": point.point_id, **point.columns()}
+        rows.append(record)
+    frame = pd.DataFrame(rows)
+    first = ["index", *points[0].columns()] if points else ["index"]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def _init_worker(base: InputData) -> None:
+    global _BASE
+    _BASE = base
+
+
+_BASE: InputData | None = None
+
+
+def _solve_in_worker(point: Point, highs_threads: int) -> dict:
+    assert _BASE is not None
+    return solve_point(_BASE, point, highs_threads)
+
+
+def _run_processes(
+    base: InputData, todo: list[Point], workers: int, finished: OnResult, highs_threads: int
+) -> None:
+    """A pool of `workers` spawned processes. When a worker dies, the points it may have held
+    go to a fresh pool once more; a point in flight at two deaths is recorded as crashed."""
+    pending = list(todo)
+    tries: dict[str, int] = {}
+    while pending:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(base,)
+        ) as pool:
+            futures = {pool.submit(_solve_in_worker, p, highs_threads): p for p in pending}
+            pending = []
+            try:
+                _collect(futures, finished)
+            except BrokenProcessPool:
+                for future, point in futures.items():
+                    if future.done() and future.exception() is None:
+                        continue
+                    tries[point.point_id] = tries.get(point.point_id, 0) + 1
+                    if tries[point.point_id] < 2:
+                        pending.append(point)
+                    else:
+                        finished(
+                            {
+                                "index": point.index,
+                                "point_id": point.point_id,
+                                **point.columns(),
+                                "status": CRASHED,
+                                "error": "the worker process died",
+                            }
+                        )
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+
+def _collect(futures: dict, finished: OnResult) -> None:
+    remaining = set(futures)
+    while remaining:
+        done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+        for future in done:
+            finished(future.result())
+
+
+def _run_dask(
+    base: InputData, todo: Iterable[Point], address: str, finished: OnResult, highs_threads: int
+) -> None:
+    """Submit every point to an existing Dask cluster; the base data go to each worker once."""
+    from distributed import Client, as_completed
+
+    with Client(address) as client:
+        base_future = client.scatter(base, broadcast=True)
+        futures = [
+            client.submit(solve_point, base_future, p, highs_threads, pure=False) for p in todo
+        ]
+        for future in as_completed(futures):
+            finished(future.result())
