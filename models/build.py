@@ -8,7 +8,7 @@ import pyomo.environ as pyo
 from models import balances, budgets, policy, processing, projects, stock
 from models.expr import add_rows
 from models.index import ModelIndex, build_index
-from models.objective import add_objective
+from models.objective import add_objective, risk_cap
 from models.purchases import declare_purchases, purchase_bounds
 from models.supply_terms import collect_supply_terms
 from planner.data import InputData
@@ -28,6 +28,7 @@ ROW_BLOCKS = (
     ("budget", budgets.budget),
     ("sourced_total", policy.sourced_total),
     ("policy", policy.policy),
+    ("risk_cap", risk_cap),
 )
 
 

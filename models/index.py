@@ -76,6 +76,7 @@ class ModelIndex:
     budgets: list[dict] = field(default_factory=list)
     policy: list[dict] = field(default_factory=list)
     crore_per_musd: float = 0.0
+    risk_cap_musd: float | None = None
 
     def online_years(self, build_year: int, lead: int, life: int) -> range:
         """Years inside the horizon in which an asset built in build_year produces."""
@@ -108,6 +109,7 @@ def build_index(data: InputData) -> ModelIndex:
             (m, int(y)): float(v) for m, y, v in data.scrap[["mineral", "year", "scrap_t"]].values
         },
         crore_per_musd=crore_per_musd(s.inr_per_usd),
+        risk_cap_musd=s.risk_cap_musd,
     )
     _purchases(index, data)
     _projects(index, data, s.discount_rate)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import le, linear
 from models.index import USD_PER_MUSD, ModelIndex
 
 
@@ -64,6 +64,13 @@ def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
         coef = rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
         terms.append((coef * d[t] * musd, v))
     return [(c, v) for c, v in terms if c != 0]
+
+
+def risk_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    """risk <= risk_cap_musd, when Settings sets a cap (the epsilon-constraint frontier)."""
+    if ix.risk_cap_musd is None:
+        return {}
+    return {0: le(risk_terms(m, ix), ix.risk_cap_musd)}
 
 
 def objective_terms(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> list:

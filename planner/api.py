@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from planner import params
 from planner.data import InputData, Settings
 from planner.plan import Plan
 from planner.problems import InputError, Problem
+from planner.runner import run_points
 from planner.solve import SolveError, solve
+from planner.sweep import Point, SweepDesign, grid, monte_carlo, zipped
 from planner.validate import load_input
 
 
@@ -31,6 +36,46 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     return _write(plan, path)
 
 
+def sweep(
+    data: InputData,
+    design: SweepDesign | list[Point],
+    workers: int = 1,
+    checkpoint: str | Path | None = None,
+    dask_address: str | None = None,
+    on_result=None,
+) -> pd.DataFrame:
+    """Solve every point of a sweep; one row per point with its parameters and KPIs.
+
+    Each worker builds the model once and re-solves it in place. With `checkpoint`, finished
+    points are appended there as they complete, and a rerun skips them. In a script, run
+    sweeps with workers > 1 under `if __name__ == "__main__":` (worker processes are spawned).
+    """
+    points = design.points() if isinstance(design, SweepDesign) else list(design)
+    check_points(data, points)
+    return run_points(
+        data,
+        points,
+        workers=workers,
+        checkpoint=checkpoint,
+        dask_address=dask_address,
+        on_result=on_result,
+    )
+
+
+def check_points(data: InputData, points: list[Point]) -> None:
+    """Raise ParameterError listing every parameter key that names nothing in `data`."""
+    problems = []
+    for key, operation in dict.fromkeys((k, op) for p in points for k, op, _ in p.changes):
+        try:
+            params.check(data, params.parse_key(key))
+            if operation not in ("set", "scale"):
+                raise params.ParameterError(f"{key!r}: operation {operation!r}; use set or scale")
+        except params.ParameterError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise params.ParameterError("\n".join(problems))
+
+
 def solve_file(input_path: str | Path, output_path: str | Path | None = None, **options) -> Plan:
     """Load, solve and export in one call; returns the Plan."""
     plan = solve(load_input(input_path), **options)
@@ -45,9 +90,14 @@ __all__ = [
     "Problem",
     "Settings",
     "SolveError",
+    "check_points",
     "default_plan_path",
+    "grid",
     "load_input",
+    "monte_carlo",
     "solve",
     "solve_file",
+    "sweep",
     "write_plan",
+    "zipped",
 ]

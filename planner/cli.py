@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -109,6 +110,153 @@ def solve_command(
         write_plan(plan, target)
     show_plan(plan)
     console.print(f"plan written to [bold]{target}[/]")
+
+
+SWEEP_HELP = """Run many solves: every combination of the --set and --scale values (or, with
+--zip, their i-th values together), or --samples Monte Carlo draws of --sample parameters.
+
+KEY is Settings.NAME or Table[column=value,...].column, e.g. Settings.risk_weight,
+'Demand[mineral=lithium]', 'Supply[country=China,mineral=graphite,form=refined].available_t'.
+VALUES is a list 0,0.3,1 or a range START:STOP:COUNT (COUNT evenly spaced values).
+--scale multiplies the selected cells; --set writes them. --sample KEY=normal(1,0.1) draws a
+factor (a value for Settings keys) from normal(mean,sd), uniform(low,high),
+triangular(low,mode,high) or lognormal(mean,sigma). Without any of these, the workbook's
+Sweep sheet (columns parameter, operation, values, group) is used.
+
+Finished points go to a checkpoint beside the output; rerunning the same command resumes."""
+
+
+@app.command(help=SWEEP_HELP)
+def sweep(
+    path: Annotated[Path, typer.Argument(help="Input workbook (.xlsx)")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="KEY=VALUES to set (repeat for a grid)")
+    ] = None,
+    scale: Annotated[
+        list[str] | None, typer.Option("--scale", help="KEY=FACTORS to multiply by")
+    ] = None,
+    zip_: Annotated[
+        bool, typer.Option("--zip", help="Zip the --set/--scale lists instead of a grid")
+    ] = False,
+    sample: Annotated[
+        list[str] | None, typer.Option("--sample", help="KEY=DISTRIBUTION for Monte Carlo")
+    ] = None,
+    samples: Annotated[int, typer.Option(help="Monte Carlo sample count")] = 100,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed")] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Local worker processes [default: the machine's cores]")
+    ] = 0,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Run on the Dask cluster at this address")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="[default: INPUT_sweep.xlsx]")
+    ] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="[default: OUTPUT.checkpoint.jsonl]")
+    ] = None,
+    fresh: Annotated[bool, typer.Option(help="Ignore an existing checkpoint")] = False,
+) -> None:
+    from planner import params
+    from planner.api import check_points
+    from planner.runner import run_points
+    from planner.sweep import (
+        SweepDesign,
+        grid,
+        monte_carlo,
+        read_sweep_sheet,
+        split_assignment,
+        zipped,
+    )
+    from planner.sweep_export import write_results
+
+    target = output or path.with_name(f"{path.stem}_sweep.xlsx")
+    ckpt = checkpoint or target.with_name(target.name + ".checkpoint.jsonl")
+    data = _load_or_exit(path)
+    try:
+        if sample:
+            draws = []
+            for text in sample:
+                key, dist = split_assignment(text)
+                op = "set" if key.lower().startswith("settings.") else "scale"
+                draws.append((key, op, dist))
+            points = monte_carlo(draws, samples, seed)
+        else:
+            changes = [(*split_assignment(t), "set") for t in set_ or []]
+            changes += [(*split_assignment(t), "scale") for t in scale or []]
+            specs = [(key, op, params.parse_values(values)) for key, values, op in changes]
+            if specs:
+                design = zipped(*specs) if zip_ else grid(*specs)
+            else:
+                design = read_sweep_sheet(path) or SweepDesign()
+            points = design.points()
+        if not points:
+            raise params.ParameterError(
+                "nothing to sweep: give --set, --scale or --sample, "
+                "or add a Sweep sheet to the workbook"
+            )
+        check_points(data, points)
+    except params.ParameterError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    if fresh and ckpt.exists():
+        ckpt.unlink()
+    workers = workers or os.cpu_count() or 1
+    frame = _run_with_progress(run_points, data, points, workers, ckpt, dask)
+    varied = [c for c in points[0].columns()]
+    write_results(frame, target, "Sweep", varied=varied)
+    failed = frame[~frame["status"].isin(["optimal"])]
+    console.print(
+        f"{len(frame)} points, {len(failed)} not optimal; written to [bold]{target}[/]"
+        f" (checkpoint {ckpt})"
+    )
+
+
+def _load_or_exit(path: Path):
+    try:
+        return load_input(path)
+    except InputError as exc:
+        _report_problems(exc, path)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _run_with_progress(run, data, points, workers, ckpt, dask):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        "eta",
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("solving", total=len(points))
+        from planner.runner import read_checkpoint
+
+        bar.update(task, advance=len(read_checkpoint(ckpt).keys() & {p.point_id for p in points}))
+        try:
+            return run(
+                data,
+                points,
+                workers=workers,
+                checkpoint=ckpt,
+                dask_address=dask,
+                on_result=lambda _r: bar.update(task, advance=1),
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            err.print(
+                f"interrupted: finished points are in {ckpt}; rerun the same command to resume"
+            )
+            raise typer.Exit(130) from None
 
 
 def show_plan(plan: Plan) -> None:

@@ -20,6 +20,7 @@ class Settings:
     discount_rate: float = 0.0
     risk_weight: float = 0.0
     demand_scenario: str = ""
+    risk_cap_musd: float | None = None
     mip_gap: float = 0.001
     time_limit_s: float = 300.0
 

@@ -686,8 +686,8 @@ def _set_mix_widths(ws: Worksheet, mixes: Mapping[str, pd.DataFrame]) -> None:
 
 
 def _mix_title(mineral: str) -> str:
-    """Title of a mineral's chart and data block."""
-    return f"{mineral}: refined supply by origin (t)"
+    """Title of a mineral's chart and data block (without characters a workbook cannot hold)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", f"{mineral}: refined supply by origin (t)")
 
 
 def _write_mix_block(

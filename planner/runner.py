@@ -32,18 +32,17 @@ OnResult = Callable[[dict], None]
 _local = threading.local()
 
 
-def solve_point(base: InputData, point: Point, highs_threads: int = 1) -> dict:
+def solve_point(base: InputData, point: Point, highs_threads: int | None = 1) -> dict:
     """Solve one point with this worker's cached model; never raises for a bad point."""
     cache = getattr(_local, "models", None)
     if cache is None:
         cache = _local.models = {}
-    fingerprint = base.source_sha256 + str(id(base))
     record: dict = {"index": point.index, "point_id": point.point_id, **point.columns()}
     try:
-        model = cache.get(fingerprint)
-        if model is None:
-            cache.clear()
-            model = cache[fingerprint] = PersistentModel(base, threads=highs_threads)
+        cached_base, model = cache.get("model", (None, None))
+        if cached_base is not base:  # identity, not id(): the cache keeps the base alive
+            model = PersistentModel(base, threads=highs_threads)
+            cache["model"] = (base, model)
         plan = model.solve(apply_point(base, point))
         record |= plan_kpis(plan)
         record["update_s"] = plan.summary.get("update_s")
@@ -127,8 +126,10 @@ def run_points(
         if dask_address:
             _run_dask(base, todo, dask_address, finished, highs_threads)
         elif workers <= 1:
+            # HiGHS fixes its thread pool at the first solve of a process: leave this (the
+            # caller's) process at its default and pin threads only in worker processes
             for point in todo:
-                finished(solve_point(base, point, highs_threads))
+                finished(solve_point(base, point, None))
         else:
             _run_processes(base, todo, workers, finished, highs_threads)
     finally:

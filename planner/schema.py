@@ -94,6 +94,13 @@ SETTINGS: tuple[Column, ...] = (
         default="",
         required=False,
     ),
+    _num(
+        "risk_cap_musd",
+        "Upper bound on discounted risk exposure (epsilon constraint); blank = none",
+        "million USD",
+        default=None,
+        required=False,
+    ),
     _frac("mip_gap", "Relative MIP optimality gap at which to stop", default=0.001, required=False),
     _num(
         "time_limit_s",

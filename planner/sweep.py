@@ -160,3 +160,26 @@ def design_from_sheet(sheet: pd.DataFrame) -> SweepDesign:
     for axis in axes.values():
         axis.__post_init__()
     return SweepDesign(list(axes.values()))
+
+
+def read_sweep_sheet(path) -> SweepDesign | None:
+    """The workbook's `Sweep` sheet as a design, or None if it has none."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = {ws.title.strip().lower(): ws.title for ws in wb.worksheets}
+    finally:
+        wb.close()
+    if "sweep" not in names:
+        return None
+    return design_from_sheet(pd.read_excel(path, sheet_name=names["sweep"]))
+
+
+def split_assignment(text: str) -> tuple[str, str]:
+    """'Demand[mineral=lithium]=0.8,1.2' -> ('Demand[mineral=lithium]', '0.8,1.2')."""
+    close = text.rfind("]")
+    cut = text.find("=", close + 1 if close >= 0 else 0)
+    if cut < 0:
+        raise params.ParameterError(f"{text!r}: write KEY=VALUES")
+    return text[:cut].strip(), text[cut + 1 :].strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -378,3 +379,160 @@ def test_opens_in_libreoffice(plan_path: Path, tmp_path: Path) -> None:
     pdf = out / "plan.pdf"
     assert pdf.exists()
     assert pdf.stat().st_size > 0
+
+
+# ---------------------------------------------------------------- rows written as text
+# The data rows of the tables and chart blocks are written as SpreadsheetML text, not through
+# openpyxl cells; these tests hold them to what openpyxl itself writes for the same cells.
+
+_AWKWARD_TEXT = [
+    " padded ",
+    "a&b<c>d",
+    "=SUM(A1)",
+    "#N/A",
+    "",
+    "   ",
+    "ünïcødé ☃ 日本",
+    "</sheetData>",
+    "x" * 40_000,  # longer than a cell holds: truncated
+    "tab\tand\nnew line\r",
+    "ctrl\x01char",  # illegal character: dropped
+    "plain",
+]
+
+
+def _awkward_sourcing() -> pd.DataFrame:
+    """A Sourcing table (plus extra columns) full of values that are awkward to write."""
+    n = len(_AWKWARD_TEXT)
+    tonnes = [np.nan, np.inf, -np.inf, -0.0, 1e16, 9.995, -0.004, 1 / 3, 0.0, 12.5, 99.999, -7.0]
+    return pd.DataFrame(
+        {
+            "year": np.arange(2025, 2025 + n, dtype=np.int64),
+            "mineral": _AWKWARD_TEXT,
+            "country": [None, np.nan, pd.NA, 5, 2.5, True, np.int64(7), "Chile", "", "=1", 0, "z"],
+            "form": pd.array(["refined", None] * (n // 2), dtype="string"),
+            "channel": ["import"] * n,
+            "tonnes_t": tonnes,
+            "cost_musd": [np.nan] * n,
+            "share": np.linspace(0.0, 1.0, n),
+            "flag": [True, False] * (n // 2),
+            "count_t": pd.array([1, None] * (n // 2), dtype="Int64"),
+            "start_year": [2030.7, np.nan, -1.5, 2040.0] * (n // 4),
+            "small": np.arange(n, dtype=np.uint8),
+        }
+    )
+
+
+def _reference_table(frame: pd.DataFrame, columns: list[str], path: Path) -> Path:
+    """The table written cell by cell through openpyxl, as the exporter once did."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    ws = workbook.active
+    export._write_header(ws, 1, [column_header(c) for c in columns], machine_names=columns)
+    for row, values in enumerate(frame.loc[:, columns].itertuples(index=False), start=2):
+        for col, value in enumerate(values, start=1):
+            cell = export._write_cell(ws, row, col, cell_value(value))
+            if export.number_format(columns[col - 1]) != "General":
+                cell.number_format = export.number_format(columns[col - 1])
+    export._fit_widths(ws)
+    workbook.save(path)
+    return path
+
+
+def _cell_facts(cell) -> tuple:
+    return (
+        cell.value,
+        cell.data_type,
+        cell.number_format,
+        cell.font.b,
+        cell.fill.fgColor.rgb,
+        cell.alignment.horizontal,
+    )
+
+
+def test_table_rows_match_openpyxl_cell_by_cell(tmp_path: Path) -> None:
+    plan = _sample_plan()
+    plan.sourcing = _awkward_sourcing()
+    columns = export.table_columns("sourcing", plan.sourcing)
+    assert columns[8:] == ["flag", "count_t", "start_year", "small"]
+    path = write_plan(plan, tmp_path / "plan.xlsx")
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("xl/worksheets/sheet2.xml").decode()
+    assert '<t xml:space="preserve"> padded </t>' in xml  # Excel would strip it otherwise
+    assert "<t>   </t>" in xml  # as openpyxl writes blank text
+    exported = load_workbook(path)["Sourcing"]
+    reference = load_workbook(_reference_table(plan.sourcing, columns, tmp_path / "ref.xlsx"))
+    reference = reference.active
+    assert exported.dimensions == reference.dimensions == "A1:L13"
+    assert sorted(exported._cells) == sorted(reference._cells)  # the same cells written
+    for key, cell in reference._cells.items():
+        assert _cell_facts(exported._cells[key]) == _cell_facts(cell), cell.coordinate
+    for letter in "ABCDEFGHIJKL":
+        assert (
+            exported.column_dimensions[letter].width == reference.column_dimensions[letter].width
+        ), letter
+    assert exported["B3"].value == "a&b<c>d"
+    assert exported["B4"].value == "=SUM(A1)" and exported["B4"].data_type == "s"
+    assert len(exported["B10"].value) == 32767
+    assert exported["F3"].value == "inf"
+    assert exported["G2"].number_format == "#,##0.00" and exported["G2"].value is None
+    assert [exported["I2"].value, exported["I3"].value] == ["yes", "no"]
+
+
+@pytest.mark.parametrize("fmt", ["#,##0.0", "0", "General", "0.0%"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "uint16"])
+def test_column_width_of_numbers_counts_every_value(fmt: str, dtype: str) -> None:
+    rng = np.random.default_rng(7)
+    edges = [0.0, -0.0, 9.994, 9.995, 99.995, -0.004, -0.006, 999.5, -999.49, 1e6 - 0.005]
+    for scale in (1e-3, 1.0, 1e3, 1e7):
+        raw = np.concatenate([rng.normal(0, scale, 50), edges])
+        if dtype.startswith("uint"):
+            raw = np.abs(raw)
+        series = pd.Series(raw).astype(dtype)
+        values, longest = export._column_values(series, fmt)
+        assert values == [cell_value(v) for v in series]
+        assert longest == max(export._shown_value_length(v, fmt) for v in values)
+    values, longest = export._column_values(pd.Series([np.nan, -np.inf, 1.0]), fmt)
+    assert values == [None, "-inf", 1.0]
+    assert longest == 4
+    assert export._column_values(pd.Series([], dtype=dtype), fmt) == ([], 0)
+
+
+def test_chart_blocks_are_styled_and_placed(plan_path: Path) -> None:
+    ws = load_workbook(plan_path)["Chart"]
+    assert ws["A1"].font.b and ws["A1"].fill.fill_type is None
+    for cell in ws[2][:3]:
+        assert cell.font.b
+        assert cell.fill.fgColor.rgb == "00DDEBF7"
+        assert cell.alignment.horizontal == "right"
+    assert [ws["A3"].number_format, ws["B3"].number_format] == ["0", "#,##0.0"]
+    # cobalt covers two years: the lithium block starts one chart height further down
+    assert ws["A19"].value == "lithium: refined supply by origin (t)"
+    assert [c.value for c in ws[20]][:5] == [
+        "year", "Chile", "Argentina", "India (refined at home)", "stock drawn",
+    ]  # fmt: skip
+    assert [c.value for c in ws[23]][:5] == [2027, 6500.5, 0, 0, 0]
+    assert ws.dimensions == "A1:E23"
+    assert [chart.anchor._from.row for chart in ws._charts] == [0, 18]
+
+
+def test_rows_are_spliced_into_sheet_data() -> None:
+    from openpyxl import Workbook
+
+    ws = Workbook().active
+    rows = export.SheetRows(ws)
+    rows.add(2, ['<c r="A2" t="n"><v>1</v></c>', "", '<c r="C2" t="n"><v>2</v></c>'], 3)
+    head = b'<worksheet><dimension ref="A1:A1" />'
+    full = export._splice_rows(head + b'<sheetData><row r="1"></row></sheetData></worksheet>', rows)
+    assert full == (
+        b'<worksheet><dimension ref="A1:C2" /><sheetData><row r="1"></row><row r="2">'
+        b'<c r="A2" t="n"><v>1</v></c><c r="C2" t="n"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    empty = export._splice_rows(head + b"<sheetData/></worksheet>", rows)  # as lxml writes it
+    assert empty.endswith(
+        b'<sheetData><row r="2"><c r="A2" t="n"><v>1</v></c>'
+        b'<c r="C2" t="n"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    with pytest.raises(ValueError, match="no sheetData"):
+        export._splice_rows(head + b"</worksheet>", rows)

@@ -1,0 +1,102 @@
+"""Write sweep and frontier results: one row per point, a native chart, written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference, ScatterChart, Series
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from planner.atomic import write_atomically
+
+COST = "total_cost_discounted_musd"
+RISK = "risk_exposure_discounted_musd"
+_HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
+
+
+def _cell(value):
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _write_table(ws, frame: pd.DataFrame) -> None:
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(name="Calibri", bold=True)
+        cell.fill = _HEADER_FILL
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_cell(v) for v in row])
+    for i, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(i)
+        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+        ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
+        if column.endswith("_musd") or column.endswith("_t"):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "#,##0.0"
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = ws.dimensions
+
+
+def _chart(ws, frame: pd.DataFrame, varied: list[str]) -> None:
+    """One varied parameter: cost and risk against it (lines); else cost against risk."""
+    n = len(frame) + 1
+    col = {c: i + 1 for i, c in enumerate(frame.columns)}
+    if COST not in col or n < 3:
+        return
+    if len(varied) == 1 and pd.api.types.is_numeric_dtype(frame[varied[0]]):
+        chart = LineChart()
+        chart.title = f"Discounted cost and risk exposure against {varied[0]}"
+        chart.y_axis.title = "million USD"
+        chart.x_axis.title = varied[0]
+        for name in (COST, RISK):
+            chart.add_data(
+                Reference(ws, min_col=col[name], min_row=1, max_row=n), titles_from_data=True
+            )
+        chart.set_categories(Reference(ws, min_col=col[varied[0]], min_row=2, max_row=n))
+    else:
+        chart = ScatterChart()
+        chart.title = "Discounted cost against risk exposure, one marker per point"
+        chart.style = 13
+        chart.x_axis.title = "risk exposure (million USD)"
+        chart.y_axis.title = "cost (million USD)"
+        series = Series(
+            Reference(ws, min_col=col[COST], min_row=2, max_row=n),
+            Reference(ws, min_col=col[RISK], min_row=2, max_row=n),
+            title="points",
+        )
+        series.marker.symbol = "circle"
+        series.graphicalProperties.line.noFill = True
+        chart.series.append(series)
+    chart.width, chart.height = 24, 12
+    ws.add_chart(chart, f"{get_column_letter(len(frame.columns) + 2)}2")
+
+
+def write_results(
+    frame: pd.DataFrame,
+    path: str | Path,
+    sheet: str = "Sweep",
+    varied: list[str] | None = None,
+    notes: list[str] | None = None,
+) -> Path:
+    """Write `frame` (one row per point) with a chart beside it; notes go to a Notes sheet."""
+
+    def write(tmp: Path) -> None:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = sheet
+        _write_table(ws, frame)
+        _chart(ws, frame, varied or [])
+        if notes:
+            notes_ws = wb.create_sheet("Notes")
+            for line in notes:
+                notes_ws.append([line])
+            notes_ws.column_dimensions["A"].width = 120
+        wb.save(tmp)
+
+    return write_atomically(path, write)

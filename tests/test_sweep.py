@@ -1,0 +1,198 @@
+"""Sweeps: parameter keys, designs, the runner (checkpoint, failures, workers, Dask), the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from examples.teaching_workbook import write as write_teaching
+from planner import params
+from planner.api import load_input, solve, sweep
+from planner.cli import app
+from planner.sweep import Point, grid, monte_carlo, split_assignment, zipped
+
+
+@pytest.fixture(scope="module")
+def teaching_path(tmp_path_factory):
+    return write_teaching(tmp_path_factory.mktemp("s") / "teaching.xlsx")
+
+
+@pytest.fixture(scope="module")
+def base(teaching_path):
+    return load_input(teaching_path)
+
+
+def test_parse_keys():
+    assert params.parse_key("Settings.risk_weight") == params.Parameter(
+        "Settings.risk_weight", "settings", "risk_weight"
+    )
+    demand = params.parse_key("Demand[mineral=lithium]")
+    assert (demand.table, demand.column, demand.where) == (
+        "demand",
+        "demand_t",
+        (("mineral", "lithium"),),
+    )
+    supply = params.parse_key("Supply[country=China, form=refined].price_usd_per_t")
+    assert supply.where == (("country", "China"), ("form", "refined"))
+    for bad in ("Nonsense.x", "Supply[country=China]", "Settings.home_country", "a b c"):
+        with pytest.raises(params.ParameterError):
+            params.parse_key(bad)
+
+
+def test_apply_scales_and_sets_only_the_selected_cells(base):
+    data = base.copy()
+    params.apply(data, params.parse_key("Demand[mineral=LITHIUM]"), "scale", 2)
+    lithium = data.demand["mineral"] == "lithium"
+    assert (data.demand.loc[lithium, "demand_t"] == 2 * base.demand.loc[lithium, "demand_t"]).all()
+    assert data.demand.loc[~lithium, "demand_t"].equals(base.demand.loc[~lithium, "demand_t"])
+    params.apply(data, params.parse_key("Settings.risk_weight"), "set", 0.4)
+    assert data.settings.risk_weight == 0.4
+    assert base.settings.risk_weight == 0  # the base is never changed
+    with pytest.raises(params.ParameterError, match="no supply row matches"):
+        params.check(base, params.parse_key("Supply[country=Atlantis].price_usd_per_t"))
+    with pytest.raises(params.ParameterError, match="no numeric column"):
+        params.check(base, params.parse_key("Supply[country=China].colour"))
+
+
+def test_values_and_assignments():
+    assert params.parse_values("0,0.3, 1") == [0, 0.3, 1]
+    assert params.parse_values("0.8:1.2:5") == pytest.approx([0.8, 0.9, 1.0, 1.1, 1.2])
+    assert split_assignment("Demand[mineral=lithium]=0.8,1.2") == (
+        "Demand[mineral=lithium]",
+        "0.8,1.2",
+    )
+    with pytest.raises(params.ParameterError):
+        params.parse_values("1:2")
+
+
+def test_designs():
+    points = grid(
+        ("Settings.risk_weight", "set", [0, 1]), ("Demand[mineral=x]", "scale", [0.8, 1, 1.2])
+    ).points()
+    assert len(points) == 6 and len({p.point_id for p in points}) == 6
+    assert len(zipped(("A.x", "set", [1, 2]), ("B.y", "set", [3, 4])).points()) == 2
+    with pytest.raises(params.ParameterError):
+        zipped(("A.x", "set", [1, 2]), ("B.y", "set", [3]))
+    first = monte_carlo([("Settings.risk_weight", "set", "uniform(0, 1)")], 5, seed=7)
+    again = monte_carlo([("Settings.risk_weight", "set", "uniform(0, 1)")], 5, seed=7)
+    assert first == again and all(0 <= p.changes[0][2] <= 1 for p in first)
+
+
+def test_sweep_points_equal_fresh_solves_and_failures_are_recorded(base, tmp_path):
+    points = [
+        Point(0, (("Settings.risk_weight", "set", 0.3),)),
+        # a negative budget admits no plan: recorded as infeasible, and the sweep goes on
+        Point(1, (("Budgets[funding=govt].limit_inr_crore", "set", -1),)),
+        Point(2, (("Demand[mineral=cobalt]", "scale", 1.25),)),
+    ]
+    frame = sweep(base, points, checkpoint=tmp_path / "ck.jsonl")
+    assert list(frame["status"]) == ["optimal", "infeasible", "optimal"]
+    assert "infeasible" in frame.loc[1, "error"]
+    for i in (0, 2):
+        data = base.copy()
+        key, op, value = points[i].changes[0]
+        params.apply(data, params.parse_key(key), op, value)
+        assert frame.loc[i, "objective_musd"] == pytest.approx(
+            solve(data).summary["objective_musd"], rel=2e-4
+        )
+    assert {"hhi_2030_lithium", "concern_share_2030_cobalt", "projects"} <= set(frame.columns)
+
+
+def test_checkpoint_resumes_without_recomputing(base, tmp_path):
+    ck = tmp_path / "ck.jsonl"
+    design = grid(("Settings.risk_weight", "set", [0.0, 0.2, 0.4]))
+    first = sweep(base, design.points()[:2], checkpoint=ck)
+    assert len(ck.read_text().splitlines()) == 2
+    solved = []
+    full = sweep(base, design, checkpoint=ck, on_result=solved.append)
+    assert [r["index"] for r in solved] == [2]  # only the new point was solved
+    assert full.loc[:1, "objective_musd"].tolist() == first["objective_musd"].tolist()
+    with open(ck, "a") as handle:  # a line cut short by a crash is ignored
+        handle.write('{"point_id": "abc", "sta')
+    assert len(sweep(base, design, checkpoint=ck)) == 3
+
+
+def test_two_local_workers_match_one(base):
+    design = grid(
+        ("Settings.risk_weight", "set", [0.0, 0.5]),
+        ("Demand[mineral=lithium]", "scale", [0.9, 1.1]),
+    )
+    one = sweep(base, design, workers=1)
+    two = sweep(base, design, workers=2)
+    pd.testing.assert_series_equal(one["objective_musd"], two["objective_musd"], rtol=2e-4)
+
+
+def test_sweep_on_a_dask_local_cluster(base):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        frame = sweep(
+            base,
+            grid(("Settings.risk_weight", "set", [0.0, 0.5])),
+            dask_address=cluster.scheduler_address,
+        )
+    assert list(frame["status"]) == ["optimal", "optimal"]
+    assert (
+        frame.loc[1, "risk_exposure_discounted_musd"]
+        < frame.loc[0, "risk_exposure_discounted_musd"]
+    )
+
+
+def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
+    out = tmp_path / "sweep.xlsx"
+    args = [
+        "sweep",
+        str(teaching_path),
+        "--set",
+        "Settings.risk_weight=0:0.6:3",
+        "--scale",
+        "Demand[mineral=lithium]=0.9,1.1",
+        "--workers",
+        "1",
+        "-o",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_excel(out, sheet_name="Sweep")
+    assert len(frame) == 6 and set(frame["status"]) == {"optimal"}
+    assert openpyxl.load_workbook(out)["Sweep"]._charts
+    checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
+    assert len(checkpoint.read_text().splitlines()) == 6
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0
+    assert len(checkpoint.read_text().splitlines()) == 6  # nothing recomputed
+    bad = CliRunner().invoke(
+        app,
+        [
+            "sweep",
+            str(teaching_path),
+            "--set",
+            "Supply[country=Mars].price_usd_per_t=1,2",
+            "-o",
+            str(tmp_path / "x.xlsx"),
+        ],
+    )
+    assert bad.exit_code == 2 and "no supply row matches" in bad.output
+
+
+def test_sweep_sheet_in_the_workbook(teaching_path, tmp_path):
+    path = tmp_path / "with_sweep.xlsx"
+    wb = openpyxl.load_workbook(teaching_path)
+    ws = wb.create_sheet("Sweep")
+    ws.append(["parameter", "operation", "values", "group"])
+    ws.append(["Settings.risk_weight", "set", "0,0.5", "a"])
+    ws.append(["Budgets[funding=govt].limit_inr_crore", "scale", "1,2", "a"])
+    wb.save(path)
+    out = tmp_path / "s.xlsx"
+    result = CliRunner().invoke(app, ["sweep", str(path), "--workers", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_excel(out, sheet_name="Sweep")
+    assert frame["Settings.risk_weight"].tolist() == [0, 0.5]  # zipped by group: 2 points
+    record = json.loads(out.with_name(out.name + ".checkpoint.jsonl").read_text().splitlines()[0])
+    assert record["status"] == "optimal"
