@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from planner.api import default_plan_path
-from planner.plan import Plan
 from planner.problems import InputError
-from planner.solve import SolveError, solve
-from planner.validate import load_input
+
+if TYPE_CHECKING:
+    from planner.plan import Plan
+
+# Commands import the solver stack (Pyomo, HiGHS, pandas) when they run, so that
+# `planner --help` answers at once.
 
 app = typer.Typer(
     help="Critical-minerals sourcing planner: Excel workbook in, optimal plan workbook out.",
@@ -56,6 +58,8 @@ def validate(
     path: Annotated[Path, typer.Argument(help="Input workbook (.xlsx)")],
 ) -> None:
     """Check a workbook and list every problem at once (exit code 2 if any)."""
+    from planner.validate import load_input
+
     try:
         data = load_input(path)
     except InputError as exc:
@@ -86,7 +90,10 @@ def solve_command(
     ] = None,
 ) -> None:
     """Solve a workbook and export the optimal plan workbook."""
+    from planner.api import default_plan_path
     from planner.export import write_plan
+    from planner.solve import SolveError, solve
+    from planner.validate import load_input
 
     target = output or default_plan_path(path)
     if target.resolve() == path.resolve():
@@ -213,6 +220,8 @@ def sweep(
 
 
 def _load_or_exit(path: Path):
+    from planner.validate import load_input
+
     try:
         return load_input(path)
     except InputError as exc:
