@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 Terms = list[tuple[float, VarData]]
 
@@ -39,13 +39,13 @@ def eq(terms: Iterable, rhs: float) -> Row:
 
 
 def linear(terms: Iterable[tuple[float, VarData]], constant: float = 0.0) -> LinearExpression:
-    """sum_i coef_i x var_i + constant, built in one step (no operator overloading)."""
-    terms = list(terms)
-    return LinearExpression(
-        constant=constant,
-        linear_coefs=[c for c, _ in terms],
-        linear_vars=[v for _, v in terms],
-    )
+    """sum_i coef_i x var_i + constant, built in one step (no operator overloading).
+
+    A term with coefficient 1 is the variable itself (Pyomo reads it as 1 x var), which saves
+    building a monomial object for most terms of the balances and shares."""
+    args: list = [constant] if constant else []
+    args.extend(v if c == 1 else MonomialTermExpression((c, v)) for c, v in terms)
+    return LinearExpression(args)
 
 
 def relational(row: Row):

@@ -18,6 +18,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.dependencies import scipy
+from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 # Pyomo imports scipy (and scipy.stats) lazily at the first compile; do it at import time so
@@ -80,6 +81,13 @@ class HighsModel:
 
     def __init__(self, model: pyo.ConcreteModel, threads: int | None = None):
         t0 = time.perf_counter()
+        with PauseGC():  # see models/build.py: no cycles worth a full-heap scan here
+            self._compile(model, threads)
+        self.handover_s = time.perf_counter() - t0
+        self.x = np.zeros(len(self.columns))
+        self.row_dual: np.ndarray | None = None
+
+    def _compile(self, model: pyo.ConcreteModel, threads: int | None) -> None:
         info = LinearStandardFormCompiler().write(model, mixed_form=True)
         self.columns = info.columns
         self.rows = info.rows
@@ -126,9 +134,6 @@ class HighsModel:
         if threads:
             self.highs.setOptionValue("threads", int(threads))
         self.highs.passModel(lp)
-        self.handover_s = time.perf_counter() - t0
-        self.x = np.zeros(n_col)
-        self.row_dual: np.ndarray | None = None
 
     @property
     def is_mip(self) -> bool:
