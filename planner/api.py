@@ -83,6 +83,21 @@ def solve_file(input_path: str | Path, output_path: str | Path | None = None, **
     return plan
 
 
+def frontier(data: InputData, points: int = 10, on_step=None) -> pd.DataFrame:
+    """The cost-versus-risk Pareto frontier by the epsilon-constraint method (one row per
+    non-dominated point, sorted by risk); see planner/frontier.py for the method."""
+    from planner.frontier import frontier as _frontier
+
+    return _frontier(data, points, on_step=on_step)
+
+
+def write_frontier(frame: pd.DataFrame, path: str | Path, png_path: str | Path | None = None):
+    """Write the Frontier workbook (with Notes) and a PNG chart (default: path with .png)."""
+    from planner.frontier import write_frontier as _write
+
+    return _write(frame, path, png_path)
+
+
 __all__ = [
     "InputData",
     "InputError",
@@ -92,12 +107,14 @@ __all__ = [
     "SolveError",
     "check_points",
     "default_plan_path",
+    "frontier",
     "grid",
     "load_input",
     "monte_carlo",
     "solve",
     "solve_file",
     "sweep",
+    "write_frontier",
     "write_plan",
     "zipped",
 ]

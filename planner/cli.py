@@ -80,7 +80,7 @@ def solve_command(
     path: Annotated[Path, typer.Argument(help="Input workbook (.xlsx)")],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Plan workbook to write [default: INPUT_plan.xlsx]"),
+        typer.Option("-o", "--output", help="Plan workbook to write (default: INPUT_plan.xlsx)"),
     ] = None,
     mip_gap: Annotated[
         float | None, typer.Option(help="Relative MIP gap (overrides Settings mip_gap)")
@@ -151,16 +151,17 @@ def sweep(
     samples: Annotated[int, typer.Option(help="Monte Carlo sample count")] = 100,
     seed: Annotated[int, typer.Option(help="Monte Carlo seed")] = 0,
     workers: Annotated[
-        int, typer.Option(help="Local worker processes [default: the machine's cores]")
+        int, typer.Option(help="Local worker processes (default: the machine's cores)")
     ] = 0,
     dask: Annotated[
         str | None, typer.Option("--dask", help="Run on the Dask cluster at this address")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="[default: INPUT_sweep.xlsx]")
+        Path | None,
+        typer.Option("-o", "--output", help="Sweep workbook to write (default: INPUT_sweep.xlsx)"),
     ] = None,
     checkpoint: Annotated[
-        Path | None, typer.Option(help="[default: OUTPUT.checkpoint.jsonl]")
+        Path | None, typer.Option(help="Checkpoint file (default: OUTPUT.checkpoint.jsonl)")
     ] = None,
     fresh: Annotated[bool, typer.Option(help="Ignore an existing checkpoint")] = False,
 ) -> None:
@@ -266,6 +267,91 @@ def _run_with_progress(run, data, points, workers, ckpt, dask):
                 f"interrupted: finished points are in {ckpt}; rerun the same command to resume"
             )
             raise typer.Exit(130) from None
+
+
+FRONTIER_HELP = """Trace the cost-versus-risk Pareto frontier (epsilon-constraint method) and write
+it as a workbook (one row per point, a chart, Notes) and a PNG chart.
+
+Method: (1) minimise discounted cost alone -> the cost end (C_min, its risk R_at_Cmin);
+(2) minimise risk (cost + a dominating weight x risk), then the cheapest plan at that least
+risk R_min -> the risk end; (3) --points caps evenly spaced from R_min to R_at_Cmin, ends
+included: each interior point is the cheapest plan whose discounted risk exposure is at most
+its cap; (4) only non-dominated points are kept, sorted by risk. One model is built and
+re-solved in place. Each solve stops at the workbook's mip_gap, so costs are within that gap.
+The workbook's risk_weight and risk_cap_musd are ignored. Cost includes the shortfall
+penalty: at low risk caps the cheapest plan may leave demand unmet.
+
+Each point lists its risk cap, cost, risk, shortfall, main last-year origins per mineral,
+projects chosen, and last-year HHI and concern share per mineral."""
+
+
+@app.command(help=FRONTIER_HELP)
+def frontier(
+    path: Annotated[Path, typer.Argument(help="Input workbook (.xlsx)")],
+    points: Annotated[
+        int, typer.Option("--points", "-n", min=2, help="Points on the frontier, ends included")
+    ] = 10,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Frontier workbook (default: INPUT_frontier.xlsx)"),
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Chart image (default: OUTPUT with .png)")
+    ] = None,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from planner.frontier import COST, RISK, write_frontier
+    from planner.frontier import frontier as trace_frontier
+    from planner.solve import SolveError
+
+    target = output or path.with_name(f"{path.stem}_frontier.xlsx")
+    image = png or target.with_suffix(".png")
+    if path.resolve() in (target.resolve(), image.resolve()):
+        err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
+        raise typer.Exit(EXIT_INPUT)
+    data = _load_or_exit(path)
+    _show_warnings(data.warnings)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("building the model", total=points + 1)
+
+        def step(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total, description=message)
+
+        try:
+            frame = trace_frontier(data, points, on_step=step)
+        except SolveError as exc:
+            bar.stop()
+            err.print(f"[bold red]no plan[/]: {exc}", markup=True)
+            raise typer.Exit(EXIT_NO_PLAN) from None
+    write_frontier(frame, target, image)
+    table = Table(title="Cost-risk frontier (discounted, million USD)", title_justify="left")
+    for column in ("point", "risk cap", "risk", "cost", "shortfall (t)", "status", "projects (n)"):
+        table.add_column(column, justify="left" if column == "status" else "right")
+    for _, row in frame.iterrows():
+        projects = str(row.get("projects") or "")
+        table.add_row(
+            str(row["point"]),
+            f"{row['risk_cap_musd']:,.1f}",
+            f"{row[RISK]:,.1f}",
+            f"{row[COST]:,.1f}",
+            f"{row['total_shortfall_t']:,.0f}",
+            str(row["status"]),
+            str(len(projects.split("; ")) if projects else 0),
+        )
+    console.print(table)
+    a = frame.attrs
+    console.print(
+        f"{len(frame)} non-dominated point(s) of {a['requested']} requested "
+        f"({a['dominated']} dominated, {len(a['failed'])} without a plan) in {a['seconds']} s; "
+        f"costs within mip_gap {a['mip_gap']:g}. Written to [bold]{target}[/] and [bold]{image}[/]"
+    )
 
 
 def show_plan(plan: Plan) -> None:

@@ -1,0 +1,320 @@
+"""The cost-versus-risk Pareto frontier, by the epsilon-constraint method.
+
+Cost is the discounted cost of the plan (shortfall penalty included) and risk its discounted
+risk exposure, both in million USD (models/objective.py). The frontier is traced in four steps:
+
+1. Cost end: minimise cost (risk_weight 0, no cap) -> C_min and its risk R_at_Cmin.
+2. Risk end: minimise cost + W x risk with W so large that risk dominates (W starts at
+   1000 x C_min / R_at_Cmin; it is raised a hundredfold, at most twice, unless the risk is
+   already 0 or the larger weight no longer lowers it), giving the least risk R_min; then
+   minimise cost subject to risk <= R_min (loosened by a relative 1e-6 so the plan just found
+   stays feasible): the cheapest plan at the least risk.
+3. N caps eps_i evenly spaced from R_min to R_at_Cmin (both included); for each interior cap,
+   minimise cost subject to risk <= eps_i (Settings.risk_cap_musd = eps_i, risk_weight 0). The
+   two ends are the plans of steps 1 and 2.
+4. Keep only non-dominated points (no other point has cost <= and risk <= with one strictly
+   smaller, beyond a relative tolerance of 1e-6 of the column's scale), sorted by risk.
+
+Every solve uses ONE PersistentModel, built at the start with the risk cap row present (its
+right-hand side 1e20, which HiGHS treats as infinite): each later solve changes only that
+right-hand side or the objective's risk weight, in place, and starts from the previous plan.
+Caps are solved in increasing order, so the previous plan is always feasible for the next cap.
+Each solve stops at the workbook's mip_gap: costs are within that gap of the optimum for their
+cap, which is why step 4 may drop a point. The workbook's own risk_weight and risk_cap_musd are
+ignored.
+
+Unmet demand carries no risk exposure, only the shortfall penalty (a cost): when the home
+country cannot meet demand risk-free, the low-risk end of the frontier leaves demand unmet and
+its cost is mostly penalty. The shortfall column and the chart's hollow markers show this.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.data import InputData
+from planner.kpis import plan_kpis
+from planner.persistent import PersistentModel
+from planner.plan import Plan
+from planner.solve import SolveError
+
+COST = "total_cost_discounted_musd"
+RISK = "risk_exposure_discounted_musd"
+CAP = "risk_cap_musd"
+# HiGHS treats a bound of 1e20 or more as infinite: the cap row exists but does not bind
+NO_CAP_MUSD = 1e20
+REL_TOL = 1e-6
+# cost + W x risk with W = WEIGHT_FACTOR x C_min / R_at_Cmin, raised up to WEIGHT_TRIES times
+WEIGHT_FACTOR = 1e3
+WEIGHT_STEP = 100.0
+WEIGHT_TRIES = 3
+
+OnStep = Callable[[int, int, str], None]  # (solves done, solves planned, what is next)
+
+FIRST_COLUMNS = [
+    "point",
+    CAP,
+    COST,
+    RISK,
+    "total_shortfall_t",
+    "status",
+    "gap",
+    "main_origins_last_year",
+    "projects",
+]
+
+METHOD = [
+    "Method: epsilon constraint. (1) Cost end: minimise discounted cost (risk_weight 0, no cap)"
+    " -> C_min and its risk R_at_Cmin. (2) Risk end: minimise cost + W x risk with W large"
+    " enough that risk dominates -> R_min; then the cheapest plan with risk <= R_min.",
+    "(3) Risk caps evenly spaced from R_min to R_at_Cmin (both included); each interior point"
+    " is the cheapest plan with discounted risk exposure <= its cap (risk_cap_musd column)."
+    " (4) Only non-dominated points are kept (no other point is no dearer and no riskier, and"
+    " strictly better in one), sorted by risk.",
+    "All points are solved on one model, updated in place (only the cap's right-hand side and"
+    " the risk weight change). The workbook's risk_weight and risk_cap_musd are ignored.",
+    "Cost = discounted cost in million USD, shortfall penalty included; risk = discounted risk"
+    " exposure in million USD (tonnes x price x the origin's risk_score, offtake at unit cost"
+    " x the host's risk_score).",
+]
+
+
+def pareto_filter(
+    frame: pd.DataFrame, cost: str = COST, risk: str = RISK, rel_tol: float = REL_TOL
+) -> pd.DataFrame:
+    """The non-dominated rows of `frame`, sorted by risk (then cost), index reset.
+
+    Row j dominates row i when cost_j <= cost_i and risk_j <= risk_i, one of them strictly;
+    "equal" means within rel_tol x the column's largest absolute value. Of points equal in
+    both, the first is kept. Rows with a missing cost or risk are dropped.
+    """
+    rows = frame[frame[cost].notna() & frame[risk].notna()]
+    c = rows[cost].to_numpy(dtype=float)
+    r = rows[risk].to_numpy(dtype=float)
+    if len(rows) == 0:
+        return rows.reset_index(drop=True)
+    tc = rel_tol * max(float(np.abs(c).max()), 1e-12)
+    tr = rel_tol * max(float(np.abs(r).max()), 1e-12)
+    keep = []
+    for i in range(len(rows)):
+        no_worse = (c <= c[i] + tc) & (r <= r[i] + tr)
+        better = (c < c[i] - tc) | (r < r[i] - tr)
+        earlier_twin = np.arange(len(rows)) < i
+        dominated = no_worse & (better | earlier_twin)
+        dominated[i] = False
+        keep.append(not dominated.any())
+    kept = rows[np.array(keep)]
+    return kept.sort_values([risk, cost], kind="stable").reset_index(drop=True)
+
+
+def frontier(
+    data: InputData,
+    points: int = 10,
+    on_step: OnStep | None = None,
+    threads: int | None = None,
+) -> pd.DataFrame:
+    """The cost-versus-risk Pareto frontier of `data` with up to `points` points.
+
+    One row per non-dominated point, sorted by risk: point (1, 2, ...), risk_cap_musd, cost,
+    risk, shortfall, status, gap, last-year main origins per mineral, projects chosen, and the
+    last-year HHI and concern share per mineral (planner.kpis.plan_kpis). `frame.attrs` holds
+    what the notes need: requested, solved, failed, dominated, mip_gap, seconds, rebuilds.
+    Raises SolveError when either end has no plan (e.g. the rules are infeasible).
+    """
+    if points < 2:
+        raise ValueError("a frontier needs at least 2 points")
+    say = on_step or (lambda _done, _total, _msg: None)
+    t0 = time.perf_counter()
+    base = data.copy()
+    base.settings.risk_weight = 0.0
+    base.settings.risk_cap_musd = NO_CAP_MUSD
+    planned = points + 1  # cost end, weighted risk end, cheapest at least risk, interior caps
+    done = 0
+
+    def solve(risk_weight: float, cap: float, message: str) -> Plan:
+        nonlocal done
+        say(done, planned, message)
+        d = base.copy()
+        d.settings.risk_weight = risk_weight
+        d.settings.risk_cap_musd = cap
+        try:
+            return model.solve(d)
+        finally:
+            done += 1
+
+    say(0, planned, "building the model")
+    model = PersistentModel(base, threads=threads)
+
+    # 1. cost end
+    cheapest = solve(0.0, NO_CAP_MUSD, "cost end: minimum cost")
+    c_min = cheapest.summary[COST]
+    r_at_cmin = cheapest.summary[RISK]
+    scale = max(abs(r_at_cmin), 1e-12)
+
+    # 2. risk end: least risk, then the cheapest plan at that risk
+    if r_at_cmin <= REL_TOL * scale:
+        r_min, safest = r_at_cmin, cheapest
+    else:
+        weight = WEIGHT_FACTOR * max(abs(c_min), 1e-9) / r_at_cmin
+        r_min = r_at_cmin
+        for attempt in range(WEIGHT_TRIES):
+            if attempt:
+                planned += 1
+                weight *= WEIGHT_STEP
+            risky = solve(weight, NO_CAP_MUSD, f"risk end: minimum risk (weight {weight:.3g})")
+            risk = risky.summary[RISK]
+            improved = risk < r_min - REL_TOL * scale
+            r_min = min(r_min, risk)
+            if r_min <= REL_TOL * scale or (not improved and attempt):
+                break
+        safest = solve(0.0, _cap(r_min, scale), "risk end: cheapest plan at the least risk")
+        r_min = min(r_min, safest.summary[RISK])
+
+    # 3. caps evenly spaced from R_min to R_at_Cmin
+    if r_at_cmin - r_min <= REL_TOL * scale:
+        caps = [r_at_cmin]
+        plans: list[Plan | Exception] = [cheapest]
+        planned = done
+    else:
+        caps = list(np.linspace(r_min, r_at_cmin, points))
+        plans = [safest]
+        for i, cap in enumerate(caps[1:-1], start=2):
+            try:
+                plans.append(solve(0.0, float(cap), f"point {i} of {points}: risk <= {cap:,.6g}"))
+            except SolveError as exc:
+                plans.append(exc)
+        plans.append(cheapest)
+    say(done, done, "done")
+
+    records, failed = [], []
+    for cap, plan in zip(caps, plans, strict=True):
+        if isinstance(plan, Exception):
+            status = plan.status.status if getattr(plan, "status", None) else "no plan"
+            failed.append({CAP: cap, "status": status, "error": str(plan)})
+            continue
+        kpis = plan_kpis(plan)
+        kpis.pop("objective_musd", None)  # = cost, since risk_weight is 0
+        records.append({CAP: float(cap), **kpis})
+    frame = pd.DataFrame(records)
+    kept = pareto_filter(frame)
+    kept.insert(0, "point", range(1, len(kept) + 1))
+    kept = kept[
+        [c for c in FIRST_COLUMNS if c in kept] + [c for c in kept if c not in FIRST_COLUMNS]
+    ]
+    kept.attrs = {
+        "requested": points,
+        "solved": len(records),
+        "failed": failed,
+        "dominated": len(records) - len(kept),
+        "mip_gap": data.settings.mip_gap,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "solves": done,
+        "rebuilds": model.rebuilds,
+        "input_file": Path(data.source_file).name if data.source_file else "",
+        "input_sha256": data.source_sha256,
+    }
+    return kept
+
+
+def _cap(eps: float, scale: float) -> float:
+    """The cap for target risk `eps`, loosened by a relative 1e-6 so that a plan found at
+    exactly `eps` stays feasible within the solver's tolerances."""
+    return float(eps + REL_TOL * max(abs(eps), 1e-3 * scale))
+
+
+# --- output --------------------------------------------------------------------------------
+def frontier_notes(frame: pd.DataFrame) -> list[str]:
+    """The Notes sheet: the method, the gap, and what was dropped."""
+    a = frame.attrs
+    notes = list(METHOD)
+    gap = a.get("mip_gap")
+    if gap is not None:
+        notes.append(
+            f"Each solve stops at the workbook's mip_gap = {gap:g}: a point's cost is within"
+            f" {100 * gap:g}% of the cheapest plan for its cap, so a point can look dominated"
+            " and be dropped (see below)."
+        )
+    if "requested" in a:
+        notes.append(
+            f"{a['requested']} points requested; {a['solved']} solved, {a['dominated']} dropped as"
+            f" dominated or duplicate, {len(a['failed'])} without a plan; {len(frame)} shown."
+            f" {a['solves']} solves in {a['seconds']} s; model built {a['rebuilds']} time(s)."
+        )
+    for fail in a.get("failed", []):
+        notes.append(
+            f"No plan for risk cap {fail[CAP]:,.6g} MUSD: {fail['status']}: {fail['error']}"
+        )
+    if len(frame) and (frame["total_shortfall_t"] > 1e-6).any():
+        short = ", ".join(str(p) for p in frame.loc[frame["total_shortfall_t"] > 1e-6, "point"])
+        notes.append(
+            f"Points {short} leave demand unmet: unmet demand carries no risk exposure but pays"
+            " the shortfall penalty, which is part of the cost."
+        )
+    if a.get("input_file"):
+        notes.append(f"Input: {a['input_file']} (SHA-256 {a.get('input_sha256', '')})")
+    return notes
+
+
+def plot_frontier(frame: pd.DataFrame, png_path: str | Path) -> Path:
+    """Cost against risk, a line with one numbered marker per point (PNG, written atomically).
+
+    Points that leave demand unmet are drawn hollow."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from planner.atomic import write_atomically
+
+    fig = Figure(figsize=(8, 5.5), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x, y = frame[RISK].to_numpy(float), frame[COST].to_numpy(float)
+    ax.plot(x, y, "-", color="tab:blue", zorder=1)
+    short = frame["total_shortfall_t"].to_numpy(float) > 1e-6 if len(frame) else np.array([])
+    ax.scatter(x[~short], y[~short], color="tab:blue", zorder=2, label="demand met")
+    if short.any():
+        ax.scatter(
+            x[short],
+            y[short],
+            facecolor="white",
+            edgecolor="tab:red",
+            zorder=2,
+            label="demand partly unmet",
+        )
+    for point, xi, yi in zip(frame["point"], x, y, strict=True):
+        ax.annotate(str(point), (xi, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
+    ax.set_xlabel("discounted risk exposure (million USD)")
+    ax.set_ylabel("discounted cost (million USD)")
+    ax.set_title("Cost-risk Pareto frontier (epsilon constraint)")
+    ax.grid(True, alpha=0.3)
+    ax.ticklabel_format(axis="both", style="plain", useOffset=False)
+    ax.get_yaxis().set_major_formatter(_thousands())
+    ax.get_xaxis().set_major_formatter(_thousands())
+    ax.legend(loc="upper right", fontsize=9)
+    fig.tight_layout()
+    return write_atomically(png_path, lambda tmp: fig.savefig(tmp, format="png"))
+
+
+def _thousands():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{v:,.6g}")
+
+
+def write_frontier(
+    frame: pd.DataFrame, xlsx_path: str | Path, png_path: str | Path | None = None
+) -> tuple[Path, Path]:
+    """Write the Frontier workbook (table, native scatter chart, Notes) and the PNG chart.
+
+    The PNG goes beside the workbook with a .png suffix unless `png_path` is given."""
+    from planner.sweep_export import write_results
+
+    xlsx_path = Path(xlsx_path)
+    png = Path(png_path) if png_path else xlsx_path.with_suffix(".png")
+    write_results(frame, xlsx_path, sheet="Frontier", notes=frontier_notes(frame))
+    plot_frontier(frame, png)
+    return xlsx_path, png
