@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from models.build import ROW_BLOCKS, build_model, variable_bounds
 from models.expr import linear, relational
@@ -205,6 +206,10 @@ class PersistentModel:
         highs_options: dict | None = None,
     ) -> Plan:
         """Update to `data`, re-solve from the previous plan, and return the new Plan."""
+        with PauseGC():  # see planner/solve.py
+            return self._solve(data, mip_gap, time_limit_s, highs_options)
+
+    def _solve(self, data, mip_gap, time_limit_s, highs_options) -> Plan:
         s = data.settings
         mip_gap = s.mip_gap if mip_gap is None else mip_gap
         time_limit_s = s.time_limit_s if time_limit_s is None else time_limit_s

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyomo
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from models.build import build_model
 from models.index import build_index
@@ -54,6 +55,13 @@ def solve(
     mip_gap and time_limit_s override the workbook's Settings; highs_options go to HiGHS as
     they are. A run stopped by a limit returns its best plan, with its gap in the summary.
     """
+    # The model's millions of small objects hold no garbage worth a full-heap scan: keep the
+    # cyclic collector off for the whole pipeline (one collection runs when it ends).
+    with PauseGC():
+        return _solve(data, mip_gap, time_limit_s, progress, highs_options)
+
+
+def _solve(data, mip_gap, time_limit_s, progress, highs_options) -> Plan:
     say = progress or (lambda _msg: None)
     s = data.settings
     mip_gap = s.mip_gap if mip_gap is None else mip_gap
