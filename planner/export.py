@@ -6,12 +6,9 @@ human readable and carry units ("tonnes (t)"); every header cell holds its machi
 (from PLAN_COLUMNS) in a cell comment, so `read_plan_tables` maps an export back to the names
 the code uses.
 
-Speed: openpyxl (without lxml) serialises a cell in tens of microseconds, far too slow for
-plans with hundreds of thousands of cells. So openpyxl writes everything but the bulk rows
-(Summary, header rows with their comments, styles, widths, panes, filters, print setup and
-charts), and the data rows of the tables and chart blocks are rendered here as SpreadsheetML
-text, exactly as openpyxl would write those cells, and spliced into each sheet's `<sheetData>`
-when the package is saved (`_save`).
+Writing uses XlsxWriter: rows go in with `write_row`, each table column gets its number format
+and width once (`set_column`), and the charts are native column charts. XlsxWriter builds the
+package in memory; `_save` writes it to the (temporary) file. Reading uses openpyxl.
 """
 
 from __future__ import annotations
@@ -20,22 +17,19 @@ import io
 import math
 import numbers
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.fills import Fill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+import xlsxwriter
+from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.chart import Chart
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet as SheetWriter
 
 from planner.atomic import write_atomically
 from planner.plan import PLAN_COLUMNS, Plan
@@ -94,17 +88,27 @@ _RATE_ITEMS = frozenset({"gap", "mip_gap_setting", "discount_rate"})
 RATE_FORMAT = "0.000%"
 
 # A named font: without one LibreOffice falls back to a serif face for bold cells.
-_HEADER_FONT = Font(name="Calibri", size=11, bold=True)
-_RIGHT = Alignment(horizontal="right")
-_HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
-_COMMENT_AUTHOR = "planner"
+_BOLD = {"font_name": "Calibri", "font_size": 11, "bold": True}
+_HEADER_STYLE = {**_BOLD, "pattern": 1, "bg_color": "#DDEBF7"}
+_COMMENT_OPTIONS = {"author": "planner", "width": 200, "height": 24}  # pixels
+_WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,  # text such as "=SUM(A1)" stays text
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": False,  # never reached: `cell_value` makes NaN empty, infinity text
+    "in_memory": True,  # no temporary files besides the one `write_plan` renames
+}
 _MIN_WIDTH = 8
 _MAX_WIDTH = 50
 _SUMMARY_VALUE_MAX_WIDTH = 70
 _CHART_ROWS = 18  # rows one chart (height 8 cm) covers, plus a gap
 _CHART_WIDTH_CM = 18
 _CHART_HEIGHT_CM = 8
-_MAX_TEXT_LENGTH = 32767  # openpyxl truncates longer text to what a cell can hold
+_PIXELS_PER_CM = 96 / 2.54
+_MAX_TEXT_LENGTH = 32767  # UTF-16 code units a cell holds; longer text is truncated
+_MAX_ROWS = 1_048_576  # rows a sheet holds
+# Characters a workbook cannot hold (XML 1.0 has no place for most control characters).
+_ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 CellValue = str | int | float | None
 
@@ -144,11 +148,12 @@ def cell_value(value: object) -> CellValue:
     """Convert a value to what a cell may hold: a Python str, int or float, or None (empty).
 
     numpy scalars become Python scalars, NaN and missing values become empty cells, booleans
-    become "yes"/"no", infinities become the text "inf"/"-inf" and anything else its text.
+    become "yes"/"no", infinities become the text "inf"/"-inf" and anything else its text
+    (see `_text`).
     """
     kind = type(value)  # the common exact types first (bool is not int here)
     if kind is str:
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return _text(value)
     if kind is float:
         return _float_value(value)
     if kind is int:
@@ -164,8 +169,17 @@ def cell_value(value: object) -> CellValue:
     if isinstance(value, numbers.Real):
         return _float_value(float(value))
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        return _text(value)
+    return _text(str(value))
+
+
+def _text(text: str) -> str:
+    """Text as a cell holds it: control characters a workbook cannot hold dropped, and line
+    ends "\\r\\n" and "\\r" made "\\n" (as any XML reader sees them)."""
+    text = _ILLEGAL_CHARACTERS_RE.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _float_value(value: float) -> float | str | None:
@@ -192,37 +206,30 @@ def table_columns(name: str, frame: pd.DataFrame) -> list[str]:
 
 
 @dataclass
-class SheetRows:
-    """Rows of one sheet as SpreadsheetML `<row>` elements, for the rows openpyxl does not write.
-
-    They follow every row openpyxl writes for `ws` (its header rows) and are spliced into the
-    sheet's `<sheetData>` when the workbook is saved.
-    """
-
-    ws: Worksheet
-    rows: list[str] = field(default_factory=list)
-    max_row: int = 0
-    max_col: int = 0
-
-    def add(self, row: int, cells: Iterable[str], width: int) -> None:
-        """Add row `row` made of `cells` (`<c>` elements), spanning `width` columns."""
-        self.rows.append(f'<row r="{row}">{"".join(cells)}</row>')
-        self.max_row = max(self.max_row, row)
-        self.max_col = max(self.max_col, width)
-
-    def dimension(self) -> str:
-        """The sheet's used range, openpyxl's cells and these rows together."""
-        ws = self.ws
-        last_col = max(ws.max_column, self.max_col)
-        return f"A1:{get_column_letter(last_col)}{max(ws.max_row, self.max_row)}"
-
-
-@dataclass
 class PlanWorkbook:
-    """The plan workbook in memory: what openpyxl writes, and the rows written as text."""
+    """The plan workbook being written; XlsxWriter assembles it into `package` on close."""
 
     workbook: Workbook
-    sheet_rows: list[SheetRows] = field(default_factory=list)
+    package: io.BytesIO
+
+
+class _Formats:
+    """The cell formats of a workbook, each created once."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self._workbook = workbook
+        self.header = workbook.add_format(_HEADER_STYLE)
+        self.header_right = workbook.add_format({**_HEADER_STYLE, "align": "right"})
+        self.title = workbook.add_format(_BOLD)
+        self._numbers: dict[str, Format] = {}
+
+    def number(self, fmt: str) -> Format | None:
+        """The format showing numbers in number format `fmt`; None for "General"."""
+        if fmt == GENERAL_FORMAT:
+            return None
+        if fmt not in self._numbers:
+            self._numbers[fmt] = self._workbook.add_format({"num_format": fmt})
+        return self._numbers[fmt]
 
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
@@ -240,115 +247,123 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
 
 
 def check_plan_columns(plan: Plan) -> None:
-    """Raise ValueError naming every PLAN_COLUMNS column missing from a plan table."""
+    """Raise ValueError naming every PLAN_COLUMNS column missing from a plan table, and every
+    table too long for a sheet."""
     problems = []
     for name, frame in plan.tables().items():
         missing = [c for c in PLAN_COLUMNS[name] if c not in frame.columns]
         if missing:
             problems.append(f"Plan.{name} lacks column(s) {', '.join(missing)}")
+        if len(frame) >= _MAX_ROWS:
+            problems.append(f"Plan.{name} has {len(frame):,} rows; a sheet holds {_MAX_ROWS - 1:,}")
     if problems:
         raise ValueError("; ".join(problems))
 
 
 def build_workbook(plan: Plan) -> PlanWorkbook:
     """The plan workbook in memory: Summary, the plan tables and the Chart sheet."""
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = SUMMARY_SHEET
-    _write_summary(summary, plan.summary, plan.notes)
-    book = PlanWorkbook(workbook)
+    package = io.BytesIO()
+    workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
+    formats = _Formats(workbook)
+    _write_summary(_add_sheet(workbook, SUMMARY_SHEET), formats, plan.summary, plan.notes)
     for name, sheet in TABLE_SHEETS.items():
         frame = getattr(plan, name)
-        ws = workbook.create_sheet(sheet)
-        book.sheet_rows.append(_write_table(ws, frame, table_columns(name, frame)))
-    chart_rows = _write_chart_sheet(workbook.create_sheet(CHART_SHEET), refined_supply_mix(plan))
-    if chart_rows is not None:
-        book.sheet_rows.append(chart_rows)
-    return book
+        _write_table(_add_sheet(workbook, sheet), formats, frame, table_columns(name, frame))
+    chart_sheet = _add_sheet(workbook, CHART_SHEET)
+    _write_chart_sheet(workbook, chart_sheet, formats, refined_supply_mix(plan))
+    return PlanWorkbook(workbook, package)
 
 
 def _save(book: PlanWorkbook, path: Path) -> None:
-    """Save `book` to `path` (a temporary file while writing atomically).
+    """Assemble the package of `book` and write it to `path` (a temporary file while writing
+    atomically)."""
+    book.workbook.close()
+    path.write_bytes(book.package.getbuffer())
 
-    openpyxl saves the package to memory; it is then copied part by part to `path`, the rows
-    written as text spliced into their sheets.
+
+def _add_sheet(workbook: Workbook, name: str) -> SheetWriter:
+    """A new sheet whose text cells all go through `_write_text`."""
+    ws = workbook.add_worksheet(name)
+    ws.add_write_handler(str, _write_text)
+    return ws
+
+
+def _write_text(
+    ws: SheetWriter, row: int, col: int, text: str, cell_format: Format | None = None
+) -> int | None:
+    """XlsxWriter write handler for text: write what XlsxWriter would get wrong; None leaves
+    the rest to XlsxWriter.
+
+    XlsxWriter takes text of the form "<r>...</r>" for rich-text XML of its own and copies it
+    into the package unescaped (text such as "<r>&</r>" would break the workbook): such text
+    is written as three plain runs instead. Text longer than a cell holds is truncated here,
+    as XlsxWriter's truncation makes `write_row` stop at that cell.
     """
-    package = io.BytesIO()
-    book.workbook.save(package)  # sets each sheet's part name (ws.path)
-    spliced = {rows.ws.path.lstrip("/"): rows for rows in book.sheet_rows if rows.rows}
-    with (
-        zipfile.ZipFile(package) as source,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target,
-    ):
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename in spliced:
-                data = _splice_rows(data, spliced.pop(info.filename))
-            target.writestr(info, data)
-    if spliced:
-        raise RuntimeError(f"sheet part(s) not found in the package: {', '.join(spliced)}")
+    too_long = len(text) > _MAX_TEXT_LENGTH // 2 and len(text.encode("utf-16-le")) > (
+        2 * _MAX_TEXT_LENGTH
+    )
+    if too_long:
+        text = text.encode("utf-16-le")[: 2 * _MAX_TEXT_LENGTH].decode("utf-16-le", "ignore")
+    if text.startswith("<r>") and text.endswith("</r>"):
+        runs = (text[:1], text[1:2], text[2:])  # none empty: Excel refuses empty runs
+        return ws.write_rich_string(row, col, *runs, *([cell_format] if cell_format else []))
+    if too_long:
+        return ws.write_string(row, col, text, cell_format)
+    return None
 
 
-_DIMENSION_RE = re.compile(rb'<dimension ref="[^"]*"')
-_EMPTY_SHEET_DATA_RE = re.compile(rb"<sheetData\s*/>")
-
-
-def _splice_rows(xml: bytes, rows: SheetRows) -> bytes:
-    """Sheet XML `xml` with `rows` added at the end of its sheetData and its dimension set."""
-    body = "".join(rows.rows).encode("utf-8")
-    ref = rows.dimension().encode("ascii")
-    xml = _DIMENSION_RE.sub(lambda _: b'<dimension ref="' + ref + b'"', xml, count=1)
-    end = xml.find(b"</sheetData>")
-    if end >= 0:
-        return xml[:end] + body + xml[end:]
-    empty = _EMPTY_SHEET_DATA_RE.search(xml)
-    if empty is None:
-        raise ValueError(f"no sheetData in the XML of sheet {rows.ws.title!r}")
-    return xml[: empty.start()] + b"<sheetData>" + body + b"</sheetData>" + xml[empty.end() :]
-
-
-def _write_summary(ws: Worksheet, summary: Mapping[str, object], notes: Sequence[str]) -> None:
+def _write_summary(
+    ws: SheetWriter, formats: _Formats, summary: Mapping[str, object], notes: Sequence[str]
+) -> None:
     """Summary sheet: `item`/`value` rows in order, then a blank row and the notes, if any."""
-    _write_header(ws, 1, ["item", "value"])
-    for row, (item, value) in enumerate(summary.items(), start=2):
-        _write_cell(ws, row, 1, str(item))
-        _write_cell(ws, row, 2, cell_value(value)).number_format = number_format(str(item))
-    last_summary_row = len(summary) + 1
-    _fit_widths(ws, max_widths={2: _SUMMARY_VALUE_MAX_WIDTH})  # notes may overflow: not counted
+    headers = ["item", "value"]
+    _write_header(ws, formats, 0, headers)
+    longest = [len(h) for h in headers]
+    for row, (item, value) in enumerate(summary.items(), start=1):
+        fmt = number_format(str(item))
+        text, shown = cell_value(str(item)), cell_value(value)
+        ws.write(row, 0, text)
+        ws.write(row, 1, shown, formats.number(fmt))
+        longest[0] = max(longest[0], _shown_value_length(text, GENERAL_FORMAT))
+        longest[1] = max(longest[1], _shown_value_length(shown, fmt))
+    ws.set_column(0, 0, _fit_width(longest[0]))  # notes may overflow: not counted
+    ws.set_column(1, 1, _fit_width(longest[1], _SUMMARY_VALUE_MAX_WIDTH))
+    last_summary_row = len(summary)
     if notes:
         notes_row = last_summary_row + 2
-        _write_header(ws, notes_row, [NOTES_HEADER])
+        _write_header(ws, formats, notes_row, [NOTES_HEADER])
         for offset, note in enumerate(notes, start=1):
-            _write_cell(ws, notes_row + offset, 1, cell_value(note))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:B{last_summary_row}"
+            ws.write(notes_row + offset, 0, cell_value(note))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, last_summary_row, 1)
     _set_print_layout(ws)
 
 
-def _write_table(ws: Worksheet, frame: pd.DataFrame, columns: Sequence[str]) -> SheetRows:
+def _write_table(
+    ws: SheetWriter, formats: _Formats, frame: pd.DataFrame, columns: Sequence[str]
+) -> None:
     """One plan table: a styled header row with units, formatted values, filter, frozen header.
 
-    openpyxl writes the header row; the data rows are returned as text, one formatted column
-    at a time.
+    Each column gets its number format (and width) once, as the column's format, which the
+    cells written without a format of their own take on; the rows are written one by one.
     """
     headers = [column_header(c) for c in columns]
-    _write_header(ws, 1, headers, machine_names=columns)
+    _write_header(ws, formats, 0, headers, machine_names=columns)
     data = frame.loc[:, list(columns)]
-    column_cells = []
-    for col, column in enumerate(columns, start=1):
+    column_values = []
+    for col, column in enumerate(columns):
         fmt = number_format(column)
-        values, longest = _column_values(data.iloc[:, col - 1], fmt)
-        style = None if fmt == GENERAL_FORMAT or not values else _style_id(ws, number_format=fmt)
-        column_cells.append(_column_xml(get_column_letter(col), values, style))
-        width = _fit_width(max(len(headers[col - 1]), longest))
-        ws.column_dimensions[get_column_letter(col)].width = width
-    rows = SheetRows(ws)
-    for row, cells in enumerate(zip(*column_cells, strict=True), start=2):
-        rows.add(row, cells, len(columns))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{max(len(frame) + 1, 1)}"
-    _set_print_layout(ws, title_rows="1:1")
-    return rows
+        values, longest = _column_values(data.iloc[:, col], fmt)
+        column_values.append(values)
+        width = _fit_width(max(len(headers[col]), longest))
+        ws.set_column(col, col, width, formats.number(fmt))
+    write_row = ws.write_row
+    for row, values in enumerate(zip(*column_values, strict=True), start=1):
+        if write_row(row, 0, values):
+            raise ValueError(f"could not write row {row + 1} of sheet {ws.name!r}")
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(frame), max(len(columns) - 1, 0))
+    _set_print_layout(ws, repeat_header=True)
 
 
 def _column_values(series: pd.Series, fmt: str) -> tuple[list[CellValue], int]:
@@ -404,106 +419,23 @@ def _longest_number(array: np.ndarray, fmt: str) -> int:
     return max(_shown_value_length(x.item(), fmt) for x in extremes)
 
 
-def _style_id(
-    ws: Worksheet,
-    *,
-    number_format: str | None = None,
-    font: Font | None = None,
-    fill: Fill | None = None,
-    alignment: Alignment | None = None,
-) -> int:
-    """Register a cell style in `ws`'s workbook; return its index for `<c s="...">`.
-
-    The style is set on a detached cell, which is never written itself.
-    """
-    cell = WriteOnlyCell(ws)
-    if number_format is not None:
-        cell.number_format = number_format
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell.style_id
-
-
-def _column_xml(letter: str, values: Sequence[CellValue], style: int | None) -> list[str]:
-    """`<c>` elements of one column from row 2 down ("" where openpyxl writes no cell)."""
-    styled = "" if style is None else f' s="{style}"'
-    if set(map(type, values)) <= {int, float}:  # numbers only: no empty cells, no text
-        return [
-            f'<c r="{letter}{row}"{styled} t="n"><v>{value:.16g}</v></c>'
-            for row, value in enumerate(values, 2)
-        ]
-    return [_cell_xml(f"{letter}{row}", value, styled) for row, value in enumerate(values, 2)]
-
-
-def _cell_xml(ref: str, value: CellValue, styled: str) -> str:
-    """One cell as openpyxl writes it; `styled` is "" or ' s="<style id>"'.
-
-    Text is always text (inline), even if it starts with "=", as `_write_cell` makes it; an
-    empty unstyled cell is not written at all.
-    """
-    if value is None:
-        return f'<c r="{ref}"{styled} t="n" />' if styled else ""
-    if isinstance(value, str):
-        return _text_cell_xml(ref, value, styled)
-    return f'<c r="{ref}"{styled} t="n"><v>{value:.16g}</v></c>'  # safe_string's "%.16g"
-
-
-def _text_cell_xml(ref: str, text: str, styled: str) -> str:
-    """A text cell as openpyxl writes it: inline text, or an error value such as "#N/A"."""
-    text = text[:_MAX_TEXT_LENGTH]
-    if text in ERROR_CODES:
-        return f'<c r="{ref}"{styled} t="e"><v>{text}</v></c>'
-    if not text:
-        return f'<c r="{ref}"{styled} t="inlineStr" />'
-    stripped = text.strip()
-    space = ' xml:space="preserve"' if stripped and stripped != text else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_escape_text(text)}</t></is></c>'
-
-
-def _escape_text(text: str) -> str:
-    """Escape XML character data."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 def _write_header(
-    ws: Worksheet, row: int, headers: Sequence[str], machine_names: Sequence[str] | None = None
+    ws: SheetWriter,
+    formats: _Formats,
+    row: int,
+    headers: Sequence[str],
+    machine_names: Sequence[str] | None = None,
 ) -> None:
-    """Bold, filled header cells; with `machine_names`, each one's name in a cell comment."""
-    for col, header in enumerate(headers, start=1):
-        cell = _write_cell(ws, row, col, header)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
+    """Bold, filled header cells; with `machine_names`, each one's name in a cell comment and
+    the headers over numbers right-aligned."""
+    for col, header in enumerate(headers):
+        header_format = formats.header
         if machine_names is not None:
-            cell.comment = Comment(machine_names[col - 1], _COMMENT_AUTHOR, height=24, width=200)
-            if number_format(machine_names[col - 1]) != GENERAL_FORMAT:
-                cell.alignment = _RIGHT  # over right-aligned numbers
-
-
-def _write_cell(ws: Worksheet, row: int, col: int, value: CellValue) -> Cell:
-    """Write one value; text starting with "=" stays text, never becomes a formula."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
-
-
-def _fit_widths(ws: Worksheet, max_widths: Mapping[int, int] | None = None) -> None:
-    """Set column widths from the longest shown text in each column, within sensible bounds."""
-    max_widths = max_widths or {}
-    for col, cells in enumerate(ws.iter_cols(), start=1):
-        longest = max((_shown_length(cell) for cell in cells), default=0)
-        width = _fit_width(longest, max_widths.get(col, _MAX_WIDTH))
-        ws.column_dimensions[get_column_letter(col)].width = width
+            name = machine_names[col]
+            ws.write_comment(row, col, cell_value(name), _COMMENT_OPTIONS)
+            if number_format(name) != GENERAL_FORMAT:
+                header_format = formats.header_right  # over right-aligned numbers
+        ws.write(row, col, cell_value(header), header_format)
 
 
 def _fit_width(longest: int, upper: int = _MAX_WIDTH) -> int:
@@ -511,19 +443,13 @@ def _fit_width(longest: int, upper: int = _MAX_WIDTH) -> int:
     return min(max(longest + 2, _MIN_WIDTH), upper)
 
 
-def _set_print_layout(ws: Worksheet, title_rows: str | None = None) -> None:
-    """Print (and export to PDF) landscape, one page wide, repeating `title_rows` on each page."""
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    if title_rows is not None:
-        ws.print_title_rows = title_rows
-
-
-def _shown_length(cell: Cell) -> int:
-    """Roughly how many characters a cell shows."""
-    return _shown_value_length(cell.value, cell.number_format)
+def _set_print_layout(ws: SheetWriter, repeat_header: bool = False) -> None:
+    """Print (and export to PDF) landscape, one page wide, repeating the header row on each
+    page if `repeat_header`."""
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    if repeat_header:
+        ws.repeat_rows(0)
 
 
 def _shown_value_length(value: object, fmt: str) -> int:
@@ -633,120 +559,86 @@ def _origin_order(totals: Mapping[str, float], home_label: str) -> list[str]:
     return countries + [c for c in special if c in totals]
 
 
-@dataclass(frozen=True)
-class _BlockStyles:
-    """Style attributes (' s="<id>"') of the cells of the chart data blocks."""
-
-    title: str
-    header: str
-    year: str
-    tonnes: str
-
-    @classmethod
-    def register(cls, ws: Worksheet) -> _BlockStyles:
-        def styled(**style: object) -> str:
-            return f' s="{_style_id(ws, **style)}"'
-
-        return cls(
-            title=styled(font=_HEADER_FONT),
-            header=styled(font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_RIGHT),
-            year=styled(number_format=YEAR_FORMAT),
-            tonnes=styled(number_format=TONNES_FORMAT),
-        )
-
-
-def _write_chart_sheet(ws: Worksheet, mixes: Mapping[str, pd.DataFrame]) -> SheetRows | None:
-    """Per mineral: a data block (year + one column per origin) and a stacked column chart.
-
-    The data blocks are returned as text rows (None if there is nothing to chart).
-    """
+def _write_chart_sheet(
+    workbook: Workbook, ws: SheetWriter, formats: _Formats, mixes: Mapping[str, pd.DataFrame]
+) -> None:
+    """Per mineral: a data block (year + one column per origin) and a stacked column chart
+    beside it."""
     if not mixes:
-        ws.cell(row=1, column=1, value="No refined supply to chart.")
-        return None
-    chart_column = get_column_letter(max(mix.shape[1] for mix in mixes.values()) + 3)
-    rows = SheetRows(ws)
-    styles = _BlockStyles.register(ws)
-    row = 1
+        ws.write(0, 0, "No refined supply to chart.")
+        return
+    widest = max(mix.shape[1] for mix in mixes.values())
+    _set_mix_columns(ws, formats, mixes, widest)
+    chart_col = widest + 2  # one empty column between the widest block and the charts
+    row = 0
     for mineral, mix in mixes.items():
-        header_row = _write_mix_block(rows, styles, row, mineral, mix)
-        ws.add_chart(_mix_chart(ws, mineral, header_row, mix), f"{chart_column}{row}")
+        header_row = _write_mix_block(ws, formats, row, mineral, mix)
+        ws.insert_chart(row, chart_col, _mix_chart(workbook, ws, row, header_row, mix))
         row += max(len(mix) + 3, _CHART_ROWS)
-    _set_mix_widths(ws, mixes)
     _set_print_layout(ws)
-    return rows
 
 
-def _set_mix_widths(ws: Worksheet, mixes: Mapping[str, pd.DataFrame]) -> None:
-    """Narrow year column (block titles overflow into the empty cells beside them); every
-    origin column as wide as the longest origin name."""
-    ws.column_dimensions["A"].width = _MIN_WIDTH
+def _set_mix_columns(
+    ws: SheetWriter, formats: _Formats, mixes: Mapping[str, pd.DataFrame], widest: int
+) -> None:
+    """Year column: narrow (block titles overflow into the empty cells beside them), years
+    formatted. Origin columns: as wide as the longest origin name, tonnes formatted."""
+    ws.set_column(0, 0, _MIN_WIDTH, formats.number(YEAR_FORMAT))
     longest = max(len(str(origin)) for mix in mixes.values() for origin in mix.columns)
-    for col in range(2, max(mix.shape[1] for mix in mixes.values()) + 2):
-        ws.column_dimensions[get_column_letter(col)].width = max(longest + 2, _MIN_WIDTH + 2)
+    width = max(longest + 2, _MIN_WIDTH + 2)
+    ws.set_column(1, widest, width, formats.number(TONNES_FORMAT))
 
 
 def _mix_title(mineral: str) -> str:
     """Title of a mineral's chart and data block (without characters a workbook cannot hold)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", f"{mineral}: refined supply by origin (t)")
+    return _text(f"{mineral}: refined supply by origin (t)")
 
 
 def _write_mix_block(
-    rows: SheetRows, styles: _BlockStyles, row: int, mineral: str, mix: pd.DataFrame
+    ws: SheetWriter, formats: _Formats, row: int, mineral: str, mix: pd.DataFrame
 ) -> int:
-    """Add a title line, a header row and one row per year from `row`; return the header row.
+    """Write a title line, a header row and one row per year from `row`; return the header
+    row.
 
     Bold title; bold, filled, right-aligned headers (every column holds numbers); years and
-    tonnes formatted.
+    tonnes take their columns' formats.
     """
-    width = mix.shape[1] + 1
-    letters = [get_column_letter(col) for col in range(1, width + 1)]
-    rows.add(row, [_block_cell(f"A{row}", _mix_title(mineral), styles.title)], 1)
+    ws.write(row, 0, _mix_title(mineral), formats.title)
     header_row = row + 1
-    headers = ["year", *(str(c) for c in mix.columns)]
-    rows.add(
-        header_row,
-        [
-            _block_cell(f"{letter}{header_row}", h, styles.header)
-            for letter, h in zip(letters, headers, strict=True)
-        ],
-        width,
-    )
-    for offset, (year, values) in enumerate(
-        zip(mix.index, mix.to_numpy().tolist(), strict=True), start=1
-    ):
-        r = header_row + offset
-        cells = [_block_cell(f"A{r}", year, styles.year)]
-        cells += [
-            _block_cell(f"{letter}{r}", value, styles.tonnes)
-            for letter, value in zip(letters[1:], values, strict=True)
-        ]
-        rows.add(r, cells, width)
+    headers = ["year", *(cell_value(str(c)) for c in mix.columns)]
+    ws.write_row(header_row, 0, headers, formats.header_right)
+    years = mix.index.tolist()
+    for offset, (year, values) in enumerate(zip(years, mix.to_numpy().tolist(), strict=True)):
+        ws.write_row(header_row + 1 + offset, 0, [cell_value(year), *map(cell_value, values)])
     return header_row
 
 
-def _block_cell(ref: str, value: object, styled: str) -> str:
-    """One cell of a chart data block."""
-    return _cell_xml(ref, cell_value(value), styled)
+def _mix_chart(
+    workbook: Workbook, ws: SheetWriter, title_row: int, header_row: int, mix: pd.DataFrame
+) -> Chart:
+    """Stacked column chart of the block titled in `title_row` with headers in `header_row`.
 
-
-def _mix_chart(ws: Worksheet, mineral: str, header_row: int, mix: pd.DataFrame) -> BarChart:
-    """Stacked column chart of the block whose header row is `header_row`."""
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = _mix_title(mineral)
-    chart.x_axis.title = "year"
-    chart.y_axis.title = "tonnes"
-    chart.y_axis.number_format = "#,##0"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.width = _CHART_WIDTH_CM
-    chart.height = _CHART_HEIGHT_CM
-    last_row = header_row + len(mix)
-    data = Reference(ws, min_col=2, max_col=mix.shape[1] + 1, min_row=header_row, max_row=last_row)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
+    Title and series names refer to the block's cells, so no text is taken for a formula.
+    """
+    chart = workbook.add_chart({"type": "column", "subtype": "stacked"})  # overlap 100
+    first, last = header_row + 1, header_row + len(mix)
+    for col in range(1, mix.shape[1] + 1):
+        chart.add_series(
+            {
+                "name": [ws.name, header_row, col],
+                "categories": [ws.name, first, 0, last, 0],
+                "values": [ws.name, first, col, last, col],
+            }
+        )
+    chart.set_title({"name": [ws.name, title_row, 0]})
+    chart.set_x_axis({"name": "year"})
+    chart.set_y_axis({"name": "tonnes", "num_format": "#,##0"})
+    chart.set_size(
+        {
+            "width": round(_CHART_WIDTH_CM * _PIXELS_PER_CM),
+            "height": round(_CHART_HEIGHT_CM * _PIXELS_PER_CM),
+        }
+    )
     return chart
 
 

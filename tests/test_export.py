@@ -232,6 +232,7 @@ def test_frozen_panes_filters_and_widths(plan_path: Path) -> None:
     assert workbook["Sourcing"].auto_filter.ref == "A1:H10"
     assert workbook["Budgets"].auto_filter.ref == "A1:G3"
     widths = workbook["Budgets"].column_dimensions
+    assert widths["G"].min == 7
     assert widths["G"].width >= len("value (million USD per INR crore)")
 
 
@@ -345,6 +346,7 @@ def test_cell_values_are_plain_python() -> None:
     assert cell_value(False) == "no"
     assert cell_value(float("inf")) == "inf"
     assert cell_value("a\x00b") == "ab"
+    assert cell_value("a\r\nb\rc") == "a\nb\nc"
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
@@ -381,9 +383,9 @@ def test_opens_in_libreoffice(plan_path: Path, tmp_path: Path) -> None:
     assert pdf.stat().st_size > 0
 
 
-# ---------------------------------------------------------------- rows written as text
-# The data rows of the tables and chart blocks are written as SpreadsheetML text, not through
-# openpyxl cells; these tests hold them to what openpyxl itself writes for the same cells.
+# ---------------------------------------------------------------- cells as written
+# The tables are written through XlsxWriter, row by row with one format per column; these
+# tests hold the cells to what openpyxl writes for the same values cell by cell.
 
 _AWKWARD_TEXT = [
     " padded ",
@@ -395,7 +397,7 @@ _AWKWARD_TEXT = [
     "ünïcødé ☃ 日本",
     "</sheetData>",
     "x" * 40_000,  # longer than a cell holds: truncated
-    "tab\tand\nnew line\r",
+    "tab\tand\nnew line\r",  # the line end becomes "\n"
     "ctrl\x01char",  # illegal character: dropped
     "plain",
 ]
@@ -424,18 +426,34 @@ def _awkward_sourcing() -> pd.DataFrame:
 
 
 def _reference_table(frame: pd.DataFrame, columns: list[str], path: Path) -> Path:
-    """The table written cell by cell through openpyxl, as the exporter once did."""
+    """The table written cell by cell through openpyxl: bold, filled header cells (right-
+    aligned over numbers) with the machine names in comments; every value as `cell_value`
+    makes it, text always as text, in its column's number format; no cell where the value is
+    empty."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     workbook = Workbook()
     ws = workbook.active
-    export._write_header(ws, 1, [column_header(c) for c in columns], machine_names=columns)
+    formats = [export.number_format(c) for c in columns]
+    for col, column in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=col, value=column_header(column))
+        cell.font = Font(name="Calibri", size=11, bold=True)
+        cell.fill = PatternFill(fill_type="solid", fgColor="DDEBF7")
+        if formats[col - 1] != "General":
+            cell.alignment = Alignment(horizontal="right")
+        cell.comment = Comment(column, "planner")
     for row, values in enumerate(frame.loc[:, columns].itertuples(index=False), start=2):
         for col, value in enumerate(values, start=1):
-            cell = export._write_cell(ws, row, col, cell_value(value))
-            if export.number_format(columns[col - 1]) != "General":
-                cell.number_format = export.number_format(columns[col - 1])
-    export._fit_widths(ws)
+            value = cell_value(value)
+            if value is None or value == "":
+                continue
+            cell = ws.cell(row=row, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula or an error value
+            if formats[col - 1] != "General":
+                cell.number_format = formats[col - 1]
     workbook.save(path)
     return path
 
@@ -445,10 +463,36 @@ def _cell_facts(cell) -> tuple:
         cell.value,
         cell.data_type,
         cell.number_format,
+        cell.font.name,
         cell.font.b,
-        cell.fill.fgColor.rgb,
+        cell.fill.fill_type,
+        cell.fill.fgColor.rgb[-6:],  # XlsxWriter writes the colour opaque (FF...), openpyxl 00...
         cell.alignment.horizontal,
+        cell.comment.text if cell.comment is not None else None,
     )
+
+
+def _expected_width(header: str, values: list, fmt: str) -> int:
+    """A little wider than the longest header or value shown, within 8 to 50 characters."""
+    shown = [len(header)]
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            shown.append(len(value))
+        elif fmt == "0":
+            shown.append(len(str(int(value))))
+        else:
+            shown.append(len(f"{value:,.2f}"))
+    return min(max(max(shown) + 2, 8), 50)
+
+
+def _column_dimension(ws, col: int):
+    """The column dimension covering column `col` (1 = A): columns of the same width and
+    format are stored as one range."""
+    found = [d for d in ws.column_dimensions.values() if d.min <= col <= d.max]
+    assert len(found) == 1, col
+    return found[0]
 
 
 def test_table_rows_match_openpyxl_cell_by_cell(tmp_path: Path) -> None:
@@ -458,9 +502,9 @@ def test_table_rows_match_openpyxl_cell_by_cell(tmp_path: Path) -> None:
     assert columns[8:] == ["flag", "count_t", "start_year", "small"]
     path = write_plan(plan, tmp_path / "plan.xlsx")
     with zipfile.ZipFile(path) as package:
-        xml = package.read("xl/worksheets/sheet2.xml").decode()
-    assert '<t xml:space="preserve"> padded </t>' in xml  # Excel would strip it otherwise
-    assert "<t>   </t>" in xml  # as openpyxl writes blank text
+        strings = package.read("xl/sharedStrings.xml").decode()
+    assert '<t xml:space="preserve"> padded </t>' in strings  # Excel would strip it otherwise
+    assert '<t xml:space="preserve">   </t>' in strings
     exported = load_workbook(path)["Sourcing"]
     reference = load_workbook(_reference_table(plan.sourcing, columns, tmp_path / "ref.xlsx"))
     reference = reference.active
@@ -468,16 +512,70 @@ def test_table_rows_match_openpyxl_cell_by_cell(tmp_path: Path) -> None:
     assert sorted(exported._cells) == sorted(reference._cells)  # the same cells written
     for key, cell in reference._cells.items():
         assert _cell_facts(exported._cells[key]) == _cell_facts(cell), cell.coordinate
-    for letter in "ABCDEFGHIJKL":
-        assert (
-            exported.column_dimensions[letter].width == reference.column_dimensions[letter].width
-        ), letter
+    for col, column in enumerate(columns, start=1):
+        dimension = _column_dimension(exported, col)
+        assert dimension.number_format == export.number_format(column), column
+        values = [cell_value(v) for v in plan.sourcing[column]]
+        fmt = export.number_format(column)
+        expected = _expected_width(column_header(column), values, fmt)
+        # XlsxWriter stores the width with the padding Excel adds (under one character)
+        assert expected <= dimension.width < expected + 1, column
+    assert exported["B2"].value == " padded "
     assert exported["B3"].value == "a&b<c>d"
     assert exported["B4"].value == "=SUM(A1)" and exported["B4"].data_type == "s"
+    assert exported["B5"].value == "#N/A" and exported["B5"].data_type == "s"
+    assert exported["B7"].value == "   "
     assert len(exported["B10"].value) == 32767
+    assert exported["B11"].value == "tab\tand\nnew line\n"
+    assert exported["B12"].value == "ctrlchar"
     assert exported["F3"].value == "inf"
-    assert exported["G2"].number_format == "#,##0.00" and exported["G2"].value is None
+    # an empty value is an empty cell, in its column's number format
+    assert exported["G2"].value is None
+    assert _column_dimension(exported, 7).number_format == "#,##0.00"
     assert [exported["I2"].value, exported["I3"].value] == ["yes", "no"]
+
+
+def test_text_xlsxwriter_would_mistake_stays_text(tmp_path: Path) -> None:
+    """XlsxWriter copies text shaped like "<r>...</r>" into the package as markup, and stops a
+    row at text longer than a cell holds; neither may happen to plan text."""
+    plan = _sample_plan()
+    markup = ["<r>&</r>", "<r><t>x</t></r>", "<r></r>", "a_x0041_b", "https://example.com"]
+    plan.sourcing["country"] = plan.sourcing["country"].astype(object)
+    plan.sourcing.loc[0:4, "country"] = markup
+    plan.sourcing.loc[5, "mineral"] = "😀" * 20_000  # 40,000 UTF-16 code units
+    plan.sourcing["<r>&</r>"] = "x"  # an extra column: header and comment
+    plan.summary["<r>item</r>"] = "<r>&</r>"
+    plan.notes = ["<r>&</r>", "line\r\nend\r"]
+    path = write_plan(plan, tmp_path / "plan.xlsx")
+    ws = load_workbook(path)["Sourcing"]  # a package with broken XML would not load
+    assert [ws.cell(row=row, column=3).value for row in range(2, 7)] == markup
+    assert all(ws.cell(row=row, column=3).hyperlink is None for row in range(2, 7))
+    assert ws["B7"].value == "😀" * 16_383  # as much as 32,767 UTF-16 code units hold
+    assert [c.value for c in ws[7]][2:] == ["Chile", "refined", "import", 6500.5, None, 0.42, "x"]
+    assert ws["I1"].value == "<r>&</r>"
+    assert ws["I1"].comment.text == "<r>&</r>"
+    summary, notes = read_plan_summary(path)
+    assert summary["<r>item</r>"] == "<r>&</r>"
+    assert notes == ["<r>&</r>", "line\nend\n"]
+    tables = read_plan_tables(path)
+    assert tables["sourcing"]["<r>&</r>"].tolist() == ["x"] * 9
+    assert tables["sourcing"]["country"].tolist()[:5] == markup
+
+
+def test_chart_titles_and_series_names_refer_to_their_cells(tmp_path: Path) -> None:
+    """A mineral name that looks like a cell reference is a title, not a reference."""
+    plan = _sample_plan()
+    plan.sourcing["mineral"] = plan.sourcing["mineral"].replace({"cobalt": "=Chart!B5"})
+    plan.processing["mineral"] = plan.processing["mineral"].replace({"cobalt": "=Chart!B5"})
+    path = write_plan(plan, tmp_path / "plan.xlsx")
+    ws = load_workbook(path)["Chart"]
+    assert ws["A1"].value == "=Chart!B5: refined supply by origin (t)"
+    assert ws["A1"].data_type == "s"
+    chart = ws._charts[0]
+    assert chart.title.tx.strRef.f == "Chart!$A$1"
+    assert [s.tx.strRef.f for s in chart.series] == ["Chart!$B$2", "Chart!$C$2"]
+    assert chart.series[0].val.numRef.f == "Chart!$B$3:$B$4"
+    assert chart.series[0].cat.numRef.f == "Chart!$A$3:$A$4"
 
 
 @pytest.mark.parametrize("fmt", ["#,##0.0", "0", "General", "0.0%"])
@@ -504,7 +602,7 @@ def test_chart_blocks_are_styled_and_placed(plan_path: Path) -> None:
     assert ws["A1"].font.b and ws["A1"].fill.fill_type is None
     for cell in ws[2][:3]:
         assert cell.font.b
-        assert cell.fill.fgColor.rgb == "00DDEBF7"
+        assert cell.fill.fgColor.rgb[-6:] == "DDEBF7"
         assert cell.alignment.horizontal == "right"
     assert [ws["A3"].number_format, ws["B3"].number_format] == ["0", "#,##0.0"]
     # cobalt covers two years: the lithium block starts one chart height further down
@@ -515,24 +613,3 @@ def test_chart_blocks_are_styled_and_placed(plan_path: Path) -> None:
     assert [c.value for c in ws[23]][:5] == [2027, 6500.5, 0, 0, 0]
     assert ws.dimensions == "A1:E23"
     assert [chart.anchor._from.row for chart in ws._charts] == [0, 18]
-
-
-def test_rows_are_spliced_into_sheet_data() -> None:
-    from openpyxl import Workbook
-
-    ws = Workbook().active
-    rows = export.SheetRows(ws)
-    rows.add(2, ['<c r="A2" t="n"><v>1</v></c>', "", '<c r="C2" t="n"><v>2</v></c>'], 3)
-    head = b'<worksheet><dimension ref="A1:A1" />'
-    full = export._splice_rows(head + b'<sheetData><row r="1"></row></sheetData></worksheet>', rows)
-    assert full == (
-        b'<worksheet><dimension ref="A1:C2" /><sheetData><row r="1"></row><row r="2">'
-        b'<c r="A2" t="n"><v>1</v></c><c r="C2" t="n"><v>2</v></c></row></sheetData></worksheet>'
-    )
-    empty = export._splice_rows(head + b"<sheetData/></worksheet>", rows)  # as lxml writes it
-    assert empty.endswith(
-        b'<sheetData><row r="2"><c r="A2" t="n"><v>1</v></c>'
-        b'<c r="C2" t="n"><v>2</v></c></row></sheetData></worksheet>'
-    )
-    with pytest.raises(ValueError, match="no sheetData"):
-        export._splice_rows(head + b"</worksheet>", rows)
