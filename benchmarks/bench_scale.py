@@ -47,6 +47,7 @@ from models.build import build_model
 from models.index import build_index
 from planner.data import InputData
 from planner.export import write_plan
+from planner.schema import column_names
 from planner.solve import extract_plan
 from planner.solver import HighsModel
 from planner.validate import load_input
@@ -202,16 +203,7 @@ def supply_rows(
     size: Size, market: Market, countries: list[str], rng: np.random.Generator
 ) -> list[list[Any]]:
     """Every country sells every mineral in 1-2 forms; refined supply is ~3x peak demand."""
-    header = [
-        "country",
-        "mineral",
-        "form",
-        "available_t",
-        "growth_pct",
-        "price_usd_per_t",
-        "price_growth_pct",
-        "freight_usd_per_t",
-    ]
+    header = column_names("Supply")
     rows: list[list[Any]] = [header]
     for i, name in enumerate(market.names):
         forms = supply_forms(len(countries), rng)
@@ -248,22 +240,7 @@ def projects_rows(
     sources: tuple[str, ...],
     rng: np.random.Generator,
 ) -> list[list[Any]]:
-    header = [
-        "project",
-        "country",
-        "mineral",
-        "form",
-        "capacity_t",
-        "capex_musd",
-        "fixed_opex_musd",
-        "unit_cost_usd_per_t",
-        "min_stake",
-        "max_stake",
-        "earliest_year",
-        "lead_time_years",
-        "life_years",
-        "funding",
-    ]
+    header = column_names("Projects")
     rows: list[list[Any]] = [header]
     for j in range(size.projects):
         i = int(rng.integers(size.minerals))
@@ -305,22 +282,7 @@ def processing_rows(
     sources: tuple[str, ...],
     rng: np.random.Generator,
 ) -> list[list[Any]]:
-    header = [
-        "technology",
-        "mineral",
-        "feed",
-        "module_t",
-        "yield",
-        "capex_musd_per_module",
-        "fixed_opex_musd",
-        "unit_cost_usd_per_t",
-        "existing_modules",
-        "max_modules",
-        "earliest_year",
-        "lead_time_years",
-        "life_years",
-        "funding",
-    ]
+    header = column_names("Processing")
     rows: list[list[Any]] = [header]
     for k, (i, feed) in enumerate(techs):
         module_t = round(market.demand0[i] * rng.uniform(0.05, 0.2), 0) + 1

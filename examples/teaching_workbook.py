@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 
 from planner.atomic import write_atomically
+from planner.schema import column_names
 
 SETTINGS = [
     ("schema_version", 1, "workbook contract version"),
@@ -47,16 +48,7 @@ TABLES: dict[str, list[list]] = {
         ["cobalt", "base", 1_000, 2_000],
     ],
     "Supply": [
-        [
-            "country",
-            "mineral",
-            "form",
-            "available_t",
-            "growth_pct",
-            "price_usd_per_t",
-            "price_growth_pct",
-            "freight_usd_per_t",
-        ],
+        column_names("Supply"),
         ["China", "lithium", "refined", 10_000, 5, 11_000, 0, 300],
         ["Chile", "lithium", "refined", 3_000, 5, 12_500, 0, 600],
         ["Australia", "lithium", "concentrate", 8_000, 5, 6_000, 0, 400],
@@ -65,22 +57,7 @@ TABLES: dict[str, list[list]] = {
         ["Australia", "cobalt", "refined", 300, 0, 34_000, 0, 500],
     ],
     "Projects": [
-        [
-            "project",
-            "country",
-            "mineral",
-            "form",
-            "capacity_t",
-            "capex_musd",
-            "fixed_opex_musd",
-            "unit_cost_usd_per_t",
-            "min_stake",
-            "max_stake",
-            "earliest_year",
-            "lead_time_years",
-            "life_years",
-            "funding",
-        ],
+        column_names("Projects"),
         [
             "Chile lithium JV",
             "Chile",
@@ -115,22 +92,7 @@ TABLES: dict[str, list[list]] = {
         ],
     ],
     "Processing": [
-        [
-            "technology",
-            "mineral",
-            "feed",
-            "module_t",
-            "yield",
-            "capex_musd_per_module",
-            "fixed_opex_musd",
-            "unit_cost_usd_per_t",
-            "existing_modules",
-            "max_modules",
-            "earliest_year",
-            "lead_time_years",
-            "life_years",
-            "funding",
-        ],
+        column_names("Processing"),
         [
             "li_refinery",
             "lithium",

@@ -25,6 +25,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from planner.schema import column_names
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 OUT = HERE / "india_2040.xlsx"
@@ -970,22 +972,7 @@ def hcl_expansion(raw: Raw, led: Ledger) -> tuple[float, float]:
 def projects_sheet(raw: Raw, led: Ledger) -> list[dict]:
     hcl_t, hcl_capex = hcl_expansion(raw, led)
     pottangi = raw.fact("NALCO Pottangi bauxite mine capacity")
-    cols = (
-        "project",
-        "country",
-        "mineral",
-        "form",
-        "capacity_t",
-        "capex_musd",
-        "fixed_opex_musd",
-        "unit_cost_usd_per_t",
-        "min_stake",
-        "max_stake",
-        "earliest_year",
-        "lead_time_years",
-        "life_years",
-        "funding",
-    )
+    cols = tuple(column_names("Projects"))
     # fmt: off
     table = (
         ("kabil_catamarca_li", "Argentina", "lithium", "refined", 20000, 700, 20, 5500,
@@ -1106,22 +1093,7 @@ def processing_sheet(raw: Raw, led: Ledger) -> list[dict]:
     alumina_module = round(alumina_capex.value * INR_PER_CRORE / 3 / INR_PER_USD / 1e6)
     rk = raw.fact("RecycleKaro nickel metal plant Palghar Maharashtra")
     rk_capex = round(100 * INR_PER_CRORE / INR_PER_USD / 1e6, 1)
-    cols = (
-        "technology",
-        "mineral",
-        "feed",
-        "module_t",
-        "yield",
-        "capex_musd_per_module",
-        "fixed_opex_musd",
-        "unit_cost_usd_per_t",
-        "existing_modules",
-        "max_modules",
-        "earliest_year",
-        "lead_time_years",
-        "life_years",
-        "funding",
-    )
+    cols = tuple(column_names("Processing"))
     # fmt: off
     table = (
         ("li_refinery", "lithium", "concentrate", 5000, 0.88, 125, 4, 2500, 0, 8,

@@ -405,3 +405,8 @@ LATER_SHEETS = ("disruptions", "sweep", "readme")
 
 SHEET_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
 SETTING_BY_NAME = {col.name: col for col in SETTINGS}
+
+
+def column_names(sheet_name: str) -> list[str]:
+    """The named columns of a table sheet, in contract order."""
+    return [col.name for col in SHEET_BY_NAME[sheet_name.lower()].columns]
