@@ -27,8 +27,13 @@ def main() -> None:
     table = frontier(data, points=args.points)
     out = HERE / "output" / f"{args.workbook.stem}_frontier.xlsx"
     xlsx, png = write_frontier(table, out)
-    columns = ["point", "risk_exposure_discounted_musd", "total_cost_discounted_musd",
-               "total_shortfall_t", "projects"]
+    columns = [
+        "point",
+        "risk_exposure_discounted_musd",
+        "total_cost_discounted_musd",
+        "total_shortfall_t",
+        "projects",
+    ]
     print(table[columns].to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     print(f"wrote {xlsx} and {png}")
 
