@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
@@ -198,6 +197,13 @@ class PersistentModel:
         m.objective.set_value(linear(terms, constant=ix.existing_fixed_cost_musd))
 
     # --- solving -------------------------------------------------------------------------
+    def _objective_consistent(self, status) -> bool:
+        """Does the returned plan price to the objective HiGHS reports (to 1e-7 relative)?"""
+        hm = self.hm
+        cost = np.asarray(hm.highs.getLp().col_cost_)
+        priced = float(cost @ hm.x) + hm.highs.getLp().offset_
+        return abs(priced - status.objective) <= 1e-7 * max(1.0, abs(status.objective))
+
     def solve(
         self,
         data: InputData,
@@ -216,11 +222,15 @@ class PersistentModel:
         stats = self.update(data)
         hm = self.hm
         if hm.is_mip and np.any(hm.x):
-            start = highspy.HighsSolution()
-            start.col_value = list(hm.x)
-            start.value_valid = True
-            hm.highs.setSolution(start)
+            # Start from the previous plan's integer decisions only: with a full dense start,
+            # HiGHS 1.16 can return the start unchanged with another objective value.
+            cols = np.flatnonzero(hm.integer).astype(np.int32)
+            hm.highs.setSolution(len(cols), cols, np.round(hm.x[cols]))
         status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+        if status.has_solution and not self._objective_consistent(status):
+            # the returned plan does not price to the reported objective: solve again cold
+            hm.highs.clearSolver()
+            status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
         if not status.has_solution:
             raise SolveError(f"no plan (status {status.status})", status)
         duals, dual_s = hm.duals_with_integers_fixed()

@@ -78,3 +78,26 @@ def test_updated_pyomo_model_matches_the_live_solver(base):
     plan = persistent.solve(changed)
     recompiled = HighsModel(persistent.model).solve(mip_gap=0.0)
     assert recompiled.objective == pytest.approx(plan.summary["objective_musd"], rel=1e-7)
+
+
+def test_warm_started_plan_prices_to_its_objective():
+    """Regression: HiGHS 1.16 given a full dense MIP start could return the start unchanged
+    with a lower objective than the plan's cost (DR Congo cobalt x0.8 on the India case at gap
+    1e-4, found by the tornado example). The plan must price to its objective and agree with a
+    fresh solve within the gap."""
+    from pathlib import Path
+
+    from planner import params
+
+    india = load_input(Path(__file__).resolve().parents[1] / "inputs" / "india_2040.xlsx")
+    india.settings.mip_gap = 1e-4
+    persistent = PersistentModel(india)
+    persistent.solve(india)
+    data = india.copy()
+    key = params.parse_key("Supply[country=DR Congo,mineral=cobalt].price_usd_per_t")
+    params.apply(data, key, "scale", 0.8)
+    again = persistent.solve(data)
+    s = again.summary
+    assert s["objective_musd"] == pytest.approx(s["total_cost_discounted_musd"], rel=1e-9)
+    fresh = solve(data).summary["objective_musd"]
+    assert s["objective_musd"] == pytest.approx(fresh, rel=2e-4)
