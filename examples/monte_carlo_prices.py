@@ -30,9 +30,8 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from planner.api import SolveError, load_input, monte_carlo, solve, sweep
-from planner.kpis import plan_kpis
-from planner.sweep import Point, apply_point
+from planner.api import load_input, monte_carlo, sweep
+from planner.sweep import Point
 
 HERE = Path(__file__).resolve().parent
 INPUT = HERE.parent / "inputs" / "india_2040.xlsx"
@@ -51,39 +50,6 @@ def design(samples: int, seed: int, sigmas: dict[str, float]) -> list[Point]:
         [(price_key(m), "scale", f"lognormal(0, {s})") for m, s in sigmas.items()], samples, seed
     )
     return [Point(0, ())] + [Point(p.index + 1, p.changes) for p in draws]
-
-
-def recheck_stale(data, points: list[Point], results: pd.DataFrame) -> list[int]:
-    """Re-solve from scratch every point whose plan does not match HiGHS's objective.
-
-    The sweep re-solves one model per worker starting from the previous plan. With HiGHS 1.16
-    that start can come back unchanged beside a different (and wrong) reported objective, so
-    that the point shows the previous point's plan. Such a point is recognised by objective !=
-    cost + risk_weight x risk, and solved again with planner.api.solve (a fresh model).
-    """
-    fixed = []
-    for row, point in enumerate(points):
-        record = results.iloc[row]
-        if record["status"] != "optimal":
-            continue
-        weight = dict((k, v) for k, _, v in point.changes).get(
-            "Settings.risk_weight", data.settings.risk_weight
-        )
-        implied = (
-            record["total_cost_discounted_musd"]
-            + float(weight) * record["risk_exposure_discounted_musd"]
-        )
-        if abs(record["objective_musd"] - implied) <= 1e-6 * abs(implied) + 0.01:
-            continue
-        try:
-            kpis = plan_kpis(solve(apply_point(data, point)))
-        except SolveError as exc:
-            kpis = {"status": exc.status.status if exc.status else "no plan"}
-        for column, value in kpis.items():
-            if column in results.columns:
-                results.iat[row, results.columns.get_loc(column)] = value
-        fixed.append(point.index)
-    return fixed
 
 
 def chosen_projects(text: object) -> list[str]:
@@ -158,13 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     t0 = time.perf_counter()
     results = sweep(data, points, workers=args.workers)
-    fixed = recheck_stale(data, points, results)
     wall = time.perf_counter() - t0
-    if fixed:
-        print(
-            f"re-solved from scratch (the warm-started plan did not match its objective): "
-            f"{len(fixed)} point(s), {fixed}"
-        )
     if args.csv:
         results.to_csv(args.csv, index=False)
     base, samples = results.iloc[0], results.iloc[1:]

@@ -27,9 +27,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from planner.api import SolveError, load_input, solve, sweep
-from planner.kpis import plan_kpis
-from planner.sweep import Point, apply_point
+from planner.api import load_input, sweep
+from planner.sweep import Point
 
 HERE = Path(__file__).resolve().parent
 INPUT = HERE.parent / "inputs" / "india_2040.xlsx"
@@ -85,39 +84,6 @@ def tornado_points(spread: float) -> list[Point]:
         for value in item.ends(spread):
             points.append(Point(len(points), ((item.key, item.operation, value),)))
     return points
-
-
-def recheck_stale(data, points: list[Point], results: pd.DataFrame) -> list[int]:
-    """Re-solve from scratch every point whose plan does not match HiGHS's objective.
-
-    The sweep re-solves one model per worker starting from the previous plan. With HiGHS 1.16
-    that start can come back unchanged beside a different (and wrong) reported objective, so
-    that the point shows the previous point's plan. Such a point is recognised by objective !=
-    cost + risk_weight x risk, and solved again with planner.api.solve (a fresh model).
-    """
-    fixed = []
-    for row, point in enumerate(points):
-        record = results.iloc[row]
-        if record["status"] != "optimal":
-            continue
-        weight = dict((k, v) for k, _, v in point.changes).get(
-            "Settings.risk_weight", data.settings.risk_weight
-        )
-        implied = (
-            record["total_cost_discounted_musd"]
-            + float(weight) * record["risk_exposure_discounted_musd"]
-        )
-        if abs(record["objective_musd"] - implied) <= 1e-6 * abs(implied) + 0.01:
-            continue
-        try:
-            kpis = plan_kpis(solve(apply_point(data, point)))
-        except SolveError as exc:
-            kpis = {"status": exc.status.status if exc.status else "no plan"}
-        for column, value in kpis.items():
-            if column in results.columns:
-                results.iat[row, results.columns.get_loc(column)] = value
-        fixed.append(point.index)
-    return fixed
 
 
 def tornado_table(results: pd.DataFrame, spread: float) -> pd.DataFrame:
@@ -207,12 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     points = tornado_points(args.spread)
     print(f"{args.input.name}: {len(points)} points (base + {len(INPUTS)} inputs x 2)", flush=True)
     results = sweep(data, points, workers=args.workers)
-    fixed = recheck_stale(data, points, results)
-    if fixed:
-        print(
-            f"re-solved from scratch (the warm-started plan did not match its objective): "
-            f"points {fixed}"
-        )
     bad = results[results["status"] != "optimal"]
     if len(bad):
         print("not optimal:\n" + bad[["index", "status", "error"]].to_string(index=False))
