@@ -154,21 +154,34 @@ def _purchases(index: ModelIndex, data: InputData) -> None:
     index.landed_usd_per_t = dict(zip(keys, landed.ravel().tolist(), strict=True))
 
 
+def _asset_years(
+    index: ModelIndex, rec: dict, rate: float, capex_musd: float, can_build: bool = True
+) -> tuple[dict[int, float], dict[int, list[int]]]:
+    """For an asset (project or processing module): the cost of building it in each allowed
+    year y (earliest_year <= y, first output y + lead inside the horizon), as a discounted
+    annuity plus fixed opex over its online years, and the build years online in each year t."""
+    lead, life = int(rec["lead_time_years"]), int(rec["life_years"])
+    per_unit = capex_musd * capital_recovery_factor(rate, life) + rec["fixed_opex_musd"]
+    cost: dict[int, float] = {}
+    online: dict[int, list[int]] = defaultdict(list)
+    first = max(int(rec["earliest_year"]), index.first_year)
+    for y in range(first, index.years[-1] - lead + 1) if can_build else ():
+        years_on = index.online_years(y, lead, life)
+        cost[y] = per_unit * index.discounted_years(years_on)
+        for t in years_on:
+            online[t].append(y)
+    return cost, online
+
+
 def _projects(index: ModelIndex, data: InputData, rate: float) -> None:
-    """Build years y with earliest_year <= y and y + lead_time inside the horizon."""
-    last = index.years[-1]
+    """Build years and online years of every candidate project (costs per unit of stake)."""
     for rec in data.projects.to_dict("records"):
-        p, lead, life = rec["project"], int(rec["lead_time_years"]), int(rec["life_years"])
+        p = rec["project"]
         index.project[p] = rec
-        crf = capital_recovery_factor(rate, life)
-        online: dict[int, list[int]] = defaultdict(list)
-        for y in range(max(int(rec["earliest_year"]), index.first_year), last - lead + 1):
+        cost, online = _asset_years(index, rec, rate, rec["capex_musd"])
+        for y, c in cost.items():
             index.project_build.append((p, y))
-            years_on = index.online_years(y, lead, life)
-            per_stake = rec["capex_musd"] * crf + rec["fixed_opex_musd"]
-            index.project_build_cost_musd[(p, y)] = per_stake * index.discounted_years(years_on)
-            for t in years_on:
-                online[t].append(y)
+            index.project_build_cost_musd[(p, y)] = c
         for t in sorted(online):
             index.project_online.append((p, t))
             index.builds_online[(p, t)] = online[t]
@@ -176,21 +189,14 @@ def _projects(index: ModelIndex, data: InputData, rate: float) -> None:
 
 def _processing(index: ModelIndex, data: InputData, rate: float) -> None:
     """Existing modules run every year; new ones from build year + lead for life years."""
-    last = index.years[-1]
     for rec in data.processing.to_dict("records"):
-        k, lead, life = rec["technology"], int(rec["lead_time_years"]), int(rec["life_years"])
+        k = rec["technology"]
         index.technology[k] = rec
-        crf = capital_recovery_factor(rate, life)
-        online: dict[int, list[int]] = defaultdict(list)
         can_build = rec["max_modules"] > rec["existing_modules"]
-        first_build = max(int(rec["earliest_year"]), index.first_year)
-        for y in range(first_build, last - lead + 1) if can_build else ():
+        cost, online = _asset_years(index, rec, rate, rec["capex_musd_per_module"], can_build)
+        for y, c in cost.items():
             index.module_build.append((k, y))
-            years_on = index.online_years(y, lead, life)
-            per_module = rec["capex_musd_per_module"] * crf + rec["fixed_opex_musd"]
-            index.module_build_cost_musd[(k, y)] = per_module * index.discounted_years(years_on)
-            for t in years_on:
-                online[t].append(y)
+            index.module_build_cost_musd[(k, y)] = c
         for t in index.years:
             if rec["existing_modules"] > 0 or online.get(t):
                 index.tech_online.append((k, t))

@@ -219,21 +219,24 @@ def marginal_cost_table(ix: ModelIndex, balance_dual: dict) -> pd.DataFrame:
     return _frame("marginal_costs", rows)
 
 
-def budget_table(ix: ModelIndex, stake: dict, built: dict, budget_dual: dict) -> pd.DataFrame:
+def budget_table(ix: ModelIndex, spent_inr_crore: dict, budget_dual: dict) -> pd.DataFrame:
+    """Spent (the budget row's activity, from models/budgets.py) versus limit, per Budgets row."""
     rows = []
     for b, rec in enumerate(ix.budgets):
-        f, y1, y2 = str(rec["funding"]).lower(), rec["first_year"], rec["last_year"]
-        spent = 0.0
-        for (p, y), s in stake.items():
-            if y1 <= y <= y2 and str(ix.project[p]["funding"]).lower() == f:
-                spent += s * ix.project[p]["capex_musd"] * ix.crore_per_musd
-        for (k, y), n in built.items():
-            tech = ix.technology[k]
-            if y1 <= y <= y2 and str(tech["funding"]).lower() == f:
-                spent += round(n) * tech["capex_musd_per_module"] * ix.crore_per_musd
+        spent = spent_inr_crore.get(b, 0.0)
         limit = float(rec["limit_inr_crore"])
         binding = spent >= limit - 1e-6 * max(1.0, limit)
         # d objective / d limit is <= 0; report the saving per extra crore as a positive value
         value = -budget_dual.get(b, 0.0)
-        rows.append([rec["funding"], y1, y2, limit, spent, binding, max(value, 0.0)])
+        rows.append(
+            [
+                rec["funding"],
+                rec["first_year"],
+                rec["last_year"],
+                limit,
+                spent,
+                binding,
+                max(value, 0.0),
+            ]
+        )
     return _frame("budgets", rows)

@@ -12,6 +12,7 @@ import pyomo
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
+from models import budgets
 from models.build import build_model
 from models.index import build_index
 from models.objective import cost_terms, risk_terms
@@ -143,7 +144,9 @@ def extract_plan(
         risk=risk,
         marginal_costs=report.marginal_cost_table(ix, hm.duals(model.balance, duals)),
         budgets=report.budget_table(
-            ix, v["stake"], v["modules_built"], hm.duals(model.budget, duals)
+            ix,
+            {b: _dot(hm, row.terms) for b, row in budgets.budget(model, ix, None).items()},
+            hm.duals(model.budget, duals),
         ),
     )
     plan.summary = summary(data, model, hm, status, mip_gap, timings, plan)
