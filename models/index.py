@@ -56,11 +56,14 @@ class ModelIndex:
     available_t: dict[Key, float] = field(default_factory=dict)
     price_usd_per_t: dict[Key, float] = field(default_factory=dict)
     landed_usd_per_t: dict[Key, float] = field(default_factory=dict)
+    tariff_pct: dict[str, float] = field(default_factory=dict)  # per country
     # projects
     project: dict[str, dict] = field(default_factory=dict)
     project_build: list[Key] = field(default_factory=list)  # (project, build year)
     project_online: list[Key] = field(default_factory=list)  # (project, year) output possible
     builds_online: dict[Key, list[int]] = field(default_factory=dict)  # (p, t) -> build years
+    # share of capacity that can be taken in (p, t) (1 unless a disruption cuts it)
+    offtake_factor: dict[Key, float] = field(default_factory=dict)
     project_build_cost_musd: dict[Key, float] = field(default_factory=dict)  # per unit stake
     # processing
     technology: dict[str, dict] = field(default_factory=dict)
@@ -71,6 +74,7 @@ class ModelIndex:
     existing_fixed_cost_musd: float = 0.0  # discounted, constant
     # stock and shortfall
     holding_usd_per_t: dict[Key, float] = field(default_factory=dict)
+    draw_closed: set[Key] = field(default_factory=set)  # (mineral, year): no stock drawn
     shortfall_usd_per_t: dict[str, float] = field(default_factory=dict)
     # budgets and policy rows, as records
     budgets: list[dict] = field(default_factory=list)
@@ -128,6 +132,7 @@ def _purchases(index: ModelIndex, data: InputData) -> None:
     if supply.empty:
         return
     tariff = data.countries.set_index("country")["tariff_pct"].astype(float)
+    index.tariff_pct = tariff.to_dict()
     n = np.arange(len(index.years), dtype=float)[None, :]
     col = {
         name: supply[name].to_numpy(dtype=float)[:, None]

@@ -5,13 +5,17 @@
        + sum_{p,t} offtake x unit_cost_p x d_t
        + sum_{k,y} modules_built x (capex_k x CRF_k + fixed_opex_k) x sum_{t online} d_t
        + existing modules' fixed opex + sum_{k,t} out x unit_cost_k x d_t
-       + sum_{m,t} stock x holding_usd_per_t x d_t + sum_{m,t} unmet x penalty_m x d_t
+       + sum_{m,t} stock x holding_usd_per_t x d_t + sum_{m,t} draw x RELEASE x d_t
+       + sum_{m,t} unmet x penalty_m x d_t
   risk = sum_{c,m,f,t} buy x price_t x risk_score_c x d_t
        + sum_{p,t} offtake x unit_cost_p x risk_score_{country(p)} x d_t
 
 with d_t = (1 + discount_rate)^-(t - first_year), CRF = r / (1 - (1 + r)^-life) the capital
 recovery factor (capital is paid as an annuity in the online years inside the horizon).
 Domestic processing adds no exposure: its concentrate feed carried it when bought.
+RELEASE = 1 USD per tonne drawn from stock (an assumption: handling): without any cost on a
+draw, injecting and drawing the same tonne in one year would cost nothing, and plans would show
+such meaningless pairs.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import pyomo.environ as pyo
 
 from models.expr import le, linear
 from models.index import USD_PER_MUSD, ModelIndex
+
+STOCK_RELEASE_USD_PER_T = 1.0
 
 
 def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
@@ -44,7 +50,8 @@ def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
         ],
         "stock_holding": [
             (ix.holding_usd_per_t[k] * d[k[1]] * musd, v) for k, v in m.stock.items()
-        ],
+        ]
+        + [(STOCK_RELEASE_USD_PER_T * d[k[1]] * musd, v) for k, v in m.draw.items()],
         "shortfall_penalty": [
             (ix.shortfall_usd_per_t[k[0]] * d[k[1]] * musd, v) for k, v in m.unmet.items()
         ],

@@ -45,10 +45,12 @@ def stake_max(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 
 
 def offtake_capacity(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
-    """offtake[p,t] - K_p x sum_{y in B(p,t)} stake[p,y] <= 0."""
+    """offtake[p,t] - K_p x f[p,t] x sum_{y in B(p,t)} stake[p,y] <= 0, where f[p,t] = 1 unless
+    a disruption scenario cuts the project's output (models/disruption.py)."""
     rows = {}
+    factor = ix.offtake_factor
     for p, t in ix.project_online:
-        cap = ix.project[p]["capacity_t"]
+        cap = ix.project[p]["capacity_t"] * factor.get((p, t), 1.0)
         terms = [(1.0, m.offtake[p, t])] + [(-cap, m.stake[p, y]) for y in ix.builds_online[p, t]]
         rows[p, t] = le(terms, 0.0)
     return rows

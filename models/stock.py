@@ -33,6 +33,12 @@ def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     return [(var, 0.0, ix.demand_t.get(k, 0.0)) for k, var in m.unmet.items()]
 
 
+def draw_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """(var, 0, 0) for the (mineral, year) whose stock may not be drawn (see
+    models/disruption.py: after a cut, a stockpile under a min_stock_days rule is kept)."""
+    return [(m.draw[k], 0.0, 0.0) for k in sorted(ix.draw_closed)]
+
+
 def stock_flow(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """stock[m,t] - stock[m,t-1] - inject[m,t] + draw[m,t] = 0."""
     rows = {}

@@ -88,8 +88,20 @@ def solve_command(
     time_limit: Annotated[
         float | None, typer.Option(help="Time limit in seconds (overrides time_limit_s)")
     ] = None,
+    stochastic: Annotated[
+        bool,
+        typer.Option(
+            "--stochastic",
+            help="Plan once for every Disruptions scenario (two-stage; as Settings mode)",
+        ),
+    ] = False,
 ) -> None:
-    """Solve a workbook and export the optimal plan workbook."""
+    """Solve a workbook and export the optimal plan workbook.
+
+    With --stochastic (or Settings mode = stochastic) the investments and stock build-up are
+    chosen once for the undisrupted case and every Disruptions scenario, minimising expected
+    cost (plus cvar_weight x CVaR); the plan gains Scenarios, ScenarioDetail and
+    VersusDeterministic sheets and the value of the stochastic solution."""
     from planner.api import default_plan_path
     from planner.export import write_plan
     from planner.solve import SolveError, solve
@@ -107,6 +119,14 @@ def solve_command(
             _report_problems(exc, path)
             raise typer.Exit(EXIT_INPUT) from None
         _show_warnings(data.warnings)
+        if stochastic:
+            if data.disruptions.empty:
+                status.stop()
+                err.print(
+                    f"[red]{path}: --stochastic needs scenarios, and sheet Disruptions has none[/]"
+                )
+                raise typer.Exit(EXIT_INPUT)
+            data.settings.mode = "stochastic"
         try:
             plan = solve(data, mip_gap=mip_gap, time_limit_s=time_limit, progress=status.update)
         except SolveError as exc:
@@ -117,6 +137,77 @@ def solve_command(
         write_plan(plan, target)
     show_plan(plan)
     console.print(f"plan written to [bold]{target}[/]")
+
+
+STRESS_HELP = """Stress-test a plan: hold its investments (project stakes, modules built) and
+its stock build-up, and re-optimise purchases, throughput and stock draws in the undisrupted
+case and in each scenario of the Disruptions sheet of WORKBOOK (an input workbook, usually the
+one the plan was solved from). Years before a scenario's first disruption run as in the
+undisrupted case. Writes, per scenario, mineral and year, the shortfall, the extra cost and the
+stock drawn, with totals per scenario and a chart."""
+
+
+@app.command(help=STRESS_HELP)
+def stress(
+    plan_path: Annotated[Path, typer.Argument(help="Plan workbook written by planner solve")],
+    scenarios: Annotated[
+        Path, typer.Option("--scenarios", "-s", help="Input workbook with a Disruptions sheet")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Stress workbook (default: PLAN_stress.xlsx)"),
+    ] = None,
+) -> None:
+    from planner.first_stage import PlanMismatch
+    from planner.stress import StressError, stress_plan_file, write_stress
+
+    target = output or plan_path.with_name(f"{plan_path.stem}_stress.xlsx")
+    if target.resolve() in (plan_path.resolve(), scenarios.resolve()):
+        err.print("[red]refusing to overwrite an input; choose another -o[/]")
+        raise typer.Exit(EXIT_INPUT)
+    if not plan_path.exists():
+        err.print(f"[red]{plan_path}: file not found[/]")
+        raise typer.Exit(EXIT_INPUT)
+    data = _load_or_exit(scenarios)
+    _show_warnings(data.warnings)
+    if data.disruptions.empty:
+        err.print(f"[red]{scenarios}: sheet Disruptions has no scenario to stress the plan with[/]")
+        raise typer.Exit(EXIT_INPUT)
+    with console.status("stress-testing") as status:
+        try:
+            result = stress_plan_file(plan_path, data, progress=status.update)
+        except PlanMismatch as exc:
+            status.stop()
+            err.print(f"[bold red]{plan_path} does not fit {scenarios}[/]")
+            for problem in exc.problems:
+                err.print(f"  {problem}", markup=False)
+            raise typer.Exit(EXIT_INPUT) from None
+        except (KeyError, ValueError) as exc:
+            status.stop()
+            err.print(f"[red]{plan_path} is not a plan workbook ({exc})[/]", markup=False)
+            raise typer.Exit(EXIT_INPUT) from None
+        except StressError as exc:
+            status.stop()
+            err.print(f"[bold red]no result[/]: {exc}")
+            raise typer.Exit(EXIT_NO_PLAN) from None
+        write_stress(result, target)
+    table = Table(title="Stress test (shortfall in t, extra cost discounted in MUSD)")
+    for column in ("scenario", "probability", "from", "shortfall", "extra cost", "stock drawn"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for rec in result.scenarios.to_dict("records"):
+        year = rec["first_disruption_year"]
+        table.add_row(
+            str(rec["scenario"]),
+            f"{rec['probability']:.3g}",
+            "-" if year is None or year != year else str(int(year)),
+            f"{rec['shortfall_t']:,.0f}",
+            f"{rec['extra_cost_discounted_musd']:,.1f}",
+            f"{rec['stock_drawn_t']:,.0f}",
+        )
+    console.print(table)
+    for note in result.notes[2:]:
+        console.print(f"[yellow]{note}[/]")
+    console.print(f"stress test written to [bold]{target}[/]")
 
 
 SWEEP_HELP = """Run many solves: every combination of the --set and --scale values (or, with
@@ -385,6 +476,14 @@ def show_plan(plan: Plan) -> None:
         short = plan.shortfall[plan.shortfall["mineral"] == mineral]["unmet_t"].sum()
         table.add_row(str(mineral), text, f"{short:,.0f}" if short > 1e-6 else "-")
     console.print(table)
+    if s.get("mode") == "stochastic":
+        vss = s.get("value_of_stochastic_solution_musd")
+        console.print(
+            f"stochastic: {s['scenarios_modelled']} scenarios, expected cost "
+            f"{s['expected_cost_discounted_musd']:,.1f} MUSD, CVaR "
+            f"{s['cvar_of_scenario_objective_musd']:,.1f} MUSD; value of the stochastic "
+            "solution " + (f"{vss:,.1f} MUSD" if vss is not None else "not available")
+        )
     for note in plan.notes:
         console.print(f"[yellow]{note}[/]")
 

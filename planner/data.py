@@ -21,6 +21,9 @@ class Settings:
     risk_weight: float = 0.0
     demand_scenario: str = ""
     risk_cap_musd: float | None = None
+    mode: str = "deterministic"
+    cvar_alpha: float = 0.9
+    cvar_weight: float = 0.0
     mip_gap: float = 0.001
     time_limit_s: float = 300.0
 
@@ -36,7 +39,8 @@ class InputData:
     Tables keep the workbook's column names. Names (minerals, countries, ...) are trimmed and
     spelled as in their defining sheet. `demand` and `scrap` are long tables over every horizon
     year, interpolated from the milestone columns: demand (scenario, mineral, year, demand_t),
-    scrap (mineral, year, scrap_t).
+    scrap (mineral, year, scrap_t). `disruptions` holds the Disruptions rows with every
+    scenario's probability filled in on each of its rows.
     """
 
     settings: Settings
@@ -50,6 +54,7 @@ class InputData:
     budgets: pd.DataFrame
     policy: pd.DataFrame
     sources: pd.DataFrame
+    disruptions: pd.DataFrame = field(default_factory=pd.DataFrame)
     source_file: str = ""
     source_sha256: str = ""
     warnings: list[str] = field(default_factory=list)

@@ -81,7 +81,9 @@ _HEADER_OVERRIDES: dict[str, str] = {
     "governance_hhi": "governance-weighted HHI",
     "self_sufficiency": "self-sufficiency",
 }
-_SHARE_COLUMNS = frozenset({"share", "stake", "utilisation", "self_sufficiency"})
+_SHARE_COLUMNS = frozenset(
+    {"share", "stake", "utilisation", "self_sufficiency", "probability", "cvar_alpha"}
+)
 _INDEX_COLUMNS = frozenset({"hhi", "governance_hhi"})
 # Summary items that are fractions worth reading as percentages with detail
 _RATE_ITEMS = frozenset({"gap", "mip_gap_setting", "discount_rate"})
@@ -269,6 +271,8 @@ def build_workbook(plan: Plan) -> PlanWorkbook:
     for name, sheet in TABLE_SHEETS.items():
         frame = getattr(plan, name)
         _write_table(_add_sheet(workbook, sheet), formats, frame, table_columns(name, frame))
+    for sheet, frame in plan.extra.items():
+        _write_table(_add_sheet(workbook, sheet), formats, frame, [str(c) for c in frame.columns])
     chart_sheet = _add_sheet(workbook, CHART_SHEET)
     _write_chart_sheet(workbook, chart_sheet, formats, refined_supply_mix(plan))
     return PlanWorkbook(workbook, package)
@@ -614,13 +618,20 @@ def _write_mix_block(
 
 
 def _mix_chart(
-    workbook: Workbook, ws: SheetWriter, title_row: int, header_row: int, mix: pd.DataFrame
+    workbook: Workbook,
+    ws: SheetWriter,
+    title_row: int,
+    header_row: int,
+    mix: pd.DataFrame,
+    y_name: str = "tonnes",
+    subtype: str = "stacked",
 ) -> Chart:
-    """Stacked column chart of the block titled in `title_row` with headers in `header_row`.
+    """Column chart (stacked, or clustered with subtype "clustered") of the block titled in
+    `title_row` with headers in `header_row`.
 
     Title and series names refer to the block's cells, so no text is taken for a formula.
     """
-    chart = workbook.add_chart({"type": "column", "subtype": "stacked"})  # overlap 100
+    chart = workbook.add_chart({"type": "column", "subtype": subtype})
     first, last = header_row + 1, header_row + len(mix)
     for col in range(1, mix.shape[1] + 1):
         chart.add_series(
@@ -632,7 +643,7 @@ def _mix_chart(
         )
     chart.set_title({"name": [ws.name, title_row, 0]})
     chart.set_x_axis({"name": "year"})
-    chart.set_y_axis({"name": "tonnes", "num_format": "#,##0"})
+    chart.set_y_axis({"name": y_name, "num_format": "#,##0"})
     chart.set_size(
         {
             "width": round(_CHART_WIDTH_CM * _PIXELS_PER_CM),
@@ -640,6 +651,64 @@ def _mix_chart(
         }
     )
     return chart
+
+
+# ---------------------------------------------------------------- reports of other commands
+
+
+@dataclass
+class ChartBlock:
+    """A year x series table charted as columns on the Chart sheet."""
+
+    title: str
+    table: pd.DataFrame  # index year, one column per series
+    y_name: str
+    subtype: str = "clustered"
+
+
+def write_report(
+    path: str | Path,
+    summary: Mapping[str, object],
+    notes: Sequence[str],
+    tables: Mapping[str, pd.DataFrame],
+    charts: Sequence[ChartBlock] = (),
+) -> Path:
+    """A workbook like the plan's: Summary, one sheet per table, a Chart sheet; atomic."""
+
+    def write(tmp: Path) -> None:
+        package = io.BytesIO()
+        workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
+        formats = _Formats(workbook)
+        _write_summary(_add_sheet(workbook, SUMMARY_SHEET), formats, summary, notes)
+        for sheet, frame in tables.items():
+            columns = [str(c) for c in frame.columns]
+            _write_table(_add_sheet(workbook, sheet), formats, frame, columns)
+        if charts:
+            ws = _add_sheet(workbook, CHART_SHEET)
+            blocks = {c.title: c.table for c in charts}
+            widest = max(t.shape[1] for t in blocks.values())
+            _set_mix_columns(ws, formats, blocks, widest)
+            row = 0
+            for chart in charts:
+                ws.write(row, 0, _text(chart.title), formats.title)
+                header_row = row + 1
+                headers = ["year", *(cell_value(str(c)) for c in chart.table.columns)]
+                ws.write_row(header_row, 0, headers, formats.header_right)
+                for offset, (year, values) in enumerate(
+                    zip(chart.table.index.tolist(), chart.table.to_numpy().tolist(), strict=True)
+                ):
+                    ws.write_row(
+                        header_row + 1 + offset, 0, [cell_value(year), *map(cell_value, values)]
+                    )
+                figure = _mix_chart(
+                    workbook, ws, row, header_row, chart.table, chart.y_name, chart.subtype
+                )
+                ws.insert_chart(row, widest + 2, figure)
+                row += max(len(chart.table) + 3, _CHART_ROWS)
+            _set_print_layout(ws)
+        _save(PlanWorkbook(workbook, package), tmp)
+
+    return write_atomically(path, write)
 
 
 # ---------------------------------------------------------------- reading an export back

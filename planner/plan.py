@@ -89,6 +89,8 @@ class Plan:
     marginal_costs: pd.DataFrame
     budgets: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # further sheets (sheet name -> table), e.g. the scenarios of a stochastic plan
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in PLAN_COLUMNS}

@@ -1,4 +1,7 @@
-"""The input workbook contract (schema version 1) as data.
+"""The input workbook contract (schema version 2) as data.
+
+Version 2 adds the `Disruptions` sheet and the `mode`, `cvar_alpha` and `cvar_weight` settings
+(two-stage stochastic planning); a version-1 workbook loads unchanged (it has no disruptions).
 
 Every sheet and column the planner reads is declared here once; the reader, the validator,
 the template writer and the documentation all work from these declarations.
@@ -8,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 FORMS = ("concentrate", "refined")
+MODES = ("deterministic", "stochastic")
+UNDISRUPTED = "undisrupted"  # the scenario name of the case without any disruption
 FEEDS = ("concentrate", "scrap")
 RULES = ("max_country_share", "max_concern_share", "min_domestic_share", "min_stock_days")
 YES_NO = ("yes", "no")
@@ -99,6 +104,32 @@ SETTINGS: tuple[Column, ...] = (
         "Upper bound on discounted risk exposure (epsilon constraint); blank = none",
         "million USD",
         default=None,
+        required=False,
+    ),
+    Column(
+        "mode",
+        "choice",
+        "deterministic: plan for the undisrupted case; stochastic: plan once for every "
+        "Disruptions scenario (two-stage)",
+        choices=MODES,
+        default="deterministic",
+        required=False,
+    ),
+    Column(
+        "cvar_alpha",
+        "fraction",
+        "CVaR level: the worst (1 - cvar_alpha) share of scenario probability is averaged",
+        "fraction 0..1",
+        default=0.9,
+        required=False,
+        min=0.0,
+        max=0.999,
+    ),
+    _num(
+        "cvar_weight",
+        "Weight of the CVaR of scenario cost in the stochastic objective (0 = expected cost)",
+        "1",
+        default=0.0,
         required=False,
     ),
     _frac("mip_gap", "Relative MIP optimality gap at which to stop", default=0.001, required=False),
@@ -385,6 +416,59 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
     ),
     Sheet(
+        "Disruptions",
+        "Supply disruption scenarios (schema version 2): one row per event of a scenario; "
+        "the undisrupted case has the remaining probability.",
+        (
+            _text("scenario", "Scenario name (rows with the same name form one scenario)"),
+            _frac(
+                "probability",
+                "Probability of the scenario (give it on at least one of its rows)",
+                default=None,
+                required=False,
+            ),
+            _text(
+                "country",
+                "Exporting or host country, or * for every foreign country",
+                default=ANY,
+                required=False,
+            ),
+            _text("mineral", "Mineral, or * for every mineral", default=ANY, required=False),
+            Column(
+                "form",
+                "choice",
+                "concentrate, refined, or * for both",
+                choices=(*FORMS, ANY),
+                default=ANY,
+                required=False,
+            ),
+            _year("first_year", "First year the event cuts supply"),
+            _year(
+                "last_year",
+                "Last year the event cuts supply (blank = the plan's last_year)",
+                default=None,
+                required=False,
+            ),
+            _num(
+                "supply_cut_pct",
+                "Share of purchases and project offtake lost while the event lasts",
+                "%",
+                max=100.0,
+            ),
+            Column(
+                "price_shock_pct",
+                "number",
+                "Price change of the remaining purchases while the event lasts",
+                "%",
+                default=0.0,
+                required=False,
+                min=-100.0,
+            ),
+        ),
+        key=("scenario", "country", "mineral", "form", "first_year", "last_year"),
+        required=False,
+    ),
+    Sheet(
         "Sources",
         "Where each figure comes from.",
         (
@@ -400,8 +484,10 @@ SHEETS: tuple[Sheet, ...] = (
     ),
 )
 
-# Sheets of later schema versions or other commands: not read by this version, no warning.
-LATER_SHEETS = ("disruptions", "sweep", "readme")
+# Sheets read by other commands, or documentation: not read here, no warning.
+LATER_SHEETS = ("sweep", "readme")
+# The first schema version that has each sheet (a later sheet in an older workbook is warned of).
+SHEET_SINCE = {"Disruptions": 2}
 
 SHEET_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
 SETTING_BY_NAME = {col.name: col for col in SETTINGS}

@@ -14,7 +14,7 @@ from pyomo.common.gc_manager import PauseGC
 
 from models import budgets
 from models.build import build_model
-from models.index import build_index
+from models.index import ModelIndex, build_index
 from models.objective import cost_terms, risk_terms
 from planner import report
 from planner.data import InputData
@@ -59,6 +59,17 @@ def solve(
     # The model's millions of small objects hold no garbage worth a full-heap scan: keep the
     # cyclic collector off for the whole pipeline (one collection runs when it ends).
     with PauseGC():
+        if data.settings.mode == "stochastic":
+            from planner.stochastic import solve_stochastic
+
+            s = data.settings
+            return solve_stochastic(
+                data,
+                s.mip_gap if mip_gap is None else mip_gap,
+                s.time_limit_s if time_limit_s is None else time_limit_s,
+                progress,
+                highs_options,
+            )
         return _solve(data, mip_gap, time_limit_s, progress, highs_options)
 
 
@@ -102,6 +113,20 @@ def _solve(data, mip_gap, time_limit_s, progress, highs_options) -> Plan:
     return plan
 
 
+VALUE_NAMES = (
+    "buy",
+    "offtake",
+    "build",
+    "stake",
+    "modules_built",
+    "output",
+    "stock",
+    "inject",
+    "draw",
+    "unmet",
+)
+
+
 def extract_plan(
     data: InputData,
     model: pyo.ConcreteModel,
@@ -113,41 +138,12 @@ def extract_plan(
 ) -> Plan:
     """Read every value the plan shows and assemble the Plan."""
     ix = model.ix
-    v = {
-        name: hm.values(getattr(model, name))
-        for name in (
-            "buy",
-            "offtake",
-            "build",
-            "stake",
-            "modules_built",
-            "output",
-            "stock",
-            "inject",
-            "draw",
-            "unmet",
-        )
-    }
-    sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
-    processing = report.processing_table(ix, v["modules_built"], v["output"])
-    report.add_shares(sourcing, processing)
-    stock, shortfall = report.stock_and_shortfall(ix, v)
-    origins = report.origin_supply(ix, sourcing, processing)
-    risk = report.risk_table(ix, origins, v["buy"], v["offtake"])
-    plan = Plan(
-        summary={},
-        sourcing=sourcing,
-        projects=report.projects_table(ix, v["build"], v["stake"]),
-        processing=processing,
-        stock=stock,
-        shortfall=shortfall,
-        risk=risk,
-        marginal_costs=report.marginal_cost_table(ix, hm.duals(model.balance, duals)),
-        budgets=report.budget_table(
-            ix,
-            {b: _dot(hm, row.terms) for b, row in budgets.budget(model, ix, None).items()},
-            hm.duals(model.budget, duals),
-        ),
+    plan = plan_tables(
+        ix,
+        model,
+        hm,
+        balance_dual=hm.duals(model.balance, duals),
+        budget_dual=hm.duals(model.budget, duals),
     )
     plan.summary = summary(data, model, hm, status, mip_gap, timings, plan)
     if status.status != "optimal":
@@ -156,6 +152,32 @@ def extract_plan(
             f"found, within {100 * (status.gap or 0):.3g}% of the optimum."
         )
     return plan
+
+
+def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: dict) -> Plan:
+    """The plan tables (no summary) of the solution in `hm`; `variables` has the model's
+    variable names (a Pyomo model, or a scenario's view of the stochastic model)."""
+    v = {name: hm.values(getattr(variables, name)) for name in VALUE_NAMES}
+    sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
+    processing = report.processing_table(ix, v["modules_built"], v["output"])
+    report.add_shares(sourcing, processing)
+    stock, shortfall = report.stock_and_shortfall(ix, v)
+    origins = report.origin_supply(ix, sourcing, processing)
+    return Plan(
+        summary={},
+        sourcing=sourcing,
+        projects=report.projects_table(ix, v["build"], v["stake"]),
+        processing=processing,
+        stock=stock,
+        shortfall=shortfall,
+        risk=report.risk_table(ix, origins, v["buy"], v["offtake"]),
+        marginal_costs=report.marginal_cost_table(ix, balance_dual),
+        budgets=report.budget_table(
+            ix,
+            {b: _dot(hm, row.terms) for b, row in budgets.budget(variables, ix, None).items()},
+            budget_dual,
+        ),
+    )
 
 
 def _dot(hm: HighsModel, terms: list) -> float:
@@ -170,11 +192,14 @@ def summary(
     mip_gap: float,
     timings: dict[str, float],
     plan: Plan,
+    ix: ModelIndex | None = None,
 ) -> dict[str, object]:
+    """Summary items; `model` may be a scenario's view, with `ix` its data."""
     s = data.settings
-    parts = {name: _dot(hm, terms) for name, terms in cost_terms(model, model.ix).items()}
-    parts["processing_capital_and_fixed"] += model.ix.existing_fixed_cost_musd
-    risk = _dot(hm, risk_terms(model, model.ix))
+    ix = ix or model.ix
+    parts = {name: _dot(hm, terms) for name, terms in cost_terms(model, ix).items()}
+    parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
+    risk = _dot(hm, risk_terms(model, ix))
     out: dict[str, object] = {
         "status": status.status,
         "objective_musd": status.objective,

@@ -62,6 +62,16 @@ def load_input(path: str | Path) -> InputData:
             warnings.append(
                 Problem(name, "", "sheet is not part of the workbook contract; it is not read")
             )
+    for sheet_name, since in schema.SHEET_SINCE.items():
+        if isinstance(version, int) and version < since and tables[sheet_name].records:
+            warnings.append(
+                Problem(
+                    sheet_name,
+                    "",
+                    f"sheet {sheet_name} belongs to schema version {since} and is read; set "
+                    f"schema_version to {since}",
+                )
+            )
     checker = _Checker(settings_values, settings_cells, tables, problems)
     data = checker.run()
     if problems:
@@ -175,12 +185,19 @@ class _Checker:
         self.resolve(
             "Policy", "country", countries, "country (see sheet Countries)", allow_any=True
         )
+        self.resolve(
+            "Disruptions", "mineral", minerals, "mineral (see sheet Minerals)", allow_any=True
+        )
+        self.resolve(
+            "Disruptions", "country", countries, "country (see sheet Countries)", allow_any=True
+        )
         if settings is None:
             return None
         self.check_projects(settings)
         self.check_processing(settings)
         self.check_budgets(settings)
         self.check_policy(settings)
+        self.check_disruptions(settings)
         demand = self.milestones("Demand", settings, ("scenario", "mineral"), "demand_t")
         scrap = self.milestones("Scrap", settings, ("mineral",), "scrap_t")
         self.check_scenario(settings, demand)
@@ -198,6 +215,7 @@ class _Checker:
             budgets=self.frame("Budgets"),
             policy=self.frame("Policy"),
             sources=self.frame("Sources"),
+            disruptions=self.frame("Disruptions"),
         )
 
     def check_settings(self) -> Settings | None:
@@ -314,6 +332,83 @@ class _Checker:
                     table.cell("country", i),
                     f"country must be * for {rule}; only max_country_share names a country",
                 )
+
+    def check_disruptions(self, settings: Settings) -> None:
+        """Event years inside the horizon; one probability per scenario, given on at least one
+        of its rows; probabilities summing to at most 1 (the undisrupted case has the rest)."""
+        table = self.tables["Disruptions"]
+        sheet = "Disruptions"
+        probability: dict[str, tuple[float, str]] = {}  # scenario (lower) -> (value, cell)
+        spelling: dict[str, str] = {}
+        for i, rec in enumerate(table.records):
+            name = rec.get("scenario")
+            if isinstance(name, str) and name:
+                if name.lower() == schema.UNDISRUPTED:
+                    self.add(
+                        sheet,
+                        table.cell("scenario", i),
+                        f"scenario name {name!r} is reserved for the case without disruption; "
+                        "choose another name",
+                    )
+                    continue
+                rec["scenario"] = spelling.setdefault(name.lower(), name)
+            first, last = rec.get("first_year"), rec.get("last_year")
+            if last is None and first is not None:
+                rec["last_year"] = last = max(settings.last_year, first)
+            if first is not None and last is not None:
+                if first > last:
+                    self.add(
+                        sheet,
+                        table.cell("first_year", i),
+                        f"first_year {first} is after last_year {last}",
+                    )
+                elif last < settings.first_year or first > settings.last_year:
+                    self.add(
+                        sheet,
+                        table.cell("first_year", i),
+                        f"the event ({first}-{last}) lies outside the plan's horizon "
+                        f"{settings.first_year}-{settings.last_year}",
+                    )
+            p = rec.get("probability")
+            if not isinstance(name, str) or not name or p is None:
+                continue
+            seen = probability.setdefault(name.lower(), (p, table.cell("probability", i)))
+            if seen[0] != p:
+                self.add(
+                    sheet,
+                    table.cell("probability", i),
+                    f"probability {p:g} differs from {seen[0]:g} given for scenario {name!r} "
+                    f"at {seen[1]}; a scenario has one probability",
+                )
+        for i, rec in enumerate(table.records):
+            name = rec.get("scenario")
+            if not isinstance(name, str) or not name or name.lower() == schema.UNDISRUPTED:
+                continue
+            if name.lower() not in probability:
+                self.add(
+                    sheet,
+                    table.cell("probability", i),
+                    f"scenario {name!r} has no probability on any of its rows; give it once",
+                )
+                probability[name.lower()] = (0.0, "")  # reported once
+            elif rec.get("probability") is None:
+                rec["probability"] = probability[name.lower()][0]
+        total = sum(p for p, _ in probability.values())
+        if total > 1 + 1e-9:
+            column = table.column_letters.get("probability", "B")
+            self.add(
+                sheet,
+                f"{column}:{column}",
+                f"the scenarios' probabilities sum to {total:g}; they must sum to at most 1 "
+                "(the undisrupted case has the rest)",
+            )
+        if settings.mode == "stochastic" and not probability:
+            self.add(
+                "Settings",
+                self.cells.get("mode", "A:A"),
+                "mode is stochastic but sheet Disruptions has no scenario; add scenarios or "
+                "set mode to deterministic",
+            )
 
     def milestones(
         self, sheet: str, settings: Settings, keys: tuple[str, ...], value_name: str

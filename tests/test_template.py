@@ -26,6 +26,7 @@ DESIGN_ORDER = [
     "Scrap",
     "Budgets",
     "Policy",
+    "Disruptions",
     "Sources",
     "README",
 ]
@@ -165,6 +166,7 @@ def test_choice_columns_are_the_expected_ones() -> None:
         ("Projects", "form"),
         ("Processing", "feed"),
         ("Policy", "rule"),
+        ("Disruptions", "form"),
     }
 
 

@@ -1,0 +1,219 @@
+"""Disruption scenarios: what each one does to the model's data, and what it reveals when.
+
+An event of a scenario matches the supply rows and projects of its country (`*`: every foreign
+country; the home country only when named), mineral (`*`: all) and form (`*`: both), and in
+each year from first_year to last_year
+
+    available_t[c,m,f,t]  x (1 - supply_cut_pct/100)          purchases
+    capacity of project p x (1 - supply_cut_pct/100)          offtake (an export ban stops a
+                                                              joint venture's shipments too)
+    price[c,m,f,t]        x (1 + price_shock_pct/100)         landed cost and risk exposure
+
+Several events on one row and year compound: the factors multiply.
+
+Information (non-anticipativity): a scenario is told apart from another in year t only by what
+has happened by t, that is by its factors in the years up to t. `history_nodes` gives each
+scenario one node per year; scenarios that share a node share every recourse decision of that
+year, so that no decision can depend on a disruption before it starts (or on when an ongoing
+one will end).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.index import ModelIndex
+
+ANY = "*"
+UNDISRUPTED = "undisrupted"
+PROBABILITY_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Event:
+    country: str
+    mineral: str
+    form: str
+    first_year: int
+    last_year: int
+    supply_cut_pct: float
+    price_shock_pct: float = 0.0
+
+    def matches(self, country: str, mineral: str, form: str, home: str) -> bool:
+        if self.country == ANY:
+            if country == home:
+                return False
+        elif self.country != country:
+            return False
+        return self.mineral in (ANY, mineral) and self.form in (ANY, form)
+
+    def active(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    probability: float
+    events: tuple[Event, ...] = ()
+
+
+def disruption_scenarios(disruptions: pd.DataFrame) -> list[Scenario]:
+    """The Disruptions rows grouped into scenarios, in order of first appearance."""
+    if disruptions is None or disruptions.empty:
+        return []
+    grouped: dict[str, list[Event]] = {}
+    probability: dict[str, float] = {}
+    for rec in disruptions.to_dict("records"):
+        name = rec["scenario"]
+        probability.setdefault(name, float(rec["probability"]))
+        grouped.setdefault(name, []).append(
+            Event(
+                country=rec["country"],
+                mineral=rec["mineral"],
+                form=rec["form"],
+                first_year=int(rec["first_year"]),
+                last_year=int(rec["last_year"]),
+                supply_cut_pct=float(rec["supply_cut_pct"]),
+                price_shock_pct=float(rec.get("price_shock_pct") or 0.0),
+            )
+        )
+    return [Scenario(name, probability[name], tuple(events)) for name, events in grouped.items()]
+
+
+def undisrupted(scenarios: list[Scenario]) -> Scenario:
+    """The case without disruption, with the probability the scenarios leave."""
+    rest = 1.0 - sum(s.probability for s in scenarios)
+    return Scenario(UNDISRUPTED, max(rest, 0.0) if rest > PROBABILITY_TOL else 0.0)
+
+
+@dataclass
+class Effects:
+    """A scenario's factors, only where they differ from 1."""
+
+    available: dict[tuple, float]  # (c, m, f, t)
+    price: dict[tuple, float]  # (c, m, f, t)
+    offtake: dict[tuple, float]  # (p, t)
+
+    def by_year(self) -> dict[int, tuple]:
+        """year -> the year's factors, as a sorted tuple (the year's observable facts)."""
+        out: dict[int, list] = {}
+        for kind, table in (("a", self.available), ("p", self.price), ("o", self.offtake)):
+            for key, value in table.items():
+                out.setdefault(key[-1], []).append((kind, key, round(value, 12)))
+        return {t: tuple(sorted(facts)) for t, facts in out.items()}
+
+    @property
+    def first_year(self) -> int | None:
+        years = self.by_year()
+        return min(years) if years else None
+
+
+def scenario_effects(ix: ModelIndex, scenario: Scenario) -> Effects:
+    """Multiply the factors of every event of `scenario` on the rows and years it matches."""
+    available: dict[tuple, float] = {}
+    price: dict[tuple, float] = {}
+    offtake: dict[tuple, float] = {}
+    years = set(ix.years)
+    for event in scenario.events:
+        cut = 1.0 - event.supply_cut_pct / 100.0
+        shock = 1.0 + event.price_shock_pct / 100.0
+        active = [t for t in range(event.first_year, event.last_year + 1) if t in years]
+        if not active:
+            continue
+        rows = {k[:3] for k in ix.buy if event.matches(k[0], k[1], k[2], ix.home)}
+        for c, m, f in rows:
+            for t in active:
+                if cut != 1.0:
+                    available[c, m, f, t] = available.get((c, m, f, t), 1.0) * cut
+                if shock != 1.0:
+                    price[c, m, f, t] = price.get((c, m, f, t), 1.0) * shock
+        if cut == 1.0:
+            continue
+        for p, rec in ix.project.items():
+            if event.matches(rec["country"], rec["mineral"], rec["form"], ix.home):
+                for t in active:
+                    offtake[p, t] = offtake.get((p, t), 1.0) * cut
+    return Effects(available, price, offtake)
+
+
+def cut_years(ix: ModelIndex, effects: Effects) -> dict[str, set[int]]:
+    """mineral -> the years in which some purchase or offtake of it is cut."""
+    years: dict[str, set[int]] = {}
+    for (_, mineral, _, t), factor in effects.available.items():
+        if factor < 1.0:
+            years.setdefault(mineral, set()).add(t)
+    for (p, t), factor in effects.offtake.items():
+        if factor < 1.0:
+            years.setdefault(ix.project[p]["mineral"], set()).add(t)
+    return years
+
+
+def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
+    """A copy of `ix` with the scenario's availability, prices and offtake factors.
+
+    The stockpile is there to be drawn when supply is cut: a min_stock_days rule on a mineral
+    stops binding from the first year the scenario cuts that mineral's supply. From then on
+    the mineral's stock may be drawn only in years with a cut (what is left is kept, not sold
+    off because the rule no longer holds).
+    """
+    available = dict(ix.available_t)
+    price = dict(ix.price_usd_per_t)
+    landed = dict(ix.landed_usd_per_t)
+    for key, factor in effects.available.items():
+        available[key] = ix.available_t[key] * factor
+    for key, factor in effects.price.items():
+        extra = ix.price_usd_per_t[key] * (factor - 1.0)
+        price[key] = ix.price_usd_per_t[key] + extra
+        landed[key] = ix.landed_usd_per_t[key] + extra * (1 + ix.tariff_pct.get(key[0], 0.0) / 100)
+    cuts = cut_years(ix, effects)
+    policy: list[dict] = []
+    draw_closed = set(ix.draw_closed)
+    for rec in ix.policy:
+        if rec["rule"] != "min_stock_days":
+            policy.append(rec)
+            continue
+        minerals = ix.minerals if rec["mineral"] == ANY else [rec["mineral"]]
+        if not any(m in cuts for m in minerals):
+            policy.append(rec)
+            continue
+        for m in minerals:  # one record per mineral, each ending before its first cut
+            start = min(cuts[m]) if m in cuts else ix.years[-1] + 1
+            last = min(rec["last_year"], start - 1)
+            if rec["first_year"] <= last:
+                policy.append({**rec, "mineral": m, "last_year": last})
+            draw_closed.update(
+                (m, t)
+                for t in range(max(start, rec["first_year"]), rec["last_year"] + 1)
+                if t not in cuts.get(m, ())
+            )
+    offtake = {**ix.offtake_factor, **effects.offtake}
+    return dataclasses.replace(
+        ix,
+        available_t=available,
+        price_usd_per_t=price,
+        landed_usd_per_t=landed,
+        offtake_factor=offtake,
+        policy=policy,
+        draw_closed=draw_closed,
+    )
+
+
+def history_nodes(effects: list[Effects], years: list[int]) -> list[dict[int, int]]:
+    """node[s][t]: scenarios with equal factors in every year up to t share the node of t.
+
+    Nodes are numbered in order of first appearance (scenario 0's nodes first)."""
+    ids: dict[tuple, int] = {}
+    nodes: list[dict[int, int]] = []
+    for eff in effects:
+        facts = eff.by_year()
+        parent: int | None = None
+        mine: dict[int, int] = {}
+        for t in years:
+            key = (parent, t, facts.get(t, ()))
+            parent = mine[t] = ids.setdefault(key, len(ids))
+        nodes.append(mine)
+    return nodes

@@ -1,0 +1,234 @@
+"""Two-stage stochastic model over disruption scenarios (Settings mode = stochastic).
+
+First stage, decided once for all scenarios: project builds and stakes, processing modules
+built, and the stock build-up path inject[m,t]. Recourse, decided per scenario history node:
+purchases, offtake, processing output, stock level, stock drawn, unmet demand (and the policy
+totals R[m,t]).
+
+Non-anticipativity is built into the variables rather than added as rows: every recourse
+variable of year t is indexed by the history node of its scenario in t (models/disruption.py,
+`history_nodes`), and scenarios that cannot yet be told apart in t share that node, so they
+share one variable. The deterministic blocks (models/*.py) are reused as they are: each
+scenario gets a view whose `buy`, `stock`, ... map the block's usual keys to its node's
+variables, and identical rows of scenarios that share nodes are added once.
+
+Objective, with p_s the scenario probabilities and z_s the scenario's discounted cost plus
+risk_weight x risk exposure (the deterministic objective evaluated on its path):
+
+    min  sum_s p_s z_s + w x CVaR_alpha(z)
+    CVaR_alpha(z) = eta + 1/(1 - alpha) sum_s p_s e_s,   e_s >= z_s - eta,  e_s >= 0
+
+(Rockafellar and Uryasev); the CVaR rows exist only when w = cvar_weight > 0. A risk_cap_musd
+caps the expected risk exposure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from models import balances, budgets, policy, processing, projects, stock
+from models.build import variable_bounds
+from models.disruption import Effects, Scenario, apply_effects, history_nodes, scenario_effects
+from models.expr import add_rows, ge, le, linear
+from models.index import ModelIndex, build_index
+from models.objective import objective_terms, risk_terms
+from models.supply_terms import collect_supply_terms
+from planner.data import InputData
+
+# recourse variable families: name -> position of the year in the key
+RECOURSE = {"buy": 3, "offtake": 1, "output": 1, "stock": 1, "draw": 1, "unmet": 1}
+FIRST_STAGE = ("build", "stake", "modules_built", "inject")
+# blocks over first-stage variables only: added once, from the first scenario
+FIRST_STAGE_BLOCKS = (
+    ("build_once", projects.build_once),
+    ("stake_min", projects.stake_min),
+    ("stake_max", projects.stake_max),
+    ("max_modules", processing.max_modules),
+    ("budget", budgets.budget),
+)
+SCENARIO_BLOCKS = (
+    ("offtake_capacity", projects.offtake_capacity),
+    ("throughput", processing.throughput),
+    ("stock_flow", stock.stock_flow),
+    ("balance", balances.balance),
+    ("refinery_feed", balances.refinery_feed),
+    ("recycler_feed", balances.recycler_feed),
+    ("sourced_total", policy.sourced_total),
+    ("policy", policy.policy),
+)
+
+
+@dataclass
+class View:
+    """One scenario's variables under the names and keys the deterministic blocks use."""
+
+    build: pyo.Var
+    stake: pyo.Var
+    modules_built: pyo.Var
+    inject: pyo.Var
+    buy: dict = field(default_factory=dict)
+    offtake: dict = field(default_factory=dict)
+    output: dict = field(default_factory=dict)
+    stock: dict = field(default_factory=dict)
+    draw: dict = field(default_factory=dict)
+    unmet: dict = field(default_factory=dict)
+    sourced: dict = field(default_factory=dict)
+    policy_index: list = field(default_factory=list)
+
+
+@dataclass
+class StochasticIndex:
+    """The scenarios as modelled: data, views, history nodes and probabilities."""
+
+    base: ModelIndex  # the undisrupted data
+    scenarios: list[Scenario]
+    effects: list[Effects]
+    ixs: list[ModelIndex]
+    nodes: list[dict[int, int]]
+    views: list[View] = field(default_factory=list)
+    node_probability: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def probabilities(self) -> list[float]:
+        return [s.probability for s in self.scenarios]
+
+
+def build_stochastic_model(
+    data: InputData, scenarios: list[Scenario], cvar_alpha: float, cvar_weight: float
+) -> pyo.ConcreteModel:
+    """The two-stage model of `data` over `scenarios` (probabilities summing to 1)."""
+    with PauseGC():
+        return _build(data, scenarios, cvar_alpha, cvar_weight)
+
+
+def stochastic_index(data: InputData, scenarios: list[Scenario]) -> StochasticIndex:
+    base = build_index(data)
+    effects = [scenario_effects(base, s) for s in scenarios]
+    ixs = [apply_effects(base, e) for e in effects]
+    nodes = history_nodes(effects, base.years)
+    sx = StochasticIndex(base, list(scenarios), effects, ixs, nodes)
+    for s, scenario in enumerate(scenarios):
+        for n in set(nodes[s].values()):
+            sx.node_probability[n] = sx.node_probability.get(n, 0.0) + scenario.probability
+    return sx
+
+
+def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
+    sx = stochastic_index(data, scenarios)
+    ix = sx.base
+    m = pyo.ConcreteModel(name="sourcing_plan_stochastic")
+    m.ix, m.sx = ix, sx
+    m.build = pyo.Var(ix.project_build, domain=pyo.Binary, dense=True)
+    m.stake = pyo.Var(ix.project_build, domain=pyo.NonNegativeReals, bounds=(0, 1), dense=True)
+    m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
+    m.inject = pyo.Var(stock.mineral_years(ix), domain=pyo.NonNegativeReals, dense=True)
+    sx.views = [View(m.build, m.stake, m.modules_built, m.inject) for _ in sx.scenarios]
+    base_keys = {
+        "buy": ix.buy,
+        "offtake": ix.project_online,
+        "output": ix.tech_online,
+        "stock": stock.mineral_years(ix),
+        "draw": stock.mineral_years(ix),
+        "unmet": stock.mineral_years(ix),
+    }
+    for name, position in RECOURSE.items():
+        _declare_recourse(m, sx, name, base_keys[name], position)
+    terms = []
+    for s, view in enumerate(sx.views):
+        t = collect_supply_terms(view, sx.ixs[s])
+        view.policy_index = policy.expand_policy(sx.ixs[s], t)
+        terms.append(t)
+    share_keys = [
+        sorted({(r[2], r[4]) for r in v.policy_index if r[1] in policy.SHARE_RULES})
+        for v in sx.views
+    ]
+    _declare_node_vars(m, sx, "sourced", share_keys, 1)
+    for s, view in enumerate(sx.views):
+        for var, lower, upper in variable_bounds(view, sx.ixs[s]):
+            var.setlb(lower)
+            var.setub(upper)
+    for name, rows_function in FIRST_STAGE_BLOCKS:
+        add_rows(m, name, _keyed(0, rows_function(sx.views[0], ix, terms[0])))
+    for name, rows_function in SCENARIO_BLOCKS:
+        rows: dict = {}
+        seen: set = set()
+        for s, view in enumerate(sx.views):
+            for key, row in rows_function(view, sx.ixs[s], terms[s]).items():
+                signature = (tuple((c, id(v)) for c, v in row.terms), row.lower, row.upper)
+                if signature not in seen:
+                    seen.add(signature)
+                    rows[_flat(s, key)] = row
+        add_rows(m, name, rows)
+    _objective(m, sx, data.settings.risk_weight, cvar_alpha, cvar_weight)
+    return m
+
+
+def _flat(s: int, key) -> tuple:
+    return (s, *key) if isinstance(key, tuple) else (s, key)
+
+
+def _keyed(s: int, rows: dict) -> dict:
+    return {_flat(s, key): row for key, row in rows.items()}
+
+
+def _declare_recourse(m, sx: StochasticIndex, name: str, keys: list, position: int) -> None:
+    _declare_node_vars(m, sx, name, [keys] * len(sx.scenarios), position)
+
+
+def _declare_node_vars(m, sx: StochasticIndex, name: str, keys_per_scenario, position) -> None:
+    """m.<name>[node, *key] >= 0 over the nodes the scenarios pass through; each view maps
+    key -> its node's variable."""
+    index: dict[tuple, None] = {}
+    node_keys = []
+    for s, keys in enumerate(keys_per_scenario):
+        nodes = sx.nodes[s]
+        flat = [(nodes[k[position]], *k) for k in keys]
+        node_keys.append(flat)
+        index.update(dict.fromkeys(flat))
+    var = pyo.Var(list(index), domain=pyo.NonNegativeReals, dense=True)
+    m.add_component(name, var)
+    data = {k: var[k] for k in index}
+    for s, keys in enumerate(keys_per_scenario):
+        getattr(sx.views[s], name).update(zip(keys, (data[k] for k in node_keys[s]), strict=True))
+
+
+def scenario_objective_terms(sx: StochasticIndex, s: int, risk_weight: float) -> list:
+    """z_s as (coef, var): the deterministic objective on scenario s's path."""
+    return objective_terms(sx.views[s], sx.ixs[s], risk_weight)
+
+
+def _objective(m, sx: StochasticIndex, risk_weight, cvar_alpha, cvar_weight) -> None:
+    """min sum_s p_s z_s (+ w CVaR); an expected risk cap if risk_cap_musd is set."""
+    ix = sx.base
+    expected: dict[int, list] = {}
+    cvar_rows = {}
+    if cvar_weight > 0:
+        m.cvar_excess = pyo.Var(range(len(sx.scenarios)), domain=pyo.NonNegativeReals)
+        m.cvar_eta = pyo.Var(domain=pyo.Reals)
+    for s, p in enumerate(sx.probabilities):
+        z = scenario_objective_terms(sx, s, risk_weight)
+        for c, v in z:
+            slot = expected.setdefault(id(v), [0.0, v])
+            slot[0] += p * c
+        if cvar_weight > 0:
+            row = [(1.0, m.cvar_excess[s]), (1.0, m.cvar_eta)] + [(-c, v) for c, v in z]
+            cvar_rows[s] = ge(row, ix.existing_fixed_cost_musd)
+    terms = [(c, v) for c, v in expected.values() if c != 0]
+    if cvar_weight > 0:
+        add_rows(m, "cvar", cvar_rows)
+        tail = cvar_weight / (1.0 - cvar_alpha)
+        terms.append((cvar_weight, m.cvar_eta))
+        terms += [(tail * p, m.cvar_excess[s]) for s, p in enumerate(sx.probabilities) if p]
+    if ix.risk_cap_musd is not None:
+        risk = [
+            (p * c, v)
+            for s, p in enumerate(sx.probabilities)
+            for c, v in risk_terms(sx.views[s], sx.ixs[s])
+        ]
+        add_rows(m, "risk_cap", {0: le(risk, ix.risk_cap_musd)})
+    m.objective = pyo.Objective(
+        expr=linear(terms, constant=ix.existing_fixed_cost_musd), sense=pyo.minimize
+    )

@@ -1,0 +1,138 @@
+"""A plan's first-stage decisions (investments and the stock build-up path), and fixing them.
+
+The stress test and the value of the stochastic solution both re-optimise purchases,
+throughput and stock draws with these decisions held: project stakes by build year, modules
+built by technology and year, and stock injected by mineral and year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.index import ModelIndex
+from planner.solver import HighsModel
+
+
+class PlanMismatch(Exception):
+    """The plan names projects, technologies, minerals or years the workbook does not have."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class FirstStage:
+    stakes: dict[tuple, float] = field(default_factory=dict)  # (project, build year)
+    modules: dict[tuple, int] = field(default_factory=dict)  # (technology, build year)
+    inject_t: dict[tuple, float] = field(default_factory=dict)  # (mineral, year)
+
+
+def from_tables(projects: pd.DataFrame, processing: pd.DataFrame, stock: pd.DataFrame):
+    """The first stage of a plan from its Projects, Processing and Stock tables."""
+    first = FirstStage()
+    for rec in projects.to_dict("records"):
+        first.stakes[str(rec["project"]), int(rec["build_year"])] = float(rec["stake"])
+    for rec in processing.to_dict("records"):
+        n = round(float(rec["modules_built"] or 0))
+        if n:
+            first.modules[str(rec["technology"]), int(rec["year"])] = n
+    for rec in stock.to_dict("records"):
+        q = float(rec["injected_t"] or 0.0)
+        if q:
+            first.inject_t[str(rec["mineral"]), int(rec["year"])] = q
+    return first
+
+
+def _canonical(names, wanted: str) -> str | None:
+    by_lower = {str(n).lower(): n for n in names}
+    return by_lower.get(wanted.lower())
+
+
+def check(first: FirstStage, ix: ModelIndex) -> FirstStage:
+    """`first` with names spelled as in the workbook; PlanMismatch lists what does not fit."""
+    problems = []
+    out = FirstStage()
+    builds = set(ix.project_build)
+    for (p, y), stake in first.stakes.items():
+        name = _canonical(ix.project, p)
+        if name is None:
+            problems.append(f"plan Projects: project {p!r} is not in the workbook's Projects")
+        elif (name, y) not in builds:
+            problems.append(f"plan Projects: project {p!r} cannot be built in {y} in the workbook")
+        else:
+            out.stakes[name, y] = stake
+    module_years = set(ix.module_build)
+    for (k, y), n in first.modules.items():
+        name = _canonical(ix.technology, k)
+        if name is None:
+            problems.append(f"plan Processing: technology {k!r} is not in the workbook")
+        elif (name, y) not in module_years:
+            problems.append(f"plan Processing: {k!r} modules cannot be built in {y}")
+        else:
+            out.modules[name, y] = n
+    for (mineral, t), q in first.inject_t.items():
+        name = _canonical(ix.minerals, mineral)
+        if name is None or t not in ix.years:
+            problems.append(f"plan Stock: {mineral} in {t} is not in the workbook's horizon")
+        else:
+            out.inject_t[name, t] = q
+    if problems:
+        raise PlanMismatch(problems)
+    return out
+
+
+def fixed_bounds(variables, first: FirstStage) -> list[tuple]:
+    """(var, value) for every first-stage variable: the plan's value, 0 where it has none."""
+    out = []
+    for key, var in variables.build.items():
+        out.append((var, 1.0 if key in first.stakes else 0.0))
+    for key, var in variables.stake.items():
+        out.append((var, first.stakes.get(key, 0.0)))
+    for key, var in variables.modules_built.items():
+        out.append((var, float(first.modules.get(key, 0))))
+    for key, var in variables.inject.items():
+        out.append((var, first.inject_t.get(key, 0.0)))
+    return out
+
+
+def fix_columns(hm: HighsModel, fixes: list[tuple]) -> np.ndarray:
+    """Fix columns of `hm` at values: fixes are (vardata, value); returns the columns fixed
+    (restore them with `release_columns`). Variables not in the matrix are skipped."""
+    cols, values = [], []
+    for var, value in fixes:
+        col = hm.col_of.get(id(var))
+        if col is not None:
+            cols.append(col)
+            values.append(value)
+    cols_array = np.asarray(cols, dtype=np.int32)
+    vals = np.asarray(values, dtype=float)
+    if len(cols_array):
+        hm.highs.changeColsBounds(len(cols_array), cols_array, vals, vals)
+    return cols_array
+
+
+def release_columns(hm: HighsModel, cols: np.ndarray) -> None:
+    """Give columns fixed by `fix_columns` their model bounds back."""
+    if len(cols):
+        hm.highs.changeColsBounds(len(cols), cols, hm.lower[cols], hm.upper[cols])
+
+
+def first_stage_of(hm: HighsModel, variables) -> FirstStage:
+    """The first stage of the solution held in `hm`."""
+    first = FirstStage()
+    for key, var in variables.build.items():
+        if hm.value_of(var) > 0.5:
+            first.stakes[key] = hm.value_of(variables.stake[key])
+    for key, var in variables.modules_built.items():
+        n = round(hm.value_of(var))
+        if n:
+            first.modules[key] = n
+    for key, var in variables.inject.items():
+        q = hm.value_of(var)
+        if q:
+            first.inject_t[key] = q
+    return first

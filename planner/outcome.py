@@ -1,0 +1,80 @@
+"""What a scenario's solution does per mineral and year: supply, stock, shortfall, cost.
+
+The variable cost of a mineral-year, in million USD of the year (undiscounted), is what its
+recourse decisions cost: purchases at landed cost, project offtake and processing output at
+their unit costs, stock held at the holding cost and drawn at the release cost, and unmet
+demand at the shortfall penalty. Capital and fixed costs are first-stage and the same in every
+scenario, so they are left out: the difference between two scenarios' variable costs is the
+extra cost of a disruption.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from models.index import USD_PER_MUSD, ModelIndex
+from planner.solver import HighsModel
+
+OUTCOME_COLUMNS = (
+    "year",
+    "mineral",
+    "demand_t",
+    "supplied_t",
+    "stock_drawn_t",
+    "stock_t",
+    "shortfall_t",
+    "variable_cost_musd",
+)
+
+
+def values_of(
+    hm: HighsModel, variables, names=("buy", "offtake", "output", "stock", "draw", "unmet")
+):
+    """name -> {key: value} for the recourse variables of a model or scenario view."""
+    return {name: hm.values(getattr(variables, name)) for name in names}
+
+
+def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
+    """One row per mineral and year (OUTCOME_COLUMNS); supplied_t is the refined supply
+    sourced in the year (refined purchases and offtake, home processing output)."""
+    supplied: dict = defaultdict(float)
+    cost: dict = defaultdict(float)
+    for (c, m, f, t), q in v["buy"].items():
+        if q:
+            cost[m, t] += q * ix.landed_usd_per_t[c, m, f, t]
+            if f == "refined":
+                supplied[m, t] += q
+    for (p, t), q in v["offtake"].items():
+        if q:
+            rec = ix.project[p]
+            cost[rec["mineral"], t] += q * rec["unit_cost_usd_per_t"]
+            if rec["form"] == "refined":
+                supplied[rec["mineral"], t] += q
+    for (k, t), q in v["output"].items():
+        if q:
+            rec = ix.technology[k]
+            cost[rec["mineral"], t] += q * rec["unit_cost_usd_per_t"]
+            supplied[rec["mineral"], t] += q
+    rows = []
+    for m in ix.minerals:
+        for t in ix.years:
+            key = (m, t)
+            stock, unmet = v["stock"][key], v["unmet"][key]
+            total = (
+                cost[key] + stock * ix.holding_usd_per_t[key] + unmet * ix.shortfall_usd_per_t[m]
+            )
+            rows.append(
+                [
+                    t,
+                    m,
+                    ix.demand_t.get(key, 0.0),
+                    supplied[key],
+                    v["draw"][key],
+                    stock,
+                    unmet,
+                    total / USD_PER_MUSD,
+                ]
+            )
+    return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))

@@ -1,0 +1,281 @@
+"""Solve the two-stage stochastic model (Settings mode = stochastic) and report it.
+
+Steps: the deterministic plan of the undisrupted case; the stochastic model over the
+undisrupted case and every Disruptions scenario of positive probability (models/stochastic.py);
+then the deterministic plan's first stage fixed in the stochastic model, which gives the
+expected objective of the deterministic plan under the scenarios. The value of the stochastic
+solution is that objective minus the stochastic plan's.
+
+The main plan sheets show the undisrupted case under the stochastic plan (the plan as it runs
+if no disruption comes); `Scenarios`, `ScenarioDetail` and `VersusDeterministic` show every
+scenario and what the stochastic plan buys that the deterministic one does not.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from models.disruption import UNDISRUPTED, Scenario, disruption_scenarios, undisrupted
+from models.objective import cost_terms, risk_terms
+from models.stochastic import build_stochastic_model
+from planner.data import InputData
+from planner.first_stage import (
+    FirstStage,
+    first_stage_of,
+    fix_columns,
+    fixed_bounds,
+    from_tables,
+    release_columns,
+)
+from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
+from planner.plan import Plan
+from planner.solver import HighsModel
+
+SCENARIO_COLUMNS = (
+    "scenario",
+    "probability",
+    "first_disruption_year",
+    "cost_discounted_musd",
+    "risk_exposure_discounted_musd",
+    "objective_discounted_musd",
+    "deterministic_plan_objective_discounted_musd",
+    "shortfall_t",
+    "stock_drawn_t",
+    "in_cvar_tail",
+)
+
+
+def scenario_set(data: InputData) -> tuple[list[Scenario], list[str]]:
+    """The modelled scenarios (the undisrupted case first, if it has probability left) and
+    the names of scenarios left out for a probability of 0."""
+    disrupted = disruption_scenarios(data.disruptions)
+    kept = [s for s in disrupted if s.probability > 0]
+    dropped = [s.name for s in disrupted if s.probability <= 0]
+    base = undisrupted(disrupted)
+    return ([base] if base.probability > 0 else []) + kept, dropped
+
+
+def cvar(values: list[float], probabilities: list[float], alpha: float) -> tuple[float, list]:
+    """CVaR_alpha of a discrete distribution: the probability-weighted mean of its worst
+    (1 - alpha) tail; and, per outcome, whether it lies in that tail."""
+    tail = 1.0 - alpha
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    taken, total = 0.0, 0.0
+    in_tail = [False] * len(values)
+    for i in order:
+        if taken >= tail - 1e-12:
+            break
+        take = min(probabilities[i], tail - taken)
+        if take > 0:
+            in_tail[i] = True
+            total += take * values[i]
+            taken += take
+    return (total / tail if tail > 0 else max(values)), in_tail
+
+
+def _dot(hm: HighsModel, terms) -> float:
+    return float(sum(c * hm.value_of(v) for c, v in terms))
+
+
+def scenario_figures(hm: HighsModel, sx, risk_weight: float) -> list[dict]:
+    """Per scenario: discounted cost, risk exposure and objective z_s of the held solution."""
+    out = []
+    for s, view in enumerate(sx.views):
+        ix = sx.ixs[s]
+        cost = sum(_dot(hm, t) for t in cost_terms(view, ix).values())
+        cost += ix.existing_fixed_cost_musd
+        risk = _dot(hm, risk_terms(view, ix))
+        out.append({"cost": cost, "risk": risk, "objective": cost + risk_weight * risk})
+    return out
+
+
+def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_options) -> Plan:
+    """The stochastic plan of `data` (see the module docstring)."""
+    from planner import solve as deterministic  # the deterministic pipeline
+
+    say = progress or (lambda _msg: None)
+    s = data.settings
+    scenarios, dropped = scenario_set(data)
+    if not any(sc.name != UNDISRUPTED for sc in scenarios):
+        raise deterministic.SolveError(
+            "stochastic mode needs at least one Disruptions scenario with a probability above 0"
+        )
+    det_data = data.copy()
+    det_data.settings.mode = "deterministic"
+    say("solving the deterministic plan (to value the stochastic one)")
+    det_plan = deterministic.solve(det_data, mip_gap, time_limit_s, None, highs_options)
+    det_first = from_tables(det_plan.projects, det_plan.processing, det_plan.stock)
+
+    timings: dict[str, float] = {}
+    say(f"building the stochastic model ({len(scenarios)} scenarios)")
+    t0 = time.perf_counter()
+    model = build_stochastic_model(data, scenarios, s.cvar_alpha, s.cvar_weight)
+    timings["build_s"] = time.perf_counter() - t0
+    sx = model.sx
+    hm = HighsModel(model)
+    timings["handover_s"] = hm.handover_s
+    say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
+    status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+    timings["solve_s"] = status.solver_time_s
+    if not status.has_solution:
+        raise deterministic.SolveError(
+            f"HiGHS found no stochastic plan (status {status.status}) within "
+            f"{time_limit_s:g} s; raise time_limit_s or mip_gap",
+            status,
+        )
+    say("reading marginal costs (LP with the integer decisions fixed)")
+    duals, timings["dual_solve_s"] = hm.duals_with_integers_fixed()
+    first = first_stage_of(hm, model)
+    figures = scenario_figures(hm, sx, s.risk_weight)
+    detail = _detail(hm, sx)
+
+    if sx.scenarios[0].name == UNDISRUPTED:
+        plan = _undisrupted_plan(data, model, hm, duals)
+        plan.summary = deterministic.summary(
+            data, sx.views[0], hm, status, mip_gap, timings, plan, ix=sx.ixs[0]
+        )
+    else:
+        from planner.stress import undisrupted_plan
+
+        plan = undisrupted_plan(data, first)
+        sizes = {k: plan.summary[k] for k in ("variables", "integer_variables", "constraints")}
+        plan.summary.update(status=status.status, objective_musd=status.objective)
+        plan.summary.update(best_bound_musd=status.bound, gap=status.gap)
+        plan.notes.append(
+            "The scenarios' probabilities sum to 1, so the undisrupted case is not one of the "
+            "outcomes; the main sheets show it re-optimised with the plan's first stage held "
+            f"(that LP had {sizes['variables']} variables)."
+        )
+
+    say("valuing the deterministic plan under the scenarios")
+    cols = fix_columns(hm, fixed_bounds(model, det_first))
+    det_status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+    det_figures = scenario_figures(hm, sx, s.risk_weight) if det_status.has_solution else None
+    release_columns(hm, cols)
+
+    plan.extra = {
+        "Scenarios": _scenario_table(sx, figures, det_figures, s.cvar_alpha, detail),
+        "ScenarioDetail": detail,
+        "VersusDeterministic": versus_table(det_first, first),
+    }
+    plan.summary = (
+        _stochastic_summary(data, sx, status, det_status, figures, dropped, timings) | plan.summary
+    )
+    plan.notes.append(
+        "Mode stochastic: the main sheets and the cost split show the undisrupted case under "
+        "the stochastic plan; sheets Scenarios and ScenarioDetail show every scenario, and "
+        "VersusDeterministic what this plan buys that the deterministic plan does not."
+    )
+    if dropped:
+        plan.notes.append(
+            "Scenarios with probability 0 are not planned for: " + ", ".join(dropped) + "."
+        )
+    if status.status != "optimal":
+        plan.notes.append(
+            f"HiGHS stopped with status {status.status}: this is the best plan found, within "
+            f"{100 * (status.gap or 0):.3g}% of the optimum."
+        )
+    return plan
+
+
+def _undisrupted_plan(data, model, hm: HighsModel, duals) -> Plan:
+    """Plan tables of scenario 0 (the undisrupted case). A balance dual is the expected
+    marginal cost over the scenarios sharing its node; dividing by the node's probability
+    gives the marginal cost given the history."""
+    from planner.solve import plan_tables
+
+    sx = model.sx
+    balance = hm.duals(model.balance, duals)
+    nodes = sx.nodes[0]
+    balance_dual = {
+        (m, t): balance[0, m, t] / sx.node_probability[nodes[t]] for m, t in sx.views[0].stock
+    }
+    budget = {key[1]: d for key, d in hm.duals(model.budget, duals).items()}
+    return plan_tables(sx.ixs[0], sx.views[0], hm, balance_dual, budget)
+
+
+def _detail(hm: HighsModel, sx) -> pd.DataFrame:
+    frames = []
+    for s, view in enumerate(sx.views):
+        frame = mineral_year_outcome(sx.ixs[s], values_of(hm, view))
+        frame.insert(0, "scenario", sx.scenarios[s].name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[["scenario", *OUTCOME_COLUMNS]]
+
+
+def _scenario_table(sx, figures, det_figures, alpha: float, detail) -> pd.DataFrame:
+    objectives = [f["objective"] for f in figures]
+    _, in_tail = cvar(objectives, sx.probabilities, alpha)
+    totals = detail.groupby("scenario", sort=False)[["shortfall_t", "stock_drawn_t"]].sum()
+    rows = []
+    for s, scenario in enumerate(sx.scenarios):
+        rows.append(
+            [
+                scenario.name,
+                scenario.probability,
+                sx.effects[s].first_year,
+                figures[s]["cost"],
+                figures[s]["risk"],
+                figures[s]["objective"],
+                det_figures[s]["objective"] if det_figures else None,
+                totals.at[scenario.name, "shortfall_t"],
+                totals.at[scenario.name, "stock_drawn_t"],
+                in_tail[s],
+            ]
+        )
+    return pd.DataFrame(rows, columns=list(SCENARIO_COLUMNS))
+
+
+def versus_table(deterministic: FirstStage, stochastic: FirstStage) -> pd.DataFrame:
+    """First-stage decisions that differ: project stakes, modules built, stock injected."""
+    rows = []
+    parts = (
+        ("project stake", deterministic.stakes, stochastic.stakes),
+        ("modules built", deterministic.modules, stochastic.modules),
+        ("stock injected (t)", deterministic.inject_t, stochastic.inject_t),
+    )
+    for what, det, sto in parts:
+        for key in sorted(set(det) | set(sto), key=lambda k: (k[1], str(k[0]))):
+            a, b = float(det.get(key, 0.0)), float(sto.get(key, 0.0))
+            if abs(a - b) > 1e-6 * max(1.0, abs(a), abs(b)):
+                rows.append([what, key[0], key[1], a, b, b - a])
+    return pd.DataFrame(
+        rows, columns=["decision", "name", "year", "deterministic", "stochastic", "difference"]
+    )
+
+
+def _stochastic_summary(data, sx, status, det_status, figures, dropped, timings) -> dict:
+    s = data.settings
+    probs = sx.probabilities
+    objectives = [f["objective"] for f in figures]
+    cvar_value, _ = cvar(objectives, probs, s.cvar_alpha)
+    out = {
+        "mode": "stochastic",
+        "scenarios_modelled": len(sx.scenarios),
+        "history_nodes": len(sx.node_probability),
+        "undisrupted_probability": 1.0 - sum(sc.probability for sc in sx.scenarios[1:])
+        if sx.scenarios[0].name == UNDISRUPTED
+        else 0.0,
+        "cvar_alpha": s.cvar_alpha,
+        "cvar_weight": s.cvar_weight,
+        "stochastic_objective_musd": status.objective,
+        "expected_cost_discounted_musd": sum(
+            p * f["cost"] for p, f in zip(probs, figures, strict=True)
+        ),
+        "expected_risk_exposure_discounted_musd": sum(
+            p * f["risk"] for p, f in zip(probs, figures, strict=True)
+        ),
+        "expected_objective_discounted_musd": sum(
+            p * z for p, z in zip(probs, objectives, strict=True)
+        ),
+        "cvar_of_scenario_objective_musd": cvar_value,
+        "deterministic_plan_objective_musd": det_status.objective
+        if det_status.has_solution
+        else None,
+        "value_of_stochastic_solution_musd": det_status.objective - status.objective
+        if det_status.has_solution
+        else None,
+    }
+    return out

@@ -1,0 +1,288 @@
+"""Stress-test a plan: hold its investments and stock build-up, hit it with each disruption.
+
+For the undisrupted case and for each Disruptions scenario, the deterministic model of the
+scenario's data (models/disruption.py) is solved with the plan's first stage fixed (project
+stakes, modules built, stock injected): purchases, offtake, processing output, stock draws and
+unmet demand are re-optimised. Until a scenario's first disrupted year the plan runs exactly as
+in the undisrupted case (those years' decisions are fixed to it), so no decision anticipates the
+disruption; from that year on the planner reacts knowing the disruption's course.
+
+Reported per scenario, mineral and year: shortfall, extra cost (the variable cost of the
+mineral-year minus that of the undisrupted case, money of the year, planner/outcome.py) and
+stock drawn; per scenario, the totals and the discounted extra cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from models.build import build_model
+from models.disruption import (
+    UNDISRUPTED,
+    apply_effects,
+    disruption_scenarios,
+    scenario_effects,
+)
+from models.index import ModelIndex, build_index
+from models.stochastic import RECOURSE
+from planner.data import InputData
+from planner.first_stage import FirstStage, check, fix_columns, fixed_bounds, from_tables
+from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
+from planner.plan import Plan
+from planner.solver import HighsModel, SolveStatus
+
+DETAIL_COLUMNS = (
+    "scenario",
+    "probability",
+    "year",
+    "mineral",
+    "demand_t",
+    "shortfall_t",
+    "extra_shortfall_t",
+    "extra_cost_musd",
+    "stock_drawn_t",
+    "stock_t",
+    "supplied_t",
+)
+TOTAL_COLUMNS = (
+    "scenario",
+    "probability",
+    "first_disruption_year",
+    "shortfall_t",
+    "extra_shortfall_t",
+    "extra_cost_discounted_musd",
+    "stock_drawn_t",
+    "worst_mineral",
+    "worst_mineral_shortfall_t",
+)
+
+
+class StressError(Exception):
+    """The plan cannot be evaluated in a scenario (HiGHS found no solution)."""
+
+
+@dataclass
+class StressResult:
+    summary: dict[str, object]
+    scenarios: pd.DataFrame  # TOTAL_COLUMNS, one row per scenario
+    detail: pd.DataFrame  # DETAIL_COLUMNS, one row per scenario, mineral and year
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    model: object
+    hm: HighsModel
+    status: SolveStatus
+
+
+def evaluate(
+    data: InputData,
+    ix: ModelIndex,
+    first: FirstStage,
+    fixed_until: int | None = None,
+    base_values: dict | None = None,
+) -> Evaluation:
+    """Solve the model of `ix` with the first stage held; with `fixed_until`, the recourse of
+    every year before it is held at `base_values` (name -> {key: value})."""
+    model = build_model(data, ix)
+    hm = HighsModel(model)
+    fixes = fixed_bounds(model, first)
+    if fixed_until is not None and base_values:
+        for name, position in RECOURSE.items():
+            var = getattr(model, name)
+            fixes += [
+                (var[k], value)
+                for k, value in base_values[name].items()
+                if k[position] < fixed_until
+            ]
+    fix_columns(hm, fixes)
+    s = data.settings
+    status = hm.solve(mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
+    if not status.has_solution:
+        raise StressError(f"HiGHS found no solution with the plan held (status {status.status})")
+    return Evaluation(model, hm, status)
+
+
+def undisrupted_plan(data: InputData, first: FirstStage) -> Plan:
+    """The plan tables of the undisrupted case with `first` held (summary included)."""
+    from planner.solve import plan_tables, summary
+
+    ev = evaluate(data, build_index(data), first)
+    duals, dual_s = ev.hm.duals_with_integers_fixed()
+    plan = plan_tables(
+        ev.model.ix,
+        ev.model,
+        ev.hm,
+        ev.hm.duals(ev.model.balance, duals),
+        ev.hm.duals(ev.model.budget, duals),
+    )
+    timings = {"solve_s": ev.status.solver_time_s, "build_s": 0.0, "handover_s": ev.hm.handover_s}
+    timings["dual_solve_s"] = dual_s
+    plan.summary = summary(data, ev.model, ev.hm, ev.status, data.settings.mip_gap, timings, plan)
+    return plan
+
+
+def stress_test(
+    data: InputData, first: FirstStage, progress: Callable[[str], None] | None = None
+) -> StressResult:
+    """Evaluate `first` (a plan's first stage) in the undisrupted case and every scenario of
+    data.disruptions; see the module docstring."""
+    say = progress or (lambda _msg: None)
+    ix0 = build_index(data)
+    first = check(first, ix0)
+    scenarios = disruption_scenarios(data.disruptions)
+    say("undisrupted case")
+    base = evaluate(data, ix0, first)
+    base_values = values_of(base.hm, base.model, tuple(RECOURSE))
+    base_outcome = mineral_year_outcome(ix0, base_values)
+    frames = [
+        _with_base(
+            UNDISRUPTED, 1.0 - sum(sc.probability for sc in scenarios), base_outcome, base_outcome
+        )
+    ]
+    starts = [None]
+    for i, scenario in enumerate(scenarios, start=1):
+        say(f"scenario {i}/{len(scenarios)}: {scenario.name}")
+        effects = scenario_effects(ix0, scenario)
+        start = effects.first_year
+        starts.append(start)
+        if start is None:  # nothing it names is supplied within the horizon
+            outcome = base_outcome
+        else:
+            ix = apply_effects(ix0, effects)
+            ev = evaluate(data, ix, first, start, base_values)
+            outcome = mineral_year_outcome(ix, values_of(ev.hm, ev.model))
+        frames.append(_with_base(scenario.name, scenario.probability, outcome, base_outcome))
+    detail = pd.concat(frames, ignore_index=True)[list(DETAIL_COLUMNS)]
+    totals = _totals(detail, starts, ix0)
+    expected = float((totals["probability"] * totals["extra_cost_discounted_musd"]).sum())
+    summary = {
+        "scenarios": len(scenarios),
+        "undisrupted_probability": float(totals["probability"].iloc[0]),
+        "expected_extra_cost_discounted_musd": expected,
+        "worst_scenario_by_shortfall": _worst(totals, "extra_shortfall_t"),
+        "worst_scenario_by_extra_cost": _worst(totals, "extra_cost_discounted_musd"),
+        "undisrupted_shortfall_t": float(base_outcome["shortfall_t"].sum()),
+    }
+    notes = [
+        "Each scenario is the plan's investments, modules and stock injections held, with "
+        "purchases, offtake, processing output, stock draws and unmet demand re-optimised; "
+        "years before the scenario's first disruption run as in the undisrupted case.",
+        "extra cost = the mineral-year's variable cost (purchases, operating, holding, "
+        "shortfall penalty) minus the undisrupted case's, in million USD of the year.",
+    ]
+    return StressResult(summary, totals, detail, notes)
+
+
+def _with_base(name: str, probability: float, outcome, base) -> pd.DataFrame:
+    frame = outcome.copy()
+    frame.insert(0, "scenario", name)
+    frame.insert(1, "probability", max(probability, 0.0))
+    frame["extra_shortfall_t"] = outcome["shortfall_t"].to_numpy() - base["shortfall_t"].to_numpy()
+    frame["extra_cost_musd"] = (
+        outcome["variable_cost_musd"].to_numpy() - base["variable_cost_musd"].to_numpy()
+    )
+    return frame
+
+
+def _totals(detail: pd.DataFrame, starts: list, ix: ModelIndex) -> pd.DataFrame:
+    discount = detail["year"].map(ix.discount)
+    detail = detail.assign(extra_discounted=detail["extra_cost_musd"] * discount)
+    rows = []
+    for i, (name, block) in enumerate(detail.groupby("scenario", sort=False)):
+        by_mineral = block.groupby("mineral")["shortfall_t"].sum()
+        worst = by_mineral.idxmax() if by_mineral.max() > 1e-6 else ""
+        rows.append(
+            [
+                name,
+                float(block["probability"].iloc[0]),
+                starts[i],
+                float(block["shortfall_t"].sum()),
+                float(block["extra_shortfall_t"].sum()),
+                float(block["extra_discounted"].sum()),
+                float(block["stock_drawn_t"].sum()),
+                worst,
+                float(by_mineral.max()) if worst else 0.0,
+            ]
+        )
+    return pd.DataFrame(rows, columns=list(TOTAL_COLUMNS))
+
+
+def _worst(totals: pd.DataFrame, column: str) -> str:
+    block = totals.iloc[1:]
+    if block.empty or block[column].max() <= 1e-6:
+        return ""
+    return str(block.loc[block[column].idxmax(), "scenario"])
+
+
+def first_stage_from_plan_file(path: str | Path) -> tuple[FirstStage, dict]:
+    """The first stage and the Summary of an exported plan workbook."""
+    from planner.export import read_plan_summary, read_plan_tables
+
+    tables = read_plan_tables(path)
+    summary, _ = read_plan_summary(path)
+    return from_tables(tables["projects"], tables["processing"], tables["stock"]), summary
+
+
+def stress_plan_file(
+    plan_path: str | Path, data: InputData, progress: Callable[[str], None] | None = None
+) -> StressResult:
+    """Stress-test an exported plan against the scenarios of `data` (a loaded workbook)."""
+    from planner.solve import program_version
+
+    first, plan_summary = first_stage_from_plan_file(plan_path)
+    result = stress_test(data, first, progress)
+    sha = plan_summary.get("input_sha256")
+    head = {
+        "plan_file": Path(plan_path).name,
+        "plan_input_file": plan_summary.get("input_file", ""),
+        "scenarios_file": Path(data.source_file).name if data.source_file else "",
+        "scenarios_sha256": data.source_sha256,
+    }
+    result.summary = (
+        head | result.summary | {"program": f"critical-minerals-planner {program_version()}"}
+    )
+    if sha and data.source_sha256 and sha != data.source_sha256:
+        result.notes.append(
+            f"The plan was solved from {plan_summary.get('input_file', 'another workbook')} "
+            f"(sha256 {str(sha)[:12]}...), not from this scenarios workbook: the data of the "
+            "scenarios workbook are used for every scenario, the undisrupted case included."
+        )
+    return result
+
+
+__all__ = ["OUTCOME_COLUMNS", "StressResult", "stress_plan_file", "stress_test"]
+
+
+def write_stress(result: StressResult, path: str | Path) -> Path:
+    """The stress workbook: Summary, Scenarios (totals), Stress (per scenario, mineral and
+    year) and a Chart sheet with shortfall and extra cost by scenario and year; atomic."""
+    from planner.export import ChartBlock, write_report
+
+    detail = result.detail
+    by_year = detail.groupby(["year", "scenario"], sort=False)[
+        ["shortfall_t", "extra_cost_musd"]
+    ].sum()
+    order = list(dict.fromkeys(detail["scenario"]))
+
+    def pivot(column: str) -> pd.DataFrame:
+        table = by_year[column].unstack("scenario")[order].sort_index()
+        table.index = table.index.astype(int)
+        table.index.name = "year"
+        return table
+
+    charts = [
+        ChartBlock("Shortfall by scenario (t, all minerals)", pivot("shortfall_t"), "tonnes"),
+        ChartBlock(
+            "Extra cost by scenario (million USD of the year)",
+            pivot("extra_cost_musd"),
+            "million USD",
+        ),
+    ]
+    tables = {"Scenarios": result.scenarios, "Stress": result.detail}
+    return write_report(path, result.summary, result.notes, tables, charts)
