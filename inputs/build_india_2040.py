@@ -1,14 +1,15 @@
-"""Build `inputs/india_2040.xlsx`: the cited India 2040 base case (input schema version 1).
+"""Build `inputs/india_2040.xlsx`: the cited India 2040 base case (input schema version 2).
 
 Run from the repository root:
 
     .venv/bin/python inputs/build_india_2040.py
 
 Every figure comes either from the raw data copied into `inputs/data/` (USGS Mineral Commodity
-Summaries, World Bank governance indicators, India's budget, trade and project facts; each CSV
-row carries its source and URL) or from a named assumption in the tables below. Each figure is
-recorded on the workbook's `Sources` sheet, and `inputs/SOURCES.md` explains the derivation
-sheet by sheet. The output is deterministic: the same data give the same workbook.
+Summaries, World Bank governance indicators, India's budget, trade and project facts, real
+supply-disruption events; each CSV row carries its source and URL) or from a named assumption
+in the tables below. Each figure is recorded on the workbook's `Sources` sheet, and
+`inputs/SOURCES.md` explains the derivation sheet by sheet. The output is deterministic: the
+same data give the same workbook.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -110,6 +111,7 @@ class Raw:
         self.prices = pd.read_csv(folder / "prices.csv", dtype={"year": str})
         self.countries = pd.read_csv(folder / "countries.csv", dtype={"year": str})
         self.india = pd.read_csv(folder / "india.csv", dtype=str)
+        self.events = pd.read_csv(folder / "disruptions.csv", dtype=str, keep_default_na=False)
 
     def usgs(self, mineral: str, stage: str, country: str, year: int) -> Fact:
         """USGS production: MCS 2026 for 2025 (est.), MCS 2025 for 2024 (copper, bauxite)."""
@@ -155,6 +157,21 @@ class Raw:
             value, text = math.nan, str(r.value)
         return Fact(value, f"{r.source}: {item} ({r.unit})", r.year, r.url, text)
 
+    def event(self, name: str) -> Fact:
+        """One row of disruptions.csv, by its event name; the text is its magnitude."""
+        rows = self.events[self.events["event"] == name]
+        if len(rows) != 1:
+            raise LookupError(f"disruptions.csv {name!r}: {len(rows)} rows")
+        r = rows.iloc[0]
+        end = f" to {r.end}" if r.end else " (ongoing)"
+        source = f"{r.source}: {r.event}, {r.start}{end}"
+        return Fact(math.nan, source, r.start[:4], r.url, r.magnitude or r.measure)
+
+    def event_days(self, name: str) -> int:
+        """Days from an event's start to its end, both included (the event must have ended)."""
+        r = self.events[self.events["event"] == name].iloc[0]
+        return (date.fromisoformat(r.end) - date.fromisoformat(r.start)).days + 1
+
     def wgi(self, country: str, indicator: str) -> float:
         c = self.countries
         rows = c[(c.country == country) & (c.indicator == indicator)]
@@ -179,7 +196,7 @@ def settings_sheet(led: Ledger) -> list[dict]:
     s = "Settings"
     # fmt: off
     rows = [
-        ("schema_version", 1, "input workbook contract version"),
+        ("schema_version", 2, "input workbook contract version (2: Disruptions sheet)"),
         ("home_country", HOME, "imports come into India; refining is done in India"),
         ("first_year", FIRST_YEAR, "first plan year"),
         ("last_year", LAST_YEAR, "last plan year"),
@@ -187,6 +204,10 @@ def settings_sheet(led: Ledger) -> list[dict]:
         ("inr_per_usd", INR_PER_USD, "market close 24 Oct 2025 (Business Standard)"),
         ("risk_weight", 0, "pure cost; a frontier sweeps this"),
         ("demand_scenario", "stated", "one of Demand.scenario: stated, pledges, accelerated"),
+        ("mode", "deterministic", "plan for the undisrupted case; stochastic: plan once for "
+         "every Disruptions scenario"),
+        ("cvar_alpha", 0.9, "stochastic mode: CVaR averages the worst 10% of scenario cost"),
+        ("cvar_weight", 0, "stochastic mode: 0 = minimise expected cost"),
         ("mip_gap", 0.001, "relative MIP gap"),
         ("time_limit_s", 120, "solver time limit, seconds"),
     ]
@@ -216,6 +237,13 @@ def settings_sheet(led: Ledger) -> list[dict]:
         "2025",
     )
     led.assume(s, "demand_scenario", "stated", "base case plans for the stated-policies demand")
+    led.assume(
+        s,
+        "mode / cvar_alpha / cvar_weight",
+        "deterministic / 0.9 / 0",
+        "the base case plans for the undisrupted case; set mode to stochastic to plan against "
+        "the Disruptions scenarios (expected cost unless cvar_weight > 0)",
+    )
     return [{"key": k, "value": v, "note": n} for k, v, n in rows]
 
 
@@ -1293,6 +1321,273 @@ def policy_sheet(led: Ledger) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
+# ----------------------------------------------------------------------------- disruptions
+
+# Event names in disruptions.csv (each row carries its source and URL).
+EV_GRAPHITE = "China graphite export licensing"
+EV_REE_APR = (
+    "China medium/heavy rare-earth export controls (MOFCOM/GAC Announcement No. 18 of 2025)"
+)
+EV_REE_OCT = (
+    "China expanded rare-earth, battery and superhard export controls "
+    "(MOFCOM/GAC Announcements 55-58, 61, 62 of 2025)"
+)
+EV_BATTERY_OCT = (
+    "China lithium-battery, cathode and graphite-anode export controls "
+    "(MOFCOM/GAC Announcement 58 of 2025)"
+)
+EV_DRC_BAN = "DR Congo cobalt export suspension"
+EV_DRC_QUOTA = "DR Congo cobalt export quota 2026"
+EV_DRC_QUOTA_2025 = "DR Congo cobalt export quota 2025 (remainder of year)"
+EV_NICKEL = "Indonesia nickel ore export ban"
+EV_GUINEA_GAC = "Guinea suspension of GAC (EGA) bauxite exports"
+EV_GUINEA_REVOKE = "Guinea revocation of GAC (EGA) bauxite concession"
+EV_MYANMAR = "Myanmar Kachin rare-earth mining belt seized by KIA"
+EV_GRASBERG = "Grasberg Block Cave mud rush and force majeure"
+
+# Magnitudes as written in the cited disruptions.csv rows (the row's `magnitude` or `note`).
+REE_PRODUCTS_YOY = -61.0  # China rare-earth product exports, May 2025, % y/y (Bloomberg)
+REE_MAGNETS_YOY = -74.0  # China rare-earth magnet exports, May 2025, % y/y (WSJ)
+DRC_QUOTA_T = 96600.0  # DR Congo cobalt export quota 2026 (and 2027), t/yr
+DRC_OUTPUT_T = 280000.0  # DR Congo mined cobalt, ~t/yr (Devdiscourse, in the 2025 quota row)
+GAC_EXPORTS_MT = 14.1  # GAC bauxite exports 2023, Mt (wet)
+GUINEA_EXPORTS_MT = 130.0  # Guinea bauxite exports 2024, >130 Mt (gbc1.net, revocation row)
+MYANMAR_YOY = -89.0  # China's RE oxide/compound imports from Myanmar, Feb 2025, % y/y
+GRASBERG_2026_LOSS = 0.35  # PTFI 2026 output ~35% below the prior estimate
+NICKEL_ORE_BAN_CUT = 100.0  # the 2020 ban stopped all nickel ore exports
+# USGS annual average prices (prices.csv) behind the price shocks.
+NDPR = ("rare_earths", "Neodymium-praseodymium (NdPr) oxide, 99% minimum", "dollars per kilogram")
+COBALT_LME = ("cobalt", "London Metal Exchange (LME), cash", "dollars per pound")
+
+
+@dataclass(frozen=True)
+class Shock:
+    """One Disruptions row: a cut (and price shock) of matching supply rows and projects."""
+
+    country: str
+    mineral: str
+    form: str
+    first_year: int
+    last_year: int | None  # None = to the plan's last year
+    cut_pct: float
+    price_pct: float = 0.0
+
+
+@dataclass(frozen=True)
+class DisruptionSpec:
+    """A forward-looking scenario patterned on real events (disruptions.csv).
+
+    The events and the cut magnitudes are facts (cited); the timing in the horizon and the
+    probability are assumptions (`why`).
+    """
+
+    name: str
+    probability: float
+    shocks: tuple[Shock, ...]
+    why: str
+
+
+def _pct(x: float) -> float:
+    return float(round(x))
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _price_rise(raw: Raw, mineral: str, product: str, unit: str) -> tuple[float, Fact, Fact]:
+    """The 2024 -> 2025 rise of a USGS annual average price, in %, and the two prices."""
+    before = raw.price(mineral, product, unit, 2024)
+    after = raw.price(mineral, product, unit, 2025)
+    return _pct(100 * (after.value / before.value - 1)), before, after
+
+
+def disruption_specs(raw: Raw) -> list[DisruptionSpec]:
+    """The scenarios, their cuts derived from the cited magnitudes (see disruptions_sheet)."""
+    ree_cut = _pct(-REE_PRODUCTS_YOY)
+    magnet_cut = _pct(-REE_MAGNETS_YOY)
+    graphite_cut = ree_cut  # no graphite export figure: same licensing intensity as REE
+    ree_shock = _price_rise(raw, *NDPR)[0]
+    cobalt_shock = _price_rise(raw, *COBALT_LME)[0]
+    drc_ban_cut = _pct(100 * raw.event_days(EV_DRC_BAN) / 365)
+    drc_quota_cut = _pct(100 * (1 - DRC_QUOTA_T / DRC_OUTPUT_T))
+    guinea_cut = _pct(100 * GAC_EXPORTS_MT / GUINEA_EXPORTS_MT)
+    # fmt: off
+    return [
+        DisruptionSpec("china_graphite_controls", 0.10, (
+            Shock("China", "graphite", "*", 2027, 2029, graphite_cut),
+        ), "China has licensed graphite exports since Dec 2023 and tightened anode controls "
+           "again in Oct 2025; a three-year tightening from 2027 is the most likely event"),
+        DisruptionSpec("china_rare_earth_controls", 0.10, (
+            Shock("China", "rare_earths", "refined", 2028, 2029, ree_cut, ree_shock),
+        ), "recurrence of the Apr 2025 licensing (still in force) at its first-months "
+           "intensity for two years from 2028; China used rare earths as leverage in 2010 "
+           "and 2025"),
+        DisruptionSpec("china_graphite_and_rare_earths", 0.05, (
+            Shock("China", "rare_earths", "refined", 2030, 2032, magnet_cut, ree_shock),
+            Shock("China", "graphite", "*", 2030, 2032, graphite_cut),
+        ), "re-activation of the Oct 2025 package (suspended only to Nov 2026; the legal "
+           "framework remains) for three years from 2030; less likely than either control "
+           "alone"),
+        DisruptionSpec("drc_cobalt_suspension", 0.07, (
+            Shock("DR Congo", "cobalt", "concentrate", 2029, 2029, drc_ban_cut, cobalt_shock),
+            Shock("DR Congo", "cobalt", "concentrate", 2030, 2031, drc_quota_cut),
+        ), "repeat of 2025-2027: a suspension year (2029) followed by two quota years; "
+           "DR Congo has used both tools to support prices"),
+        DisruptionSpec("indonesia_nickel_export_ban", 0.04, (
+            Shock("Indonesia", "nickel", "concentrate", 2030, None, NICKEL_ORE_BAN_CUT),
+        ), "the 2020 ore-ban policy (downstreaming) extended to MHP/matte from 2030 to the "
+           "end of the plan, stopping intermediate exports and a JV's offtake; possible but "
+           "a large step"),
+        DisruptionSpec("guinea_bauxite_suspension", 0.05, (
+            Shock("Guinea", "bauxite", "concentrate", 2032, 2033, guinea_cut),
+        ), "repeat of the 2024-2025 GAC suspension and revocation against one large "
+           "exporter, for two years (suspension, then transfer to a new operator) from 2032; "
+           "Guinea repossessed 51 licences in 2025"),
+        DisruptionSpec("myanmar_ree_conflict", 0.06, (
+            Shock("Myanmar", "rare_earths", "concentrate", 2027, 2028, _pct(-MYANMAR_YOY)),
+        ), "renewed fighting in Kachin (conflict ongoing since Oct 2024) closing the border "
+           "trade for two years from 2027"),
+        DisruptionSpec("grasberg_copper_outage", 0.03, (
+            Shock("Indonesia", "copper", "refined", 2034, 2034,
+                  _pct(100 * GRASBERG_2026_LOSS)),
+        ), "a one-year mine accident at Grasberg in 2034 (large mine accidents are rare: "
+           "Grasberg and El Teniente in 2025); Indonesia exports no concentrate, so the cut "
+           "falls on its refined copper, smelted from Grasberg concentrate"),
+    ]
+    # fmt: on
+
+
+def disruptions_sheet(raw: Raw, led: Ledger) -> list[dict]:
+    """Forward-looking supply disruption scenarios, each patterned on real events."""
+    specs = disruption_specs(raw)
+    cols = tuple(column_names("Disruptions"))
+    rows = []
+    for spec in specs:
+        for k in spec.shocks:
+            row = (spec.name, spec.probability, k.country, k.mineral, k.form, k.first_year,
+                   k.last_year, k.cut_pct, k.price_pct)  # fmt: skip
+            rows.append(dict(zip(cols, row, strict=True)))
+        years = ", ".join(
+            f"{k.mineral} {_span(k.first_year, k.last_year or LAST_YEAR)}" for k in spec.shocks
+        )
+        led.assume(
+            "Disruptions",
+            f"{spec.name} years, probability",
+            f"{years}; p = {spec.probability:g}",
+            f"timing and probability assumed: {spec.why}",
+        )
+    _disruption_citations(raw, led, specs)
+    total = sum(s.probability for s in specs)
+    led.assume(
+        "Disruptions",
+        "probability (undisrupted case)",
+        round(1 - total, 6),
+        f"the scenarios' probabilities sum to {total:g} over 2025-2040, so the undisrupted "
+        "case stays the most likely single outcome",
+    )
+    return rows
+
+
+def _disruption_citations(raw: Raw, led: Ledger, specs: list[DisruptionSpec]) -> None:
+    s = "Disruptions"
+    cut = {(d.name, k.mineral, k.first_year): k.cut_pct for d in specs for k in d.shocks}
+    # fmt: off
+    for what, event, value, note in (
+        ("china_rare_earth_controls supply_cut_pct", EV_REE_APR,
+         cut["china_rare_earth_controls", "rare_earths", 2028],
+         "cut = the -61% y/y of China's rare-earth product exports in May 2025 (Bloomberg), "
+         "the first full month of licensing"),
+        ("china_graphite_controls (event)", EV_GRAPHITE, None,
+         "the event patterned on; the row gives no export drop (cut: see the assumption)"),
+        ("china_graphite_and_rare_earths (event)", EV_REE_OCT, None,
+         "the package patterned on (rare earths incl. magnets; suspended 2025-11-07 to "
+         "2026-11-10, framework kept)"),
+        ("china_graphite_and_rare_earths (event, graphite)", EV_BATTERY_OCT, None,
+         "graphite-anode controls announced with the rare-earth package"),
+        ("china_graphite_and_rare_earths rare_earths supply_cut_pct", EV_REE_APR,
+         cut["china_graphite_and_rare_earths", "rare_earths", 2030],
+         "the Oct 2025 package extends the controls to magnets: cut = the -74% y/y of China's "
+         "rare-earth magnet exports in May 2025 (WSJ via Automotive World)"),
+        ("drc_cobalt_suspension supply_cut_pct (suspension year)", EV_DRC_BAN,
+         cut["drc_cobalt_suspension", "cobalt", 2029],
+         f"share of the year lost: {raw.event_days(EV_DRC_BAN)} days (2025-02-22 to "
+         "2025-10-15) / 365"),
+        ("drc_cobalt_suspension supply_cut_pct (quota years)", EV_DRC_QUOTA,
+         cut["drc_cobalt_suspension", "cobalt", 2030],
+         f"1 - quota {DRC_QUOTA_T:,.0f} t / output ~{DRC_OUTPUT_T:,.0f} t/yr"),
+        ("drc_cobalt_suspension (output ~280,000 t/yr; 2025 quota 18,125 t)",
+         EV_DRC_QUOTA_2025, DRC_OUTPUT_T,
+         "DR Congo mined cobalt ~280,000 t/yr (Devdiscourse, in the row's note)"),
+        ("indonesia_nickel_export_ban supply_cut_pct", EV_NICKEL,
+         cut["indonesia_nickel_export_ban", "nickel", 2030],
+         "the ban stopped all ore exports (Indonesia 26% of world ore supply, 2018); here "
+         "applied to MHP/matte (the model's Indonesian nickel concentrate and its HPAL JV)"),
+        ("guinea_bauxite_suspension supply_cut_pct", EV_GUINEA_GAC,
+         cut["guinea_bauxite_suspension", "bauxite", 2032],
+         f"GAC's exports ({GAC_EXPORTS_MT:g} Mt in 2023) / Guinea's bauxite exports "
+         f"(>{GUINEA_EXPORTS_MT:g} Mt in 2024, gbc1.net in the revocation row)"),
+        ("guinea_bauxite_suspension (revocation, Guinea exports >130 Mt)", EV_GUINEA_REVOKE,
+         GUINEA_EXPORTS_MT, "the concession was revoked and transferred after the suspension"),
+        ("myanmar_ree_conflict supply_cut_pct", EV_MYANMAR,
+         cut["myanmar_ree_conflict", "rare_earths", 2027],
+         "cut = the -89% y/y of China's RE oxide/compound imports from Myanmar (Feb 2025)"),
+        ("grasberg_copper_outage supply_cut_pct", EV_GRASBERG,
+         cut["grasberg_copper_outage", "copper", 2034],
+         "PTFI 2026 output ~35% below the prior estimate (cross-check: ~270 kt lost / "
+         "816.4 kt in 2024 = 33%)"),
+    ):
+        led.fact(s, what, raw.event(event), note, value=value)
+    # fmt: on
+    graphite = cut["china_graphite_controls", "graphite", 2027]
+    led.assume(
+        s,
+        "china_graphite_controls, china_graphite_and_rare_earths graphite supply_cut_pct",
+        graphite,
+        "no graphite export figure in the data: the cut is taken equal to the effect of "
+        "China's rare-earth licensing on its rare-earth product exports (-61% y/y, May 2025)",
+    )
+    for name, spec, event in (
+        ("drc_cobalt_suspension price_shock_pct (suspension year)", COBALT_LME, "DR Congo's "
+         "cobalt export suspension (Feb-Oct 2025)"),
+        ("china_rare_earth_controls, china_graphite_and_rare_earths price_shock_pct (rare "
+         "earths)", NDPR, "China's rare-earth licensing (from Apr 2025)"),
+    ):  # fmt: skip
+        rise, before, after = _price_rise(raw, *spec)
+        led.fact(s, f"{name}: 2024 price", before)
+        led.fact(s, f"{name}: 2025 price", after)
+        led.assume(
+            s,
+            name,
+            rise,
+            f"the rise of the USGS annual average price from 2024 to 2025 ({before.value:g} "
+            f"to {after.value:g}), attributed to {event}: the data show the rise in the "
+            "year of the event but not its cause",
+        )
+    led.assume(
+        s,
+        "price_shock_pct (others)",
+        0,
+        "no price rise in the data that the event explains: graphite flake fell 2023-2025 "
+        "under licensing; copper and nickel prices have other drivers",
+    )
+
+
+def check_disruptions(rows: list[dict], supply: list[dict], projects: list[dict]) -> None:
+    """Every Disruptions row matches some supply row or project (else it would cut nothing)."""
+    targets = {(r["country"], r["mineral"], r["form"]) for r in (*supply, *projects)}
+    for row in rows:
+        hit = [
+            t
+            for t in targets
+            if row["country"] in ("*", t[0])
+            and row["mineral"] in ("*", t[1])
+            and row["form"] in ("*", t[2])
+        ]
+        if not hit:
+            raise ValueError(f"Disruptions row matches no supply row or project: {row}")
+
+
 # ----------------------------------------------------------------------------- workbook
 
 
@@ -1354,7 +1649,9 @@ def build(data: Path = DATA, out: Path = OUT) -> dict[str, list[dict]]:
         "Scrap": scrap_sheet(demand, raw, led),
         "Budgets": budgets_sheet(raw, led),
         "Policy": policy_sheet(led),
+        "Disruptions": disruptions_sheet(raw, led),
     }
+    check_disruptions(sheets["Disruptions"], supply, sheets["Projects"])
     sheets["Sources"] = led.rows
     write_workbook(sheets, out)
     return sheets

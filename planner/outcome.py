@@ -15,6 +15,7 @@ from collections import defaultdict
 import pandas as pd
 
 from models.index import USD_PER_MUSD, ModelIndex
+from models.objective import STOCK_RELEASE_USD_PER_T
 from planner.solver import HighsModel
 
 OUTCOME_COLUMNS = (
@@ -63,7 +64,10 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
             key = (m, t)
             stock, unmet = v["stock"][key], v["unmet"][key]
             total = (
-                cost[key] + stock * ix.holding_usd_per_t[key] + unmet * ix.shortfall_usd_per_t[m]
+                cost[key]
+                + stock * ix.holding_usd_per_t[key]
+                + v["draw"][key] * STOCK_RELEASE_USD_PER_T
+                + unmet * ix.shortfall_usd_per_t[m]
             )
             rows.append(
                 [

@@ -384,7 +384,10 @@ class _Checker:
             name = rec.get("scenario")
             if not isinstance(name, str) or not name or name.lower() == schema.UNDISRUPTED:
                 continue
+            cell = table.cell("probability", i)
             if name.lower() not in probability:
+                if any(p.sheet == sheet and p.cell == cell for p in self.problems):
+                    continue  # its probability cell is already reported as unreadable
                 self.add(
                     sheet,
                     table.cell("probability", i),

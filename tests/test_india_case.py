@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from models.disruption import disruption_scenarios, scenario_effects
+from models.index import build_index
 from planner.api import load_input, solve
 
 INDIA = Path(__file__).resolve().parents[1] / "inputs" / "india_2040.xlsx"
@@ -104,10 +106,32 @@ def test_three_demand_scenarios_with_lithium_growing_at_least_threefold(data):
 def test_sources_sheet_cites_every_other_sheet(data):
     sheets = load_workbook(INDIA, read_only=True).sheetnames
     others = {s.lower() for s in sheets if s.lower() != "sources"}
-    assert len(others) == 10
+    assert len(others) == 11
     cited = set(data.sources["sheet"].astype(str).str.strip().str.lower())
     assert not others - cited, f"sheets with no Sources row: {sorted(others - cited)}"
     assert (data.sources["source"].astype(str).str.strip() != "").all()
+
+
+def test_schema_version_two_with_disruptions_before_sources(data):
+    assert data.settings.schema_version == 2
+    assert data.settings.mode == "deterministic"  # the main command plans the undisrupted case
+    sheets = load_workbook(INDIA, read_only=True).sheetnames
+    assert sheets[-2:] == ["Disruptions", "Sources"]
+
+
+def test_every_disruption_scenario_cuts_something_and_probabilities_sum_to_at_most_one(data):
+    scenarios = disruption_scenarios(data.disruptions)
+    assert len(scenarios) >= 6
+    ix = build_index(data)
+    for scenario in scenarios:
+        effects = scenario_effects(ix, scenario)
+        cut = [f for f in (*effects.available.values(), *effects.offtake.values()) if f < 1]
+        assert cut, f"scenario {scenario.name!r} matches no supply row or project"
+        assert effects.first_year is not None and effects.first_year > data.settings.first_year
+    total = sum(s.probability for s in scenarios)
+    assert 0 < total <= 1 + 1e-9, total
+    # the undisrupted case stays the most likely outcome
+    assert all(s.probability < 1 - total for s in scenarios)
 
 
 def test_budgets_include_the_mission_and_recycling_outlays(data):

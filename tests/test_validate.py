@@ -261,3 +261,104 @@ def test_unknown_settings_columns_and_sheets_are_warnings_not_errors(tmp_path):
     assert "Settings!A11: setting 'risk_wieght' is unknown and ignored" in joined
     assert "Supply!I1: column 'comment' is not part of the workbook contract" in joined
     assert "notes: sheet is not part of the workbook contract" in joined
+
+
+# --- Disruptions (schema version 2) ----------------------------------------------------------
+
+
+def disruption(scenario="ban", probability=0.1, **extra) -> dict:
+    return {
+        "scenario": scenario,
+        "probability": probability,
+        "country": "China",
+        "mineral": "cobalt",
+        "form": "*",
+        "first_year": 2027,
+        "last_year": 2028,
+        "supply_cut_pct": 50,
+        "price_shock_pct": 20,
+        **extra,
+    }
+
+
+def test_disruptions_are_read_with_probabilities_filled_in(tmp_path):
+    sheets = base_sheets()
+    sheets["Disruptions"] = [
+        disruption("Ban", 0.2),
+        disruption("ban", None, mineral="*", last_year=None),
+        disruption("quota", 0.1, country="*", form="refined", price_shock_pct=None),
+    ]
+    path = write_workbook(tmp_path / "in.xlsx", sheets, {**SETTINGS, "schema_version": 2})
+    data = load_input(path)
+    d = data.disruptions
+    assert list(d["scenario"]) == ["Ban", "Ban", "quota"]  # one spelling per scenario
+    assert list(d["probability"]) == [0.2, 0.2, 0.1]
+    assert list(d["last_year"]) == [2028, 2030, 2028]  # blank = the plan's last year
+    assert list(d["price_shock_pct"]) == [20, 20, 0]
+    assert data.warnings == []
+
+
+def test_version_1_workbook_loads_unchanged_and_a_disruptions_sheet_is_flagged(tmp_path):
+    path = write_workbook(tmp_path / "v1.xlsx", base_sheets(), SETTINGS)
+    data = load_input(path)
+    assert data.settings.schema_version == 1 and data.disruptions.empty
+    assert data.settings.mode == "deterministic"
+    sheets = base_sheets()
+    sheets["Disruptions"] = [disruption()]
+    data = load_input(write_workbook(tmp_path / "v1d.xlsx", sheets, SETTINGS))
+    assert len(data.disruptions) == 1
+    assert any("belongs to schema version 2" in w for w in data.warnings)
+
+
+def test_disruption_problems_are_all_listed_with_their_cells(tmp_path):
+    sheets = base_sheets()
+    sheets["Disruptions"] = [
+        disruption("a", 0.7),
+        disruption("a", 0.6, last_year=2029),  # row 3: another probability for a
+        disruption("b", 0.5, country="Atlantis"),  # row 4: unknown country; sum 1.2 > 1
+        disruption("c", None, mineral="unobtainium"),  # row 5: no probability, unknown mineral
+        disruption("d", 0.0, first_year=2029, last_year=2027),  # row 6
+        disruption("e", 0.0, first_year=2035, last_year=2036),  # row 7: after the horizon
+        disruption("Undisrupted", 0.0),  # row 8: reserved name
+        disruption("f", 1.5, supply_cut_pct=120, form="ore"),  # row 9: bad values
+    ]
+    found = problems_of(tmp_path, sheets, {"schema_version": 2})
+    assert found == [
+        "Disruptions!B:B: the scenarios' probabilities sum to 1.2; they must sum to at most 1 "
+        "(the undisrupted case has the rest)",
+        "Disruptions!B3: probability 0.6 differs from 0.7 given for scenario 'a' at B2; a "
+        "scenario has one probability",
+        "Disruptions!C4: country 'Atlantis' is not a known country (see sheet Countries); "
+        "known: Chile, China, Home",
+        "Disruptions!B5: scenario 'c' has no probability on any of its rows; give it once",
+        "Disruptions!D5: mineral 'unobtainium' is not a known mineral (see sheet Minerals); "
+        "known: cobalt, lithium",
+        "Disruptions!F6: first_year 2029 is after last_year 2027",
+        "Disruptions!F7: the event (2035-2036) lies outside the plan's horizon 2025-2030",
+        "Disruptions!A8: scenario name 'Undisrupted' is reserved for the case without "
+        "disruption; choose another name",
+        "Disruptions!B9: probability is 1.5; it must be between 0 and 1 (a fraction: 0.1 "
+        "means 10%)",
+        "Disruptions!E9: form is 'ore'; it must be one of concentrate, refined, *",
+        "Disruptions!H9: supply_cut_pct is 120; it must be between 0 and 100",
+    ]
+
+
+def test_stochastic_mode_needs_scenarios(tmp_path):
+    found = problems_of(tmp_path, settings={"schema_version": 2, "mode": "stochastic"})
+    assert found == [
+        "Settings!B11: mode is stochastic but sheet Disruptions has no scenario; add scenarios "
+        "or set mode to deterministic"
+    ]
+
+
+def test_bad_stochastic_settings(tmp_path):
+    found = problems_of(
+        tmp_path,
+        settings={"schema_version": 2, "mode": "robust", "cvar_alpha": 1, "cvar_weight": -1},
+    )
+    assert found == [
+        "Settings!B11: mode is 'robust'; it must be one of deterministic, stochastic",
+        "Settings!B12: cvar_alpha is 1; it must be between 0 and 0.999 (a fraction: 0.1 means 10%)",
+        "Settings!B13: cvar_weight is -1; it must be 0 or more",
+    ]

@@ -1,0 +1,424 @@
+"""Disruption scenarios: the stochastic mode and the stress test, on hand-solved cases.
+
+Unless a test says otherwise: no discounting, no tariff or freight, one refined mineral,
+shortfall penalty 10,000 USD/t, and every tonne drawn from stock costs the 1 USD/t release
+(models/objective.py). Money in the summaries is million USD (MUSD).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.api import load_input, solve
+from planner.first_stage import FirstStage, from_tables
+from planner.stress import stress_test
+from tests.builders import countries, demand, minerals, supply, write_workbook
+
+MUSD = 1e6
+PENALTY = 10_000.0
+
+
+def load(tmp_path, sheets, name="case.xlsx", **settings):
+    settings = {"schema_version": 2, **settings}
+    return load_input(write_workbook(tmp_path / name, sheets, settings))
+
+
+def cut(scenario, probability, country, first, last, pct=100, **extra):
+    return {
+        "scenario": scenario,
+        "probability": probability,
+        "country": country,
+        "mineral": "*",
+        "form": "*",
+        "first_year": first,
+        "last_year": last,
+        "supply_cut_pct": pct,
+        **extra,
+    }
+
+
+def project(name, country, capex_musd, unit_cost):
+    return {
+        "project": name,
+        "country": country,
+        "mineral": "co",
+        "form": "refined",
+        "capacity_t": 100,
+        "capex_musd": capex_musd,
+        "unit_cost_usd_per_t": unit_cost,
+        "min_stake": 1.0,
+        "max_stake": 1.0,
+        "earliest_year": 2025,
+        "lead_time_years": 0,
+        "life_years": 1,
+    }
+
+
+# --------------------------------------------------------------------------- stockpile
+
+
+def _stockpile_case(tmp_path, probability):
+    return load(
+        tmp_path,
+        {
+            "Minerals": minerals("ree", penalty=PENALTY, holding_pct=9),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("ree", {2025: 100, 2026: 100})],
+            "Supply": [supply("A", "ree", "refined", 1000, 1000)],
+            "Disruptions": [cut("A stops", probability, "A", 2026, 2026)],
+        },
+        last_year=2026,
+        mode="stochastic",
+    )
+
+
+@pytest.mark.parametrize("probability, stocked", [(0.02, 100.0), (0.005, 0.0)])
+def test_stockpile_held_only_when_probability_times_shortage_cost_beats_holding(
+    tmp_path, probability, stocked
+):
+    """Demand 100 t in 2025 and 2026; A sells 1,000 t/yr at 1,000 USD/t; holding 9% of the
+    price = 90 USD per tonne-year; A's supply is cut entirely in 2026 with probability p.
+
+    A tonne put in stock in 2025 costs 1,000 + 90 (held one year) + 1 (released in 2026, in
+    both cases, since it is drawn either way). It saves a 1,000 USD purchase in 2026 if
+    undisrupted and the 10,000 USD shortfall penalty if disrupted:
+        stock iff 1,091 < (1 - p) 1,000 + p 10,000  <=>  p > 91 / 9,000 = 0.0101.
+    p = 0.02: stock 100 t. Expected cost = 200 x 1,000 + 100 x 90 + 100 x 1 = 209,100 USD.
+    The deterministic plan stocks nothing; under the scenarios it costs
+        100,000 + 0.98 x 100,000 + 0.02 x 100 x 10,000 = 218,000 USD -> VSS 8,900 USD.
+    p = 0.005: no stock; expected cost = 100,000 + 0.995 x 100,000 + 0.005 x 1,000,000
+        = 204,500 USD (the deterministic plan: VSS 0).
+    """
+    plan = solve(_stockpile_case(tmp_path, probability))
+    stock_2025 = plan.stock.set_index(["year", "mineral"]).at[(2025, "ree"), "stock_t"]
+    assert stock_2025 == pytest.approx(stocked, abs=1e-6)
+    s = plan.summary
+    if stocked:
+        assert s["stochastic_objective_musd"] * MUSD == pytest.approx(209_100, abs=1e-3)
+        assert s["deterministic_plan_objective_musd"] * MUSD == pytest.approx(218_000, abs=1e-3)
+        assert s["value_of_stochastic_solution_musd"] * MUSD == pytest.approx(8_900, abs=1e-3)
+    else:
+        assert s["stochastic_objective_musd"] * MUSD == pytest.approx(204_500, abs=1e-3)
+        assert s["value_of_stochastic_solution_musd"] * MUSD == pytest.approx(0, abs=1e-3)
+    scenarios = plan.extra["Scenarios"].set_index("scenario")
+    assert scenarios.at["A stops", "probability"] == pytest.approx(probability)
+    assert scenarios.at["undisrupted", "probability"] == pytest.approx(1 - probability)
+    assert scenarios.at["A stops", "first_disruption_year"] == 2026
+    expected_short = 0.0 if stocked else 100.0
+    assert scenarios.at["A stops", "shortfall_t"] == pytest.approx(expected_short, abs=1e-6)
+
+
+def test_scenarios_share_decisions_until_their_disruption_starts(tmp_path):
+    """Non-anticipativity: in 2025 the disruption (from 2026) has not happened, so both
+    scenarios pass through one history node and share every 2025 decision; in 2026 they part.
+    """
+    from models.disruption import disruption_scenarios, undisrupted
+    from models.stochastic import stochastic_index
+
+    data = _stockpile_case(tmp_path, 0.02)
+    scenarios = disruption_scenarios(data.disruptions)
+    sx = stochastic_index(data, [undisrupted(scenarios), *scenarios])
+    assert sx.nodes[0][2025] == sx.nodes[1][2025]
+    assert sx.nodes[0][2026] != sx.nodes[1][2026]
+    assert sx.node_probability[sx.nodes[0][2025]] == pytest.approx(1.0)
+    assert sx.node_probability[sx.nodes[1][2026]] == pytest.approx(0.02)
+
+
+def test_no_effect_scenario_gives_the_deterministic_plan(tmp_path):
+    """A scenario that cuts a country selling nothing changes nothing: the stochastic
+    objective equals the deterministic one (100 t at 1,000 USD/t in each of two years)."""
+    data = load(
+        tmp_path,
+        {
+            "Minerals": minerals("ree", penalty=PENALTY),
+            "Countries": countries(("A", 0.0), ("B", 0.0)),
+            "Demand": [demand("ree", {2025: 100, 2026: 100})],
+            "Supply": [supply("A", "ree", "refined", 1000, 1000)],
+            "Disruptions": [cut("B stops", 0.5, "B", 2025, 2026)],
+        },
+        last_year=2026,
+        mode="stochastic",
+    )
+    plan = solve(data)
+    assert plan.summary["stochastic_objective_musd"] * MUSD == pytest.approx(200_000, abs=1e-3)
+    assert plan.summary["value_of_stochastic_solution_musd"] == pytest.approx(0, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- joint ventures
+
+
+def _jv_case(tmp_path, mode, **settings):
+    return load(
+        tmp_path,
+        {
+            "Minerals": minerals("co", penalty=PENALTY),
+            "Countries": countries(("R", 0.8), ("S", 0.1)),
+            "Demand": [demand("co", {2025: 100})],
+            "Supply": [supply("R", "co", "refined", 1000, 1000)],
+            "Projects": [
+                project("risky JV", "R", 0.01, 500),
+                project("safe JV", "S", 0.03, 500),
+            ],
+            "Disruptions": [cut("R export ban", 0.1, "R", 2025, 2025)],
+        },
+        mode=mode,
+        **settings,
+    )
+
+
+def test_joint_venture_in_safer_country_chosen_only_under_disruption_risk(tmp_path):
+    """Demand 100 t in 2025. Buying from R costs 1,000 USD/t. Two 100 t joint ventures with
+    offtake at 500 USD/t: in R for 10,000 USD of capital, in S for 30,000 USD. R's export ban
+    (probability 0.1) stops purchases from R and the R venture's shipments alike.
+
+    Without disruptions: R venture 10,000 + 50,000 = 60,000 < S venture 80,000 < buying
+    100,000: the R venture is chosen.
+    Under the ban risk: R venture 10,000 + 0.9 x 50,000 + 0.1 x 100 x 10,000 = 155,000;
+    S venture 80,000 in both cases; both 90,000; neither 190,000: the S venture is chosen.
+    VSS = 155,000 - 80,000 = 75,000 USD.
+    """
+    deterministic = solve(_jv_case(tmp_path, "deterministic"))
+    assert list(deterministic.projects["project"]) == ["risky JV"]
+    stochastic = solve(_jv_case(tmp_path, "stochastic"))
+    assert list(stochastic.projects["project"]) == ["safe JV"]
+    s = stochastic.summary
+    assert s["stochastic_objective_musd"] * MUSD == pytest.approx(80_000, abs=1e-3)
+    assert s["deterministic_plan_objective_musd"] * MUSD == pytest.approx(155_000, abs=1e-3)
+    assert s["value_of_stochastic_solution_musd"] * MUSD == pytest.approx(75_000, abs=1e-3)
+    versus = stochastic.extra["VersusDeterministic"]
+    stakes = versus[versus["decision"] == "project stake"].set_index("name")
+    assert stakes.at["safe JV", "difference"] == pytest.approx(1.0)
+    assert stakes.at["risky JV", "difference"] == pytest.approx(-1.0)
+
+
+def test_cvar_weight_buys_insurance_that_expected_cost_does_not(tmp_path):
+    """As above but only the S venture, at 60,000 USD of capital and 1,000 USD/t offtake,
+    and a ban probability of 0.05.
+
+    Expected cost: without the venture 0.95 x 100,000 + 0.05 x 1,000,000 = 145,000; with it
+    160,000 in both cases: no venture.
+    With cvar_weight 1 at cvar_alpha 0.9 the worst 10% is averaged: without the venture
+    (0.05 x 1,000,000 + 0.05 x 100,000) / 0.1 = 550,000, objective 145,000 + 550,000 =
+    695,000; with it 160,000 + 160,000 = 320,000: the venture is bought.
+    """
+
+    def case(weight, name):
+        return load(
+            tmp_path,
+            {
+                "Minerals": minerals("co", penalty=PENALTY),
+                "Countries": countries(("R", 0.8), ("S", 0.1)),
+                "Demand": [demand("co", {2025: 100})],
+                "Supply": [supply("R", "co", "refined", 1000, 1000)],
+                "Projects": [project("safe JV", "S", 0.06, 1000)],
+                "Disruptions": [cut("R export ban", 0.05, "R", 2025, 2025)],
+            },
+            name=name,
+            mode="stochastic",
+            cvar_alpha=0.9,
+            cvar_weight=weight,
+        )
+
+    neutral = solve(case(0.0, "neutral.xlsx"))
+    assert neutral.projects.empty
+    assert neutral.summary["stochastic_objective_musd"] * MUSD == pytest.approx(145_000, abs=1e-3)
+    assert neutral.summary["cvar_of_scenario_objective_musd"] * MUSD == pytest.approx(
+        550_000, abs=1e-3
+    )
+    averse = solve(case(1.0, "averse.xlsx"))
+    assert list(averse.projects["project"]) == ["safe JV"]
+    assert averse.summary["stochastic_objective_musd"] * MUSD == pytest.approx(320_000, abs=1e-3)
+    assert averse.summary["cvar_of_scenario_objective_musd"] * MUSD == pytest.approx(
+        160_000, abs=1e-3
+    )
+
+
+# --------------------------------------------------------------------------- stress test
+
+
+def stress_case(tmp_path, name="stress.xlsx"):
+    return load(
+        tmp_path,
+        {
+            "Minerals": minerals("li", penalty=PENALTY, holding_pct=10),
+            "Countries": countries(("A", 0.0), ("B", 0.0)),
+            "Demand": [demand("li", {2025: 100, 2027: 100})],
+            "Supply": [
+                supply("A", "li", "refined", 100, 1000),
+                supply("B", "li", "refined", 30, 1200),
+            ],
+            "Policy": [{"rule": "min_stock_days", "mineral": "li", "value": 73}],
+            "Disruptions": [cut("A halves", 0.25, "A", 2026, 2027, pct=50)],
+        },
+        name=name,
+        last_year=2027,
+    )
+
+
+def test_stress_test_shortfall_extra_cost_and_stock_drawn(tmp_path):
+    """Demand 100 t/yr 2025-2027; A sells 100 t/yr at 1,000 USD/t, B 30 t/yr at 1,200.
+    73 days of stock = 20 t must be held at every year's end; holding is 10% of the mean
+    refined price (1,100) = 110 USD per tonne-year.
+
+    The plan buys 100 t from A and 20 t from B in 2025 (stock 20 t) and 100 t from A later.
+    Stress: A loses half its supply in 2026-2027. The stock rule stops binding from the cut,
+    and the stock may be drawn in the cut years. 2026: 50 (A) + 30 (B) + 20 (drawn) = 100, no
+    shortfall; drawing in 2026 rather than 2027 saves the 2026 holding. 2027: 50 + 30 = 80,
+    shortfall 20 t. Total shortfall 20 t, stock drawn 20 t.
+    Extra cost against the plan run undisrupted (100 t from A, 20 t held: 102,200 USD a year):
+    2026: 50,000 + 36,000 + 20 x 1 (release) - 102,200 = -16,180 USD;
+    2027: 50,000 + 36,000 + 20 x 10,000 - 102,200 = 183,800 USD.
+    """
+    data = stress_case(tmp_path)
+    plan = solve(data)
+    first = from_tables(plan.projects, plan.processing, plan.stock)
+    assert first.inject_t == {("li", 2025): pytest.approx(20.0)}
+    result = stress_test(data, first)
+    detail = result.detail.set_index(["scenario", "year", "mineral"])
+    hit = detail.loc["A halves"]
+    assert hit.loc[(2025, "li"), "shortfall_t"] == pytest.approx(0, abs=1e-6)
+    assert hit.loc[(2026, "li"), "shortfall_t"] == pytest.approx(0, abs=1e-6)
+    assert hit.loc[(2027, "li"), "shortfall_t"] == pytest.approx(20, abs=1e-6)
+    assert hit.loc[(2026, "li"), "stock_drawn_t"] == pytest.approx(20, abs=1e-6)
+    assert hit.loc[(2025, "li"), "extra_cost_musd"] * MUSD == pytest.approx(0, abs=1e-3)
+    assert hit.loc[(2026, "li"), "extra_cost_musd"] * MUSD == pytest.approx(-16_180, abs=1e-3)
+    assert hit.loc[(2027, "li"), "extra_cost_musd"] * MUSD == pytest.approx(183_800, abs=1e-3)
+    totals = result.scenarios.set_index("scenario")
+    assert totals.at["A halves", "shortfall_t"] == pytest.approx(20, abs=1e-6)
+    assert totals.at["A halves", "stock_drawn_t"] == pytest.approx(20, abs=1e-6)
+    assert totals.at["A halves", "first_disruption_year"] == 2026
+    assert totals.at["A halves", "extra_cost_discounted_musd"] * MUSD == pytest.approx(
+        167_620, abs=1e-3
+    )
+    assert totals.at["undisrupted", "shortfall_t"] == pytest.approx(0, abs=1e-6)
+    assert result.summary["expected_extra_cost_discounted_musd"] * MUSD == pytest.approx(
+        0.25 * 167_620, abs=1e-3
+    )
+
+
+def test_stress_holds_the_years_before_the_disruption(tmp_path):
+    """A plan with no stock held (FirstStage empty) where the policy asks for none: before
+    the 2026 cut, 2025 runs exactly as undisrupted (100 t from A) even though buying ahead
+    would be impossible anyway; from 2026: 50 (A) + 30 (B) = 80, shortfall 20 t each year."""
+    data = stress_case(tmp_path)
+    data.policy = data.policy.iloc[0:0]
+    result = stress_test(data, FirstStage())
+    hit = result.detail[result.detail["scenario"] == "A halves"].set_index("year")
+    assert list(hit["shortfall_t"].round(6)) == [0.0, 20.0, 20.0]
+    assert list(hit["stock_drawn_t"].round(6)) == [0.0, 0.0, 0.0]
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def said(result) -> str:
+    """What a command printed, with the console's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+def sheet_frame(path, sheet):
+    """A sheet of a written workbook, columns named by their header comments."""
+    import openpyxl
+    import pandas as pd
+
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    names = [c.comment.text.strip() if c.comment else c.value for c in ws[1]]
+    return pd.DataFrame(rows[1:], columns=names)
+
+
+def test_cli_solve_stochastic_then_stress(tmp_path):
+    """The stress case end to end: `planner solve --stochastic`, then `planner stress` of the
+    deterministic plan. The stress shortfall is the one derived in
+    test_stress_test_shortfall_extra_cost_and_stock_drawn (20 t in 2027)."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    runner = CliRunner()
+    data = stress_case(tmp_path)
+    workbook = tmp_path / "stress.xlsx"
+    before = workbook.read_bytes()
+    assert data.disruptions is not None
+    result = runner.invoke(
+        app, ["solve", str(workbook), "--stochastic", "-o", str(tmp_path / "s.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "value of the stochastic solution" in said(result)
+    sheets = openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames
+    assert {"Scenarios", "ScenarioDetail", "VersusDeterministic"} <= set(sheets)
+
+    plan = tmp_path / "plan.xlsx"
+    assert runner.invoke(app, ["solve", str(workbook), "-o", str(plan)]).exit_code == 0
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["stress", str(plan), "--scenarios", str(workbook), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert workbook.read_bytes() == before
+    assert openpyxl.load_workbook(out).sheetnames == ["Summary", "Scenarios", "Stress", "Chart"]
+    stress = sheet_frame(out, "Stress")
+    hit = stress[stress["scenario"] == "A halves"].set_index("year")
+    assert hit.loc[2027, "shortfall_t"] == pytest.approx(20, abs=1e-6)
+    assert hit.loc[2026, "stock_drawn_t"] == pytest.approx(20, abs=1e-6)
+    totals = sheet_frame(out, "Scenarios").set_index("scenario")
+    assert totals.at["A halves", "extra_cost_discounted_musd"] * MUSD == pytest.approx(
+        167_620, abs=1e-3
+    )
+
+
+def test_cli_stress_bad_inputs_exit_2_and_write_nothing(tmp_path):
+    """Missing plan file; a scenarios workbook without Disruptions; a plan naming a project
+    the workbook does not have; --stochastic without scenarios."""
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    runner = CliRunner()
+    stress_case(tmp_path)
+    workbook = tmp_path / "stress.xlsx"
+    plan = tmp_path / "plan.xlsx"
+    assert runner.invoke(app, ["solve", str(workbook), "-o", str(plan)]).exit_code == 0
+    out = tmp_path / "out.xlsx"
+
+    result = runner.invoke(
+        app, ["stress", str(tmp_path / "nope.xlsx"), "-s", str(workbook), "-o", str(out)]
+    )
+    assert result.exit_code == 2 and "file not found" in said(result)
+
+    plain = write_workbook(
+        tmp_path / "plain.xlsx",
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("li", {2025: 100})],
+            "Supply": [supply("A", "li", "refined", 100, 1000)],
+        },
+        {"last_year": 2027},
+    )
+    result = runner.invoke(app, ["stress", str(plan), "-s", str(plain), "-o", str(out)])
+    assert result.exit_code == 2 and "has no scenario" in said(result)
+    result = runner.invoke(app, ["solve", str(plain), "--stochastic", "-o", str(out)])
+    assert result.exit_code == 2 and "--stochastic needs scenarios" in said(result)
+
+    other = tmp_path / "other.xlsx"
+    write_workbook(
+        other,
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("li", {2025: 100})],
+            "Supply": [supply("A", "li", "refined", 100, 1000)],
+            "Disruptions": [cut("A stops", 0.1, "A", 2026, 2026)],
+        },
+        {"last_year": 2027, "schema_version": 2},
+    )
+    import openpyxl
+
+    book = openpyxl.load_workbook(plan)
+    ws = book["Projects"]
+    ws.append(["ghost JV", "A", "li", "refined", 2025, 2025, 1.0, 100, 1, ""])
+    book.save(plan)
+    result = runner.invoke(app, ["stress", str(plan), "-s", str(other), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "project 'ghost JV' is not in the workbook's Projects" in said(result)
+    assert not out.exists()
