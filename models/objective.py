@@ -48,9 +48,7 @@ def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
             (ix.technology[k]["unit_cost_usd_per_t"] * d[t] * musd, v)
             for (k, t), v in m.output.items()
         ],
-        "stock_holding": [
-            (ix.holding_usd_per_t[k] * d[k[1]] * musd, v) for k, v in m.stock.items()
-        ]
+        "stock_holding": [(ix.holding_usd_per_t[k] * d[k[1]] * musd, v) for k, v in m.stock.items()]
         + [(STOCK_RELEASE_USD_PER_T * d[k[1]] * musd, v) for k, v in m.draw.items()],
         "shortfall_penalty": [
             (ix.shortfall_usd_per_t[k[0]] * d[k[1]] * musd, v) for k, v in m.unmet.items()

@@ -369,7 +369,8 @@ risk R_min -> the risk end; (3) --points caps evenly spaced from R_min to R_at_C
 included: each interior point is the cheapest plan whose discounted risk exposure is at most
 its cap; (4) only non-dominated points are kept, sorted by risk. One model is built and
 re-solved in place. Each solve stops at the workbook's mip_gap, so costs are within that gap.
-The workbook's risk_weight and risk_cap_musd are ignored. Cost includes the shortfall
+The workbook's risk_weight, risk_cap_musd and mode are ignored (the frontier is
+of the undisrupted case). Cost includes the shortfall
 penalty: at low risk caps the cheapest plan may leave demand unmet.
 
 Each point lists its risk cap, cost, risk, shortfall, main last-year origins per mineral,

@@ -133,6 +133,7 @@ def frontier(
     base = data.copy()
     base.settings.risk_weight = 0.0
     base.settings.risk_cap_musd = NO_CAP_MUSD
+    base.settings.mode = "deterministic"  # the frontier is of the undisrupted case
     planned = points + 1  # cost end, weighted risk end, cheapest at least risk, interior caps
     done = 0
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from planner.plan import Plan
 
+STOCHASTIC_KPIS = (
+    "expected_cost_discounted_musd",
+    "cvar_of_scenario_objective_musd",
+    "value_of_stochastic_solution_musd",
+)
+
 
 def plan_kpis(plan: Plan) -> dict[str, object]:
     """status, objective, cost, risk, shortfall, last-year HHI and concern share per mineral,
@@ -18,6 +24,9 @@ def plan_kpis(plan: Plan) -> dict[str, object]:
         "gap": s["gap"],
         "solve_time_s": s["solve_time_s"],
     }
+    for key in STOCHASTIC_KPIS:  # stochastic plans only
+        if key in s:
+            out[key] = s[key]
     risk = plan.risk
     if len(risk):
         last = int(risk["year"].max())

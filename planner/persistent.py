@@ -197,13 +197,6 @@ class PersistentModel:
         m.objective.set_value(linear(terms, constant=ix.existing_fixed_cost_musd))
 
     # --- solving -------------------------------------------------------------------------
-    def _objective_consistent(self, status) -> bool:
-        """Does the returned plan price to the objective HiGHS reports (to 1e-7 relative)?"""
-        hm = self.hm
-        cost = np.asarray(hm.highs.getLp().col_cost_)
-        priced = float(cost @ hm.x) + hm.highs.getLp().offset_
-        return abs(priced - status.objective) <= 1e-7 * max(1.0, abs(status.objective))
-
     def solve(
         self,
         data: InputData,
@@ -222,14 +215,9 @@ class PersistentModel:
         stats = self.update(data)
         hm = self.hm
         if hm.is_mip and np.any(hm.x):
-            # Start from the previous plan's integer decisions only: with a full dense start,
-            # HiGHS 1.16 can return the start unchanged with another objective value.
-            cols = np.flatnonzero(hm.integer).astype(np.int32)
-            hm.highs.setSolution(len(cols), cols, np.round(hm.x[cols]))
-        status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
-        if status.has_solution and not self._objective_consistent(status):
-            # the returned plan does not price to the reported objective: solve again cold
-            hm.highs.clearSolver()
+            # start from the previous plan's integer decisions (see HighsModel.solve_from)
+            status = hm.solve_from(hm.x, mip_gap, time_limit_s, highs_options)
+        else:
             status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
         if not status.has_solution:
             raise SolveError(f"no plan (status {status.status})", status)

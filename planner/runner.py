@@ -23,7 +23,7 @@ import pandas as pd
 from planner.data import InputData
 from planner.kpis import plan_kpis
 from planner.persistent import PersistentModel
-from planner.solve import SolveError
+from planner.solve import SolveError, solve
 from planner.sweep import Point, apply_point
 
 CRASHED = "crashed"
@@ -39,11 +39,16 @@ def solve_point(base: InputData, point: Point, highs_threads: int | None = 1) ->
         cache = _local.models = {}
     record: dict = {"index": point.index, "point_id": point.point_id, **point.columns()}
     try:
+        data = apply_point(base, point)
+        if data.settings.mode == "stochastic":  # no in-place re-solve: a fresh solve
+            options = {"threads": highs_threads} if highs_threads else None
+            record |= plan_kpis(solve(data, highs_options=options))
+            return record
         cached_base, model = cache.get("model", (None, None))
         if cached_base is not base:  # identity, not id(): the cache keeps the base alive
             model = PersistentModel(base, threads=highs_threads)
             cache["model"] = (base, model)
-        plan = model.solve(apply_point(base, point))
+        plan = model.solve(data)
         record |= plan_kpis(plan)
         record["update_s"] = plan.summary.get("update_s")
     except SolveError as exc:

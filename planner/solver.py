@@ -176,6 +176,33 @@ class HighsModel:
                 self.row_dual = np.asarray(solution.row_dual, dtype=float)
         return SolveStatus(word, has_solution, objective, bound, gap, elapsed)
 
+    def objective_consistent(self, status: SolveStatus) -> bool:
+        """Does the returned plan price to the objective HiGHS reports (to 1e-7 relative)?"""
+        lp = self.highs.getLp()
+        priced = float(np.asarray(lp.col_cost_) @ self.x) + lp.offset_
+        return abs(priced - status.objective) <= 1e-7 * max(1.0, abs(status.objective))
+
+    def solve_from(
+        self,
+        start: np.ndarray,
+        mip_gap: float = 1e-3,
+        time_limit_s: float = 300.0,
+        options: dict | None = None,
+    ) -> SolveStatus:
+        """Solve starting from the integer decisions of `start` (a full column vector).
+
+        Only the integer columns are given: with a full dense start, HiGHS 1.16 can return the
+        start unchanged with another objective value. A plan that does not price to its
+        reported objective is re-solved cold."""
+        if self.is_mip:
+            cols = np.flatnonzero(self.integer).astype(np.int32)
+            self.highs.setSolution(len(cols), cols, np.round(start[cols]))
+        status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
+        if status.has_solution and not self.objective_consistent(status):
+            self.highs.clearSolver()
+            status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
+        return status
+
     def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:
         """Fix integer columns at their (rounded) values, solve the LP, return row duals.
 
