@@ -15,14 +15,15 @@ from models.supply_terms import SupplyTerms
 
 
 def balance(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
-    """R[m,t] + unmet[m,t] - inject[m,t] = D[m,t]  (its dual is the marginal cost of demand)."""
-    return {
-        (mineral, t): eq(
-            [*terms.refined[mineral, t], (1.0, m.unmet[mineral, t]), (-1.0, m.inject[mineral, t])],
-            ix.demand_t.get((mineral, t), 0.0),
-        )
-        for mineral, t in mineral_years(ix)
-    }
+    """R[m,t] + unmet[m,t] - inject[m,t] - replenish[m,t] = D[m,t]  (its dual is the marginal
+    cost of demand; replenish exists only after a disruption, see models/stock.py)."""
+    rows = {}
+    for mineral, t in mineral_years(ix):
+        row = [*terms.refined[mineral, t], (1.0, m.unmet[mineral, t]), (-1.0, m.inject[mineral, t])]
+        if (mineral, t) in m.replenish:
+            row.append((-1.0, m.replenish[mineral, t]))
+        rows[mineral, t] = eq(row, ix.demand_t.get((mineral, t), 0.0))
+    return rows
 
 
 def refinery_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:

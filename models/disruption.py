@@ -155,10 +155,10 @@ def cut_years(ix: ModelIndex, effects: Effects) -> dict[str, set[int]]:
 def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
     """A copy of `ix` with the scenario's availability, prices and offtake factors.
 
-    The stockpile is there to be drawn when supply is cut: a min_stock_days rule on a mineral
-    stops binding from the first year the scenario cuts that mineral's supply. From then on
-    the mineral's stock may be drawn only in years with a cut (what is left is kept, not sold
-    off because the rule no longer holds).
+    Stock rules after a cut (see `stock_rules`): the stockpile may be drawn below a
+    min_stock_days level in the years a mineral's supply is cut; from the first cut on the
+    stock may be replenished (bought into stock as a recourse decision), and in the later
+    years without a cut a gap below the level costs the shortfall penalty per tonne and year.
     """
     available = dict(ix.available_t)
     price = dict(ix.price_usd_per_t)
@@ -169,37 +169,58 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
         extra = ix.price_usd_per_t[key] * (factor - 1.0)
         price[key] = ix.price_usd_per_t[key] + extra
         landed[key] = ix.landed_usd_per_t[key] + extra * (1 + ix.tariff_pct.get(key[0], 0.0) / 100)
-    cuts = cut_years(ix, effects)
-    policy: list[dict] = []
-    draw_closed = set(ix.draw_closed)
-    for rec in ix.policy:
-        if rec["rule"] != "min_stock_days":
-            policy.append(rec)
-            continue
-        minerals = ix.minerals if rec["mineral"] == ANY else [rec["mineral"]]
-        if not any(m in cuts for m in minerals):
-            policy.append(rec)
-            continue
-        for m in minerals:  # one record per mineral, each ending before its first cut
-            start = min(cuts[m]) if m in cuts else ix.years[-1] + 1
-            last = min(rec["last_year"], start - 1)
-            if rec["first_year"] <= last:
-                policy.append({**rec, "mineral": m, "last_year": last})
-            draw_closed.update(
-                (m, t)
-                for t in range(max(start, rec["first_year"]), rec["last_year"] + 1)
-                if t not in cuts.get(m, ())
-            )
-    offtake = {**ix.offtake_factor, **effects.offtake}
+    policy, replenish, gaps = stock_rules(ix, cut_years(ix, effects))
     return dataclasses.replace(
         ix,
         available_t=available,
         price_usd_per_t=price,
         landed_usd_per_t=landed,
-        offtake_factor=offtake,
+        offtake_factor={**ix.offtake_factor, **effects.offtake},
         policy=policy,
-        draw_closed=draw_closed,
+        replenish=replenish,
+        stock_gap=gaps,
     )
+
+
+def stock_rules(ix: ModelIndex, cuts: dict[str, set[int]]) -> tuple[list, list, list]:
+    """The policy records, replenishment keys and stock-gap keys of a scenario whose supply
+    of each mineral m is cut in the years cuts[m].
+
+    A min_stock_days rule on a cut mineral m, with s_m its first cut year, becomes: the rule as
+    written before s_m; nothing in cut years; from s_m on in years without a cut, the soft rule
+        stock[m,t] + gap[m,t] >= days / 365 x D[m,t],   gap priced at the shortfall penalty.
+    Stock may be replenished in every year from s_m: a drawn stockpile is bought back, so a
+    disruption never looks cheaper than none because it lets the plan use up its stockpile.
+    """
+    policy: list[dict] = []
+    gaps: set = set()
+    for rec in ix.policy:
+        minerals = ix.minerals if rec["mineral"] == ANY else [rec["mineral"]]
+        if rec["rule"] != "min_stock_days" or not any(m in cuts for m in minerals):
+            policy.append(rec)
+            continue
+        for m in minerals:
+            start = min(cuts[m]) if m in cuts else ix.years[-1] + 1
+            first, last = rec["first_year"], rec["last_year"]
+            if first <= min(last, start - 1):
+                policy.append({**rec, "mineral": m, "last_year": min(last, start - 1)})
+            soft = [t for t in range(max(first, start), last + 1) if t not in cuts.get(m, ())]
+            for a, b in _runs(soft):
+                policy.append({**rec, "mineral": m, "first_year": a, "last_year": b, "soft": True})
+                gaps.update((m, t) for t in range(a, b + 1))
+    replenish = [(m, t) for m in ix.minerals if m in cuts for t in ix.years if t >= min(cuts[m])]
+    return policy, replenish, sorted(gaps)
+
+
+def _runs(years: list[int]) -> list[tuple[int, int]]:
+    """[2030, 2031, 2034] -> [(2030, 2031), (2034, 2034)]."""
+    runs: list[list[int]] = []
+    for t in years:
+        if runs and t == runs[-1][1] + 1:
+            runs[-1][1] = t
+        else:
+            runs.append([t, t])
+    return [(a, b) for a, b in runs]
 
 
 def history_nodes(effects: list[Effects], years: list[int]) -> list[dict[int, int]]:

@@ -74,7 +74,10 @@ class ModelIndex:
     existing_fixed_cost_musd: float = 0.0  # discounted, constant
     # stock and shortfall
     holding_usd_per_t: dict[Key, float] = field(default_factory=dict)
-    draw_closed: set[Key] = field(default_factory=set)  # (mineral, year): no stock drawn
+    # after a disruption cuts a mineral (models/disruption.py): (mineral, year) where stock
+    # may be replenished, and where a min_stock_days gap is allowed at the shortfall penalty
+    replenish: list[Key] = field(default_factory=list)
+    stock_gap: list[Key] = field(default_factory=list)
     shortfall_usd_per_t: dict[str, float] = field(default_factory=dict)
     # budgets and policy rows, as records
     budgets: list[dict] = field(default_factory=list)

@@ -7,6 +7,8 @@ offtake + home processing output (unmet demand and stock drawn excluded):
   max_concern_share   sum of refined supply from countries of concern - v x R[m,t] <= 0
   min_domestic_share  home refinery and recycler output + home refined supply - v x R >= 0
   min_stock_days      stock[m,t] >= v / 365 x D[m,t]
+                      (after a disruption: stock[m,t] + gap[m,t] >= v / 365 x D[m,t],
+                      see models/disruption.py)
 
 R[m,t] is a variable defined once per mineral-year that some share rule uses,
     R[m,t] - sum of sourced refined supply terms = 0,
@@ -35,7 +37,8 @@ def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
         for mineral in minerals:
             for t in years:
                 for country in _countries(rec, ix, terms, mineral, t):
-                    rows.append((i, rec["rule"], mineral, country, t, float(rec["value"])))
+                    rule = rec["rule"] + ("_soft" if rec.get("soft") else "")
+                    rows.append((i, rule, mineral, country, t, float(rec["value"])))
     return rows
 
 
@@ -66,9 +69,12 @@ def policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """One row per binding of a Policy rule (see the module docstring)."""
     rows = {}
     for r, (_, name, mineral, country, t, v) in enumerate(expand_policy(ix, terms)):
-        if name == "min_stock_days":
+        if name in ("min_stock_days", "min_stock_days_soft"):
             demand = ix.demand_t.get((mineral, t), 0.0)
-            rows[r] = ge([(1.0, m.stock[mineral, t])], v / 365 * demand)
+            row = [(1.0, m.stock[mineral, t])]
+            if name == "min_stock_days_soft":
+                row.append((1.0, m.stock_gap[mineral, t]))
+            rows[r] = ge(row, v / 365 * demand)
             continue
         if name == "max_country_share":
             part = terms.by_origin[mineral, t, country]

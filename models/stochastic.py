@@ -2,8 +2,8 @@
 
 First stage, decided once for all scenarios: project builds and stakes, processing modules
 built, and the stock build-up path inject[m,t]. Recourse, decided per scenario history node:
-purchases, offtake, processing output, stock level, stock drawn, unmet demand (and the policy
-totals R[m,t]).
+purchases, offtake, processing output, stock level, stock drawn, unmet demand, and after a
+disruption stock replenished and the stock gap (and the policy totals R[m,t]).
 
 Non-anticipativity is built into the variables rather than added as rows: every recourse
 variable of year t is indexed by the history node of its scenario in t (models/disruption.py,
@@ -39,7 +39,16 @@ from models.supply_terms import collect_supply_terms
 from planner.data import InputData
 
 # recourse variable families: name -> position of the year in the key
-RECOURSE = {"buy": 3, "offtake": 1, "output": 1, "stock": 1, "draw": 1, "unmet": 1}
+RECOURSE = {
+    "buy": 3,
+    "offtake": 1,
+    "output": 1,
+    "stock": 1,
+    "draw": 1,
+    "unmet": 1,
+    "replenish": 1,
+    "stock_gap": 1,
+}
 FIRST_STAGE = ("build", "stake", "modules_built", "inject")
 # blocks over first-stage variables only: added once, from the first scenario
 FIRST_STAGE_BLOCKS = (
@@ -75,6 +84,8 @@ class View:
     stock: dict = field(default_factory=dict)
     draw: dict = field(default_factory=dict)
     unmet: dict = field(default_factory=dict)
+    replenish: dict = field(default_factory=dict)
+    stock_gap: dict = field(default_factory=dict)
     sourced: dict = field(default_factory=dict)
     policy_index: list = field(default_factory=list)
 
@@ -135,7 +146,11 @@ def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
         "unmet": stock.mineral_years(ix),
     }
     for name, position in RECOURSE.items():
-        _declare_recourse(m, sx, name, base_keys[name], position)
+        if name in base_keys:
+            _declare_recourse(m, sx, name, base_keys[name], position)
+        else:  # keys of the scenario's own data (after a disruption only)
+            keys = [getattr(ix_s, name) for ix_s in sx.ixs]
+            _declare_node_vars(m, sx, name, keys, position)
     terms = []
     for s, view in enumerate(sx.views):
         t = collect_supply_terms(view, sx.ixs[s])

@@ -1,7 +1,10 @@
 """Strategic stock of refined mineral and priced unmet demand.
 
-    stock[m,t] = stock[m,t-1] + inject[m,t] - draw[m,t],   stock[m,first_year - 1] = 0
-    0 <= unmet[m,t] <= D[m,t]
+    stock[m,t] = stock[m,t-1] + inject[m,t] + replenish[m,t] - draw[m,t],
+    stock[m,first_year - 1] = 0,   0 <= unmet[m,t] <= D[m,t]
+
+replenish (stock bought back after a disruption) and gap (stock below a min_stock_days level
+after a disruption) exist only in a disruption scenario's data (models/disruption.py).
 
 All in t of the mineral's unit; stock is counted at the end of the year. Bounding unmet demand
 by demand keeps the priced slack from filling the stockpile.
@@ -26,6 +29,8 @@ def declare_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.inject = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
     m.unmet = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+    m.replenish = pyo.Var(ix.replenish, domain=pyo.NonNegativeReals, dense=True)
+    m.stock_gap = pyo.Var(ix.stock_gap, domain=pyo.NonNegativeReals, dense=True)
 
 
 def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
@@ -33,14 +38,8 @@ def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     return [(var, 0.0, ix.demand_t.get(k, 0.0)) for k, var in m.unmet.items()]
 
 
-def draw_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
-    """(var, 0, 0) for the (mineral, year) whose stock may not be drawn (see
-    models/disruption.py: after a cut, a stockpile under a min_stock_days rule is kept)."""
-    return [(m.draw[k], 0.0, 0.0) for k in sorted(ix.draw_closed)]
-
-
 def stock_flow(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
-    """stock[m,t] - stock[m,t-1] - inject[m,t] + draw[m,t] = 0."""
+    """stock[m,t] - stock[m,t-1] - inject[m,t] - replenish[m,t] + draw[m,t] = 0."""
     rows = {}
     for mineral, t in mineral_years(ix):
         terms = [
@@ -48,6 +47,8 @@ def stock_flow(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
             (-1.0, m.inject[mineral, t]),
             (1.0, m.draw[mineral, t]),
         ]
+        if (mineral, t) in m.replenish:
+            terms.append((-1.0, m.replenish[mineral, t]))
         if t > ix.first_year:
             terms.append((-1.0, m.stock[mineral, t - 1]))
         rows[mineral, t] = eq(terms, 0.0)

@@ -18,28 +18,30 @@ from models.index import USD_PER_MUSD, ModelIndex
 from models.objective import STOCK_RELEASE_USD_PER_T
 from planner.solver import HighsModel
 
+RECOURSE_NAMES = ("buy", "offtake", "output", "stock", "draw", "unmet", "replenish", "stock_gap")
 OUTCOME_COLUMNS = (
     "year",
     "mineral",
     "demand_t",
     "supplied_t",
     "stock_drawn_t",
+    "stock_replenished_t",
     "stock_t",
+    "stock_gap_t",
     "shortfall_t",
     "variable_cost_musd",
 )
 
 
-def values_of(
-    hm: HighsModel, variables, names=("buy", "offtake", "output", "stock", "draw", "unmet")
-):
+def values_of(hm: HighsModel, variables, names=RECOURSE_NAMES):
     """name -> {key: value} for the recourse variables of a model or scenario view."""
     return {name: hm.values(getattr(variables, name)) for name in names}
 
 
 def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
     """One row per mineral and year (OUTCOME_COLUMNS); supplied_t is the refined supply
-    sourced in the year (refined purchases and offtake, home processing output)."""
+        sourced in the year (refined purchases and offtake, home processing output); a stock gap is
+    stock below a min_stock_days level after a disruption, priced like unmet demand."""
     supplied: dict = defaultdict(float)
     cost: dict = defaultdict(float)
     for (c, m, f, t), q in v["buy"].items():
@@ -63,11 +65,12 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
         for t in ix.years:
             key = (m, t)
             stock, unmet = v["stock"][key], v["unmet"][key]
+            gap = v["stock_gap"].get(key, 0.0)
             total = (
                 cost[key]
                 + stock * ix.holding_usd_per_t[key]
                 + v["draw"][key] * STOCK_RELEASE_USD_PER_T
-                + unmet * ix.shortfall_usd_per_t[m]
+                + (unmet + gap) * ix.shortfall_usd_per_t[m]
             )
             rows.append(
                 [
@@ -76,7 +79,9 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
                     ix.demand_t.get(key, 0.0),
                     supplied[key],
                     v["draw"][key],
+                    v["replenish"].get(key, 0.0),
                     stock,
+                    gap,
                     unmet,
                     total / USD_PER_MUSD,
                 ]

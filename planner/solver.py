@@ -176,10 +176,14 @@ class HighsModel:
                 self.row_dual = np.asarray(solution.row_dual, dtype=float)
         return SolveStatus(word, has_solution, objective, bound, gap, elapsed)
 
+    def priced_objective(self) -> float:
+        """The objective of the held solution, computed from its values."""
+        lp = self.highs.getLp()
+        return float(np.asarray(lp.col_cost_) @ self.x) + lp.offset_
+
     def objective_consistent(self, status: SolveStatus) -> bool:
         """Does the returned plan price to the objective HiGHS reports (to 1e-7 relative)?"""
-        lp = self.highs.getLp()
-        priced = float(np.asarray(lp.col_cost_) @ self.x) + lp.offset_
+        priced = self.priced_objective()
         return abs(priced - status.objective) <= 1e-7 * max(1.0, abs(status.objective))
 
     def solve_from(
@@ -193,14 +197,30 @@ class HighsModel:
 
         Only the integer columns are given: with a full dense start, HiGHS 1.16 can return the
         start unchanged with another objective value. A plan that does not price to its
-        reported objective is re-solved cold."""
+        reported objective gets its priced objective if that is still within the gap of the
+        bound, and is re-solved cold otherwise."""
         if self.is_mip:
             cols = np.flatnonzero(self.integer).astype(np.int32)
             self.highs.setSolution(len(cols), cols, np.round(start[cols]))
         status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
         if status.has_solution and not self.objective_consistent(status):
-            self.highs.clearSolver()
-            status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
+            priced = self.priced_objective()
+            scale = max(1.0, abs(priced))
+            if status.bound is not None and priced - status.bound <= mip_gap * scale:
+                # the plan is within the gap; report what it costs, not HiGHS's figure
+                status.objective, status.gap = priced, (priced - status.bound) / scale
+            else:  # solve cold, and keep the better of the two plans by what they cost
+                first_x, first_bound = self.x.copy(), status.bound
+                self.highs.clearSolver()
+                status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
+                if not status.has_solution or self.priced_objective() > priced:
+                    self.x = first_x
+                    bounds = [b for b in (first_bound, status.bound) if b is not None]
+                    bound = max(bounds) if bounds else None
+                    status.objective, status.bound, status.has_solution = priced, bound, True
+                    status.gap = None if bound is None else (priced - bound) / scale
+                    if status.status not in ("optimal", "time_limit"):
+                        status.status = "time_limit"
         return status
 
     def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:

@@ -45,7 +45,9 @@ DETAIL_COLUMNS = (
     "extra_shortfall_t",
     "extra_cost_musd",
     "stock_drawn_t",
+    "stock_replenished_t",
     "stock_t",
+    "stock_gap_t",
     "supplied_t",
 )
 TOTAL_COLUMNS = (
@@ -138,7 +140,7 @@ def stress_test(
     scenarios = disruption_scenarios(data.disruptions)
     say("undisrupted case")
     base = evaluate(data, ix0, first)
-    base_values = values_of(base.hm, base.model, tuple(RECOURSE))
+    base_values = values_of(base.hm, base.model)
     base_outcome = mineral_year_outcome(ix0, base_values)
     frames = [
         _with_base(
