@@ -422,3 +422,35 @@ def test_cli_stress_bad_inputs_exit_2_and_write_nothing(tmp_path):
     assert result.exit_code == 2, result.output
     assert "project 'ghost JV' is not in the workbook's Projects" in said(result)
     assert not out.exists()
+
+
+def test_stockpile_drawn_in_a_disruption_is_bought_back_after_it(tmp_path):
+    """Demand 100 t/yr 2025-2027; A sells 1,000 t/yr at 1,000 USD/t; 73 days of stock = 20 t
+    at every year's end (no holding cost). The plan: 120 t in 2025 (stock 20), 100 t later.
+
+    Stress: A sells nothing in 2026. 2026: the 20 t stock is drawn, 80 t short. 2027: the
+    rule binds again (a gap would cost the 10,000 USD/t penalty), so 20 t are bought back:
+    120 t from A. Extra cost: 2026: 20 x 1 (release) + 80 x 10,000 - 100,000 = 700,020 USD;
+    2027: 120,000 - 100,000 = 20,000 USD. Without the buy-back the disruption would look
+    20,000 USD cheaper, as if the stockpile had been free.
+    """
+    data = load(
+        tmp_path,
+        {
+            "Minerals": minerals("li", penalty=PENALTY),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("li", {2025: 100, 2027: 100})],
+            "Supply": [supply("A", "li", "refined", 1000, 1000)],
+            "Policy": [{"rule": "min_stock_days", "mineral": "li", "value": 73}],
+            "Disruptions": [cut("A stops", 0.1, "A", 2026, 2026)],
+        },
+        last_year=2027,
+    )
+    plan = solve(data)
+    result = stress_test(data, from_tables(plan.projects, plan.processing, plan.stock))
+    hit = result.detail[result.detail["scenario"] == "A stops"].set_index("year")
+    assert list(hit["shortfall_t"].round(6)) == [0.0, 80.0, 0.0]
+    assert list(hit["stock_drawn_t"].round(6)) == [0.0, 20.0, 0.0]
+    assert list(hit["stock_replenished_t"].round(6)) == [0.0, 0.0, 20.0]
+    assert list(hit["stock_t"].round(6)) == [20.0, 0.0, 20.0]
+    assert list((hit["extra_cost_musd"] * MUSD).round(3)) == [0.0, 700_020.0, 20_000.0]
