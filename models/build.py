@@ -35,7 +35,7 @@ ROW_BLOCKS = (
 
 def variable_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     """(var, lower, upper) of every variable whose bounds come from the data."""
-    return purchase_bounds(m, ix) + stock.unmet_bounds(m, ix)
+    return purchase_bounds(m, ix) + stock.unmet_bounds(m, ix) + stock.gap_bounds(m, ix)
 
 
 def build_model(data: InputData, index: ModelIndex | None = None) -> pyo.ConcreteModel:

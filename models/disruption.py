@@ -140,16 +140,21 @@ def scenario_effects(ix: ModelIndex, scenario: Scenario) -> Effects:
     return Effects(available, price, offtake)
 
 
-def cut_years(ix: ModelIndex, effects: Effects) -> dict[str, set[int]]:
-    """mineral -> the years in which some purchase or offtake of it is cut."""
-    years: dict[str, set[int]] = {}
-    for (_, mineral, _, t), factor in effects.available.items():
+def supply_lost(ix: ModelIndex, effects: Effects) -> dict[tuple, float]:
+    """(mineral, year) -> tonnes a scenario's cuts remove: purchases no longer available plus
+    project capacity (at the largest stake) no longer shipped. Only cut mineral-years."""
+    lost: dict[tuple, float] = {}
+    for (c, mineral, f, t), factor in effects.available.items():
         if factor < 1.0:
-            years.setdefault(mineral, set()).add(t)
+            lost[mineral, t] = lost.get((mineral, t), 0.0) + ix.available_t[c, mineral, f, t] * (
+                1.0 - factor
+            )
     for (p, t), factor in effects.offtake.items():
         if factor < 1.0:
-            years.setdefault(ix.project[p]["mineral"], set()).add(t)
-    return years
+            rec = ix.project[p]
+            tonnes = rec["capacity_t"] * rec["max_stake"] * (1.0 - factor)
+            lost[rec["mineral"], t] = lost.get((rec["mineral"], t), 0.0) + tonnes
+    return lost
 
 
 def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
@@ -169,7 +174,7 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
         extra = ix.price_usd_per_t[key] * (factor - 1.0)
         price[key] = ix.price_usd_per_t[key] + extra
         landed[key] = ix.landed_usd_per_t[key] + extra * (1 + ix.tariff_pct.get(key[0], 0.0) / 100)
-    policy, replenish, gaps = stock_rules(ix, cut_years(ix, effects))
+    policy, replenish, gaps, free = stock_rules(ix, supply_lost(ix, effects))
     return dataclasses.replace(
         ix,
         available_t=available,
@@ -179,48 +184,42 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
         policy=policy,
         replenish=replenish,
         stock_gap=gaps,
+        stock_gap_free_t=free,
     )
 
 
-def stock_rules(ix: ModelIndex, cuts: dict[str, set[int]]) -> tuple[list, list, list]:
-    """The policy records, replenishment keys and stock-gap keys of a scenario whose supply
-    of each mineral m is cut in the years cuts[m].
+def stock_rules(ix: ModelIndex, lost: dict[tuple, float]) -> tuple[list, list, list, dict]:
+    """The policy records, replenishment keys, stock-gap keys and free gaps of a scenario
+    whose cuts remove lost[m,t] tonnes of mineral m in year t.
 
-    A min_stock_days rule on a cut mineral m, with s_m its first cut year, becomes: the rule as
-    written before s_m; nothing in cut years; from s_m on in years without a cut, the soft rule
-        stock[m,t] + gap[m,t] >= days / 365 x D[m,t],   gap priced at the shortfall penalty.
-    Stock may be replenished in every year from s_m: a drawn stockpile is bought back, so a
-    disruption never looks cheaper than none because it lets the plan use up its stockpile.
+    A min_stock_days rule on a cut mineral m, with s_m its first cut year, binds as written
+    before s_m, and from s_m on as the soft rule
+        stock[m,t] + gap[m,t] >= days / 365 x D[m,t]
+    where in a cut year the gap is free up to the supply lost (the stockpile is released to
+    replace what the disruption removes, no more), and in other years costs the shortfall
+    penalty per tonne. Stock may be replenished from s_m on: a drawn stockpile is bought back.
     """
+    starts: dict[str, int] = {}
+    for m, t in lost:
+        starts[m] = min(t, starts.get(m, t))
     policy: list[dict] = []
     gaps: set = set()
     for rec in ix.policy:
         minerals = ix.minerals if rec["mineral"] == ANY else [rec["mineral"]]
-        if rec["rule"] != "min_stock_days" or not any(m in cuts for m in minerals):
+        if rec["rule"] != "min_stock_days" or not any(m in starts for m in minerals):
             policy.append(rec)
             continue
         for m in minerals:
-            start = min(cuts[m]) if m in cuts else ix.years[-1] + 1
+            start = starts.get(m, ix.years[-1] + 1)
             first, last = rec["first_year"], rec["last_year"]
             if first <= min(last, start - 1):
                 policy.append({**rec, "mineral": m, "last_year": min(last, start - 1)})
-            soft = [t for t in range(max(first, start), last + 1) if t not in cuts.get(m, ())]
-            for a, b in _runs(soft):
-                policy.append({**rec, "mineral": m, "first_year": a, "last_year": b, "soft": True})
-                gaps.update((m, t) for t in range(a, b + 1))
-    replenish = [(m, t) for m in ix.minerals if m in cuts for t in ix.years if t >= min(cuts[m])]
-    return policy, replenish, sorted(gaps)
-
-
-def _runs(years: list[int]) -> list[tuple[int, int]]:
-    """[2030, 2031, 2034] -> [(2030, 2031), (2034, 2034)]."""
-    runs: list[list[int]] = []
-    for t in years:
-        if runs and t == runs[-1][1] + 1:
-            runs[-1][1] = t
-        else:
-            runs.append([t, t])
-    return [(a, b) for a, b in runs]
+            if max(first, start) <= last:
+                policy.append({**rec, "mineral": m, "first_year": max(first, start), "soft": True})
+                gaps.update((m, t) for t in range(max(first, start), last + 1))
+    free = {key: tonnes for key, tonnes in lost.items() if key in gaps}
+    replenish = [(m, t) for m in ix.minerals if m in starts for t in ix.years if t >= starts[m]]
+    return policy, replenish, sorted(gaps), free
 
 
 def history_nodes(effects: list[Effects], years: list[int]) -> list[dict[int, int]]:

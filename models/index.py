@@ -78,6 +78,7 @@ class ModelIndex:
     # may be replenished, and where a min_stock_days gap is allowed at the shortfall penalty
     replenish: list[Key] = field(default_factory=list)
     stock_gap: list[Key] = field(default_factory=list)
+    stock_gap_free_t: dict[Key, float] = field(default_factory=dict)  # free up to, in cut years
     shortfall_usd_per_t: dict[str, float] = field(default_factory=dict)
     # budgets and policy rows, as records
     budgets: list[dict] = field(default_factory=list)

@@ -6,7 +6,7 @@
        + sum_{k,y} modules_built x (capex_k x CRF_k + fixed_opex_k) x sum_{t online} d_t
        + existing modules' fixed opex + sum_{k,t} out x unit_cost_k x d_t
        + sum_{m,t} stock x holding_usd_per_t x d_t + sum_{m,t} draw x RELEASE x d_t
-       + sum_{m,t} (unmet + stock gap) x penalty_m x d_t
+       + sum_{m,t} (unmet + stock gap outside cut years) x penalty_m x d_t
   risk = sum_{c,m,f,t} buy x price_t x risk_score_c x d_t
        + sum_{p,t} offtake x unit_cost_p x risk_score_{country(p)} x d_t
 
@@ -51,9 +51,12 @@ def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
         "stock_holding": [(ix.holding_usd_per_t[k] * d[k[1]] * musd, v) for k, v in m.stock.items()]
         + [(STOCK_RELEASE_USD_PER_T * d[k[1]] * musd, v) for k, v in m.draw.items()],
         "shortfall_penalty": [
+            (ix.shortfall_usd_per_t[k[0]] * d[k[1]] * musd, v) for k, v in m.unmet.items()
+        ]
+        + [
             (ix.shortfall_usd_per_t[k[0]] * d[k[1]] * musd, v)
-            for var in (m.unmet, m.stock_gap)
-            for k, v in var.items()
+            for k, v in m.stock_gap.items()
+            if k not in ix.stock_gap_free_t
         ],
     }
 

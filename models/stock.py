@@ -38,6 +38,11 @@ def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     return [(var, 0.0, ix.demand_t.get(k, 0.0)) for k, var in m.unmet.items()]
 
 
+def gap_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """(var, 0, lost): in a cut year the free stock gap is at most the supply lost."""
+    return [(m.stock_gap[k], 0.0, tonnes) for k, tonnes in ix.stock_gap_free_t.items()]
+
+
 def stock_flow(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """stock[m,t] - stock[m,t-1] - inject[m,t] - replenish[m,t] + draw[m,t] = 0."""
     rows = {}

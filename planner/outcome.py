@@ -66,11 +66,12 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
             key = (m, t)
             stock, unmet = v["stock"][key], v["unmet"][key]
             gap = v["stock_gap"].get(key, 0.0)
+            priced_gap = 0.0 if key in ix.stock_gap_free_t else gap
             total = (
                 cost[key]
                 + stock * ix.holding_usd_per_t[key]
                 + v["draw"][key] * STOCK_RELEASE_USD_PER_T
-                + (unmet + gap) * ix.shortfall_usd_per_t[m]
+                + (unmet + priced_gap) * ix.shortfall_usd_per_t[m]
             )
             rows.append(
                 [
