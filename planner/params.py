@@ -33,16 +33,19 @@ TABLES = {
     "scrap": "scrap",
     "budgets": "budgets",
     "policy": "policy",
+    "disruptions": "disruptions",
 }
 DEFAULT_COLUMN = {"demand": "demand_t", "scrap": "scrap_t"}
 NUMERIC_SETTINGS = (
     "discount_rate",
     "inr_per_usd",
     "risk_weight",
+    "cvar_alpha",
+    "cvar_weight",
     "mip_gap",
     "time_limit_s",
 )
-TEXT_SETTINGS = ("demand_scenario",)
+TEXT_SETTINGS = ("demand_scenario", "mode")
 
 _KEY = re.compile(
     r"^\s*(?P<table>[A-Za-z_]+)\s*(?:\[(?P<where>[^\]]*)\])?\s*(?:\.(?P<column>[A-Za-z_0-9]+))?\s*$"

@@ -454,3 +454,17 @@ def test_stockpile_drawn_in_a_disruption_is_bought_back_after_it(tmp_path):
     assert list(hit["stock_replenished_t"].round(6)) == [0.0, 0.0, 20.0]
     assert list(hit["stock_t"].round(6)) == [20.0, 0.0, 20.0]
     assert list((hit["extra_cost_musd"] * MUSD).round(3)) == [0.0, 700_020.0, 20_000.0]
+
+
+def test_sweep_over_a_scenario_probability(tmp_path):
+    """Sweeping the probability p of the stockpile case (one process, a fresh solve per
+    point): the value of the stochastic solution is 0 below the threshold p = 0.0101 and
+    (100,000 + (1 - p) 100,000 + p 1,000,000) - 209,100 above it: 35,900 USD at p = 0.05."""
+    from planner.api import sweep, zipped
+
+    data = _stockpile_case(tmp_path, 0.02)
+    key = "Disruptions[scenario=A stops].probability"
+    frame = sweep(data, zipped((key, "set", [0.005, 0.05])))
+    vss = (frame.set_index(key)["value_of_stochastic_solution_musd"] * MUSD).to_dict()
+    assert vss[0.005] == pytest.approx(0.0, abs=1e-3)
+    assert vss[0.05] == pytest.approx(35_900, abs=1e-3)
