@@ -71,7 +71,9 @@ def validate(
         f"[green]{path} is valid[/]: {len(data.minerals)} minerals, {len(data.countries)} "
         f"countries, {len(data.supply)} supply rows, {len(data.projects)} projects, "
         f"{len(data.processing)} technologies, {s.first_year}-{s.last_year}, "
-        f"scenario {s.demand_scenario!r}"
+        f"scenario {s.demand_scenario!r}, "
+        f"{data.disruptions['scenario'].nunique() if len(data.disruptions) else 0} disruption "
+        f"scenario(s), mode {s.mode}"
     )
 
 

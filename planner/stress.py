@@ -1,11 +1,15 @@
 """Stress-test a plan: hold its investments and stock build-up, hit it with each disruption.
 
-For the undisrupted case and for each Disruptions scenario, the deterministic model of the
-scenario's data (models/disruption.py) is solved with the plan's first stage fixed (project
-stakes, modules built, stock injected): purchases, offtake, processing output, stock draws and
-unmet demand are re-optimised. Until a scenario's first disrupted year the plan runs exactly as
-in the undisrupted case (those years' decisions are fixed to it), so no decision anticipates the
-disruption; from that year on the planner reacts knowing the disruption's course.
+The plan's first stage (project stakes, modules built, stock injected) is held and purchases,
+offtake, processing output, stock draws and unmet demand are re-optimised:
+- the undisrupted case and every scenario with a probability together, in the stochastic model
+  (models/stochastic.py) with its non-anticipativity: the decisions of a year are shared by
+  the scenarios that cannot yet be told apart in it. The recourse before a disruption hedges for
+  the disruptions that may come (the plan does not sell off a stockpile it may need), and no
+  decision uses knowledge of a disruption before it starts, nor of how long it will last;
+- a scenario of probability 0 on its own, from the deterministic model of its data: the years
+  before its first disruption are held as in the undisrupted case, and from then on the planner
+  reacts knowing the disruption's course.
 
 Reported per scenario, mineral and year: shortfall, extra cost (the variable cost of the
 mineral-year minus that of the undisrupted case, money of the year, planner/outcome.py) and
@@ -34,6 +38,7 @@ from planner.first_stage import FirstStage, check, fix_columns, fixed_bounds, fr
 from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
 from planner.plan import Plan
 from planner.solver import HighsModel, SolveStatus
+from planner.stochastic import scenario_set
 
 DETAIL_COLUMNS = (
     "scenario",
@@ -138,24 +143,39 @@ def stress_test(
     ix0 = build_index(data)
     first = check(first, ix0)
     scenarios = disruption_scenarios(data.disruptions)
-    say("undisrupted case")
-    base = evaluate(data, ix0, first)
-    base_values = values_of(base.hm, base.model)
-    base_outcome = mineral_year_outcome(ix0, base_values)
+    modelled, _ = scenario_set(data)
+    outcomes: dict[str, pd.DataFrame] = {}
+    base_values = None
+    if any(sc.name != UNDISRUPTED for sc in modelled):
+        say(f"{len(modelled)} scenarios with their probabilities, plan held")
+        tree = tree_values(data, modelled, first)
+        for name, (ix, values) in tree.items():
+            outcomes[name] = mineral_year_outcome(ix, values)
+        if UNDISRUPTED in tree:
+            base_values = tree[UNDISRUPTED][1]
+    if base_values is None:
+        say("undisrupted case")
+        base = evaluate(data, ix0, first)
+        base_values = values_of(base.hm, base.model)
+    base_outcome = outcomes.get(UNDISRUPTED)
+    if base_outcome is None:
+        base_outcome = mineral_year_outcome(ix0, base_values)
     frames = [
         _with_base(
             UNDISRUPTED, 1.0 - sum(sc.probability for sc in scenarios), base_outcome, base_outcome
         )
     ]
-    starts = [None]
+    starts: list[int | None] = [None]
     for i, scenario in enumerate(scenarios, start=1):
-        say(f"scenario {i}/{len(scenarios)}: {scenario.name}")
         effects = scenario_effects(ix0, scenario)
         start = effects.first_year
         starts.append(start)
-        if start is None:  # nothing it names is supplied within the horizon
+        if scenario.name in outcomes:
+            outcome = outcomes[scenario.name]
+        elif start is None:  # nothing it names is supplied within the horizon
             outcome = base_outcome
-        else:
+        else:  # probability 0: on its own, the years before its start held as undisrupted
+            say(f"scenario {i}/{len(scenarios)}: {scenario.name}")
             ix = apply_effects(ix0, effects)
             ev = evaluate(data, ix, first, start, base_values)
             outcome = mineral_year_outcome(ix, values_of(ev.hm, ev.model))
@@ -172,13 +192,32 @@ def stress_test(
         "undisrupted_shortfall_t": float(base_outcome["shortfall_t"].sum()),
     }
     notes = [
-        "Each scenario is the plan's investments, modules and stock injections held, with "
-        "purchases, offtake, processing output, stock draws and unmet demand re-optimised; "
-        "years before the scenario's first disruption run as in the undisrupted case.",
-        "extra cost = the mineral-year's variable cost (purchases, operating, holding, "
-        "shortfall penalty) minus the undisrupted case's, in million USD of the year.",
+        "The plan's investments, modules and stock injections are held; purchases, offtake, "
+        "processing output, stock draws and unmet demand are re-optimised for the scenarios "
+        "with a probability together, with the stochastic mode's non-anticipativity: a year's "
+        "decisions are shared by every scenario that cannot yet be told apart in it. A "
+        "scenario of probability 0 is re-optimised on its own, the years before its first "
+        "disruption held as in the undisrupted case.",
+        "extra cost = the mineral-year's variable cost (purchases, operating, holding and "
+        "release, shortfall penalty) minus the undisrupted case's, in million USD of the year.",
     ]
     return StressResult(summary, totals, detail, notes)
+
+
+def tree_values(data: InputData, scenarios, first: FirstStage) -> dict[str, tuple]:
+    """scenario name -> (its data, its recourse values) from the stochastic model over
+    `scenarios` with the first stage held at `first`."""
+    from models.stochastic import build_stochastic_model
+
+    s = data.settings
+    model = build_stochastic_model(data, scenarios, s.cvar_alpha, s.cvar_weight)
+    hm = HighsModel(model)
+    fix_columns(hm, fixed_bounds(model, first))
+    status = hm.solve(mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
+    if not status.has_solution:
+        raise StressError(f"HiGHS found no solution with the plan held (status {status.status})")
+    sx = model.sx
+    return {sc.name: (sx.ixs[i], values_of(hm, sx.views[i])) for i, sc in enumerate(sx.scenarios)}
 
 
 def _with_base(name: str, probability: float, outcome, base) -> pd.DataFrame:
