@@ -135,6 +135,23 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
             f"{time_limit_s:g} s; raise time_limit_s or mip_gap",
             status,
         )
+    say("valuing the deterministic plan under the scenarios")
+    stochastic_x = hm.x.copy()
+    cols = fix_columns(hm, fixed_bounds(model, det_first))
+    det_status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+    timings["vss_solve_s"] = det_status.solver_time_s
+    det_figures = scenario_figures(hm, sx, s.risk_weight) if det_status.has_solution else None
+    release_columns(hm, cols)
+    adopted = det_status.has_solution and det_status.objective < status.objective
+    if adopted:
+        # the deterministic plan is better than the best plan HiGHS found in the time: it is
+        # feasible for the stochastic model, so it is the stochastic plan (VSS = 0)
+        status.objective = det_status.objective
+        if status.bound is not None:
+            status.gap = (status.objective - status.bound) / max(1.0, abs(status.objective))
+    else:
+        hm.x = stochastic_x
+
     say("reading marginal costs (LP with the integer decisions fixed)")
     duals, timings["dual_solve_s"] = hm.duals_with_integers_fixed()
     first = first_stage_of(hm, model)
@@ -158,13 +175,11 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
             "outcomes; the main sheets show it re-optimised with the plan's first stage held "
             f"(that LP had {sizes['variables']} variables)."
         )
-
-    say("valuing the deterministic plan under the scenarios")
-    cols = fix_columns(hm, fixed_bounds(model, det_first))
-    det_status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
-    timings["vss_solve_s"] = det_status.solver_time_s
-    det_figures = scenario_figures(hm, sx, s.risk_weight) if det_status.has_solution else None
-    release_columns(hm, cols)
+    if adopted:
+        plan.notes.append(
+            "HiGHS stopped before finding a plan better than the deterministic plan's first "
+            "stage under the scenarios; that first stage is this plan."
+        )
 
     plan.extra = {
         "Scenarios": _scenario_table(sx, figures, det_figures, s.cvar_alpha, detail),

@@ -236,7 +236,7 @@ def test_cvar_weight_buys_insurance_that_expected_cost_does_not(tmp_path):
 # --------------------------------------------------------------------------- stress test
 
 
-def stress_case(tmp_path, name="stress.xlsx"):
+def stress_case(tmp_path, name="stress.xlsx", probability=0.25):
     return load(
         tmp_path,
         {
@@ -248,14 +248,15 @@ def stress_case(tmp_path, name="stress.xlsx"):
                 supply("B", "li", "refined", 30, 1200),
             ],
             "Policy": [{"rule": "min_stock_days", "mineral": "li", "value": 73}],
-            "Disruptions": [cut("A halves", 0.25, "A", 2026, 2027, pct=50)],
+            "Disruptions": [cut("A halves", probability, "A", 2026, 2027, pct=50)],
         },
         name=name,
         last_year=2027,
     )
 
 
-def test_stress_test_shortfall_extra_cost_and_stock_drawn(tmp_path):
+@pytest.mark.parametrize("probability", [0.25, 0.0])
+def test_stress_test_shortfall_extra_cost_and_stock_drawn(tmp_path, probability):
     """Demand 100 t/yr 2025-2027; A sells 100 t/yr at 1,000 USD/t, B 30 t/yr at 1,200.
     73 days of stock = 20 t must be held at every year's end; holding is 10% of the mean
     refined price (1,100) = 110 USD per tonne-year.
@@ -268,8 +269,10 @@ def test_stress_test_shortfall_extra_cost_and_stock_drawn(tmp_path):
     Extra cost against the plan run undisrupted (100 t from A, 20 t held: 102,200 USD a year):
     2026: 50,000 + 36,000 + 20 x 1 (release) - 102,200 = -16,180 USD;
     2027: 50,000 + 36,000 + 20 x 10,000 - 102,200 = 183,800 USD.
+    The same whether the scenario has a probability (solved with the undisrupted case in one
+    model) or not (solved on its own, 2025 held as undisrupted).
     """
-    data = stress_case(tmp_path)
+    data = stress_case(tmp_path, probability=probability)
     plan = solve(data)
     first = from_tables(plan.projects, plan.processing, plan.stock)
     assert first.inject_t == {("li", 2025): pytest.approx(20.0)}
@@ -292,7 +295,7 @@ def test_stress_test_shortfall_extra_cost_and_stock_drawn(tmp_path):
     )
     assert totals.at["undisrupted", "shortfall_t"] == pytest.approx(0, abs=1e-6)
     assert result.summary["expected_extra_cost_discounted_musd"] * MUSD == pytest.approx(
-        0.25 * 167_620, abs=1e-3
+        probability * 167_620, abs=1e-3
     )
 
 
@@ -468,3 +471,30 @@ def test_sweep_over_a_scenario_probability(tmp_path):
     vss = (frame.set_index(key)["value_of_stochastic_solution_musd"] * MUSD).to_dict()
     assert vss[0.005] == pytest.approx(0.0, abs=1e-3)
     assert vss[0.05] == pytest.approx(35_900, abs=1e-3)
+
+
+def test_a_disruption_reveals_its_start_but_not_its_end(tmp_path):
+    """Two scenarios cut A from 2026, one for a year and one for two: in 2026 they cannot be
+    told apart (one node), in 2027 they can; the undisrupted case parts from both in 2026."""
+    from models.disruption import disruption_scenarios, undisrupted
+    from models.stochastic import stochastic_index
+
+    data = load(
+        tmp_path,
+        {
+            "Minerals": minerals("li", penalty=PENALTY),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("li", {2025: 100})],
+            "Supply": [supply("A", "li", "refined", 1000, 1000)],
+            "Disruptions": [
+                cut("short", 0.1, "A", 2026, 2026),
+                cut("long", 0.1, "A", 2026, 2027),
+            ],
+        },
+        last_year=2027,
+    )
+    scenarios = disruption_scenarios(data.disruptions)
+    nodes = stochastic_index(data, [undisrupted(scenarios), *scenarios]).nodes
+    assert nodes[0][2025] == nodes[1][2025] == nodes[2][2025]
+    assert nodes[1][2026] == nodes[2][2026] != nodes[0][2026]
+    assert len({nodes[0][2027], nodes[1][2027], nodes[2][2027]}) == 3
