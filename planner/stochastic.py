@@ -139,6 +139,8 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     stochastic_x = hm.x.copy()
     cols = fix_columns(hm, fixed_bounds(model, det_first))
     det_status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+    if det_status.has_solution:  # what the plan costs, whatever HiGHS reports (see solver.py)
+        det_status.objective = hm.priced_objective()
     timings["vss_solve_s"] = det_status.solver_time_s
     det_figures = scenario_figures(hm, sx, s.risk_weight) if det_status.has_solution else None
     release_columns(hm, cols)
