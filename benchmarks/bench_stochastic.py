@@ -70,6 +70,7 @@ def run(count: int, args) -> dict:
     plan = solve(data, mip_gap=args.mip_gap, time_limit_s=args.time_limit)
     wall = time.perf_counter() - t0
     s = plan.summary
+    vss = s["value_of_stochastic_solution_musd"]
     return {
         "scenarios": count,
         "history_nodes": s["history_nodes"],
@@ -85,7 +86,7 @@ def run(count: int, args) -> dict:
         "dual_lp_s": s["dual_solve_s"],
         "vss_solve_s": s["vss_solve_s"],
         "wall_s": round(wall, 2),
-        "vss_musd": round(s["value_of_stochastic_solution_musd"] or float("nan"), 1),
+        "vss_musd": None if vss is None else round(vss, 1),
     }
 
 

@@ -129,9 +129,22 @@ def stochastic_index(data: InputData, scenarios: list[Scenario]) -> StochasticIn
 
 def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
     sx = stochastic_index(data, scenarios)
-    ix = sx.base
     m = pyo.ConcreteModel(name="sourcing_plan_stochastic")
-    m.ix, m.sx = ix, sx
+    m.ix, m.sx = sx.base, sx
+    _declare_variables(m, sx)
+    terms = _supply_terms_and_totals(m, sx)
+    for s, view in enumerate(sx.views):
+        for var, lower, upper in variable_bounds(view, sx.ixs[s]):
+            var.setlb(lower)
+            var.setub(upper)
+    _add_rows(m, sx, terms)
+    _objective(m, sx, data.settings.risk_weight, cvar_alpha, cvar_weight)
+    return m
+
+
+def _declare_variables(m: pyo.ConcreteModel, sx: StochasticIndex) -> None:
+    """First-stage variables once; recourse variables per history node (see _declare_node_vars)."""
+    ix = sx.base
     m.build = pyo.Var(ix.project_build, domain=pyo.Binary, dense=True)
     m.stake = pyo.Var(ix.project_build, domain=pyo.NonNegativeReals, bounds=(0, 1), dense=True)
     m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
@@ -147,10 +160,14 @@ def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
     }
     for name, position in RECOURSE.items():
         if name in base_keys:
-            _declare_recourse(m, sx, name, base_keys[name], position)
+            keys = [base_keys[name]] * len(sx.scenarios)
         else:  # keys of the scenario's own data (after a disruption only)
             keys = [getattr(ix_s, name) for ix_s in sx.ixs]
-            _declare_node_vars(m, sx, name, keys, position)
+        _declare_node_vars(m, sx, name, keys, position)
+
+
+def _supply_terms_and_totals(m: pyo.ConcreteModel, sx: StochasticIndex) -> list:
+    """Each scenario's supply terms and policy bindings; the policy totals R[m,t] per node."""
     terms = []
     for s, view in enumerate(sx.views):
         t = collect_supply_terms(view, sx.ixs[s])
@@ -161,12 +178,14 @@ def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
         for v in sx.views
     ]
     _declare_node_vars(m, sx, "sourced", share_keys, 1)
-    for s, view in enumerate(sx.views):
-        for var, lower, upper in variable_bounds(view, sx.ixs[s]):
-            var.setlb(lower)
-            var.setub(upper)
+    return terms
+
+
+def _add_rows(m: pyo.ConcreteModel, sx: StochasticIndex, terms: list) -> None:
+    """First-stage blocks once; scenario blocks per scenario, a row shared by scenarios (the
+    same terms on the same node variables, the same bounds) added once."""
     for name, rows_function in FIRST_STAGE_BLOCKS:
-        add_rows(m, name, _keyed(0, rows_function(sx.views[0], ix, terms[0])))
+        add_rows(m, name, _keyed(0, rows_function(sx.views[0], sx.base, terms[0])))
     for name, rows_function in SCENARIO_BLOCKS:
         rows: dict = {}
         seen: set = set()
@@ -177,8 +196,6 @@ def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
                     seen.add(signature)
                     rows[_flat(s, key)] = row
         add_rows(m, name, rows)
-    _objective(m, sx, data.settings.risk_weight, cvar_alpha, cvar_weight)
-    return m
 
 
 def _flat(s: int, key) -> tuple:
@@ -187,10 +204,6 @@ def _flat(s: int, key) -> tuple:
 
 def _keyed(s: int, rows: dict) -> dict:
     return {_flat(s, key): row for key, row in rows.items()}
-
-
-def _declare_recourse(m, sx: StochasticIndex, name: str, keys: list, position: int) -> None:
-    _declare_node_vars(m, sx, name, [keys] * len(sx.scenarios), position)
 
 
 def _declare_node_vars(m, sx: StochasticIndex, name: str, keys_per_scenario, position) -> None:
