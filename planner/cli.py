@@ -122,13 +122,16 @@ def solve_command(
             raise typer.Exit(EXIT_INPUT) from None
         _show_warnings(data.warnings)
         if stochastic:
-            if data.disruptions.empty:
-                status.stop()
-                err.print(
-                    f"[red]{path}: --stochastic needs scenarios, and sheet Disruptions has none[/]"
-                )
-                raise typer.Exit(EXIT_INPUT)
             data.settings.mode = "stochastic"
+        if data.settings.mode == "stochastic" and not (
+            len(data.disruptions) and (data.disruptions["probability"] > 0).any()
+        ):
+            status.stop()
+            err.print(
+                f"[red]{path}: --stochastic needs scenarios, and sheet Disruptions has none "
+                "with a probability above 0[/]"
+            )
+            raise typer.Exit(EXIT_INPUT)
         try:
             plan = solve(data, mip_gap=mip_gap, time_limit_s=time_limit, progress=status.update)
         except SolveError as exc:
