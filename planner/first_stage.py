@@ -54,32 +54,32 @@ def _canonical(names, wanted: str) -> str | None:
 
 def check(first: FirstStage, ix: ModelIndex) -> FirstStage:
     """`first` with names spelled as in the workbook; PlanMismatch lists what does not fit."""
-    problems = []
+    problems: list[str] = []
     out = FirstStage()
-    builds = set(ix.project_build)
-    for (p, y), stake in first.stakes.items():
-        name = _canonical(ix.project, p)
-        if name is None:
-            problems.append(f"plan Projects: project {p!r} is not in the workbook's Projects")
-        elif (name, y) not in builds:
-            problems.append(f"plan Projects: project {p!r} cannot be built in {y} in the workbook")
-        else:
-            out.stakes[name, y] = stake
-    module_years = set(ix.module_build)
-    for (k, y), n in first.modules.items():
-        name = _canonical(ix.technology, k)
-        if name is None:
-            problems.append(f"plan Processing: technology {k!r} is not in the workbook")
-        elif (name, y) not in module_years:
-            problems.append(f"plan Processing: {k!r} modules cannot be built in {y}")
-        else:
-            out.modules[name, y] = n
-    for (mineral, t), q in first.inject_t.items():
-        name = _canonical(ix.minerals, mineral)
-        if name is None or t not in ix.years:
-            problems.append(f"plan Stock: {mineral} in {t} is not in the workbook's horizon")
-        else:
-            out.inject_t[name, t] = q
+    parts = (
+        ("Projects", "project", first.stakes, out.stakes, ix.project, set(ix.project_build)),
+        (
+            "Processing",
+            "technology",
+            first.modules,
+            out.modules,
+            ix.technology,
+            set(ix.module_build),
+        ),
+        ("Stock", "mineral", first.inject_t, out.inject_t, ix.minerals, None),
+    )
+    for sheet, what, given, kept, names, allowed in parts:
+        for (name, year), value in given.items():
+            canonical = _canonical(names, name)
+            if canonical is None:
+                problems.append(f"plan {sheet}: {what} {name!r} is not in the workbook")
+            elif (canonical, year) not in allowed if allowed is not None else year not in ix.years:
+                problems.append(
+                    f"plan {sheet}: {what} {name!r} in {year} does not fit the workbook (its "
+                    "build years or horizon)"
+                )
+            else:
+                kept[canonical, year] = value
     if problems:
         raise PlanMismatch(problems)
     return out

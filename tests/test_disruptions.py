@@ -423,7 +423,7 @@ def test_cli_stress_bad_inputs_exit_2_and_write_nothing(tmp_path):
     book.save(plan)
     result = runner.invoke(app, ["stress", str(plan), "-s", str(other), "-o", str(out)])
     assert result.exit_code == 2, result.output
-    assert "project 'ghost JV' is not in the workbook's Projects" in said(result)
+    assert "plan Projects: project 'ghost JV' is not in the workbook" in said(result)
     assert not out.exists()
 
 
