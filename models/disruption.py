@@ -160,10 +160,11 @@ def supply_lost(ix: ModelIndex, effects: Effects) -> dict[tuple, float]:
 def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
     """A copy of `ix` with the scenario's availability, prices and offtake factors.
 
-    Stock rules after a cut (see `stock_rules`): the stockpile may be drawn below a
-    min_stock_days level in the years a mineral's supply is cut; from the first cut on the
-    stock may be replenished (bought into stock as a recourse decision), and in the later
-    years without a cut a gap below the level costs the shortfall penalty per tonne and year.
+    Stock after a cut (see `stock_rules`): until a scenario first cuts a mineral, its stock
+    follows the plan's path (injections and draws are first-stage); from then on the stock may
+    be drawn as a recourse decision, below a min_stock_days level in cut years (up to the supply
+    lost), and bought back up to the planned level, a gap below the level costing the
+    shortfall penalty in the years without a cut.
     """
     available = dict(ix.available_t)
     price = dict(ix.price_usd_per_t)
@@ -174,7 +175,11 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
         extra = ix.price_usd_per_t[key] * (factor - 1.0)
         price[key] = ix.price_usd_per_t[key] + extra
         landed[key] = ix.landed_usd_per_t[key] + extra * (1 + ix.tariff_pct.get(key[0], 0.0) / 100)
-    policy, replenish, gaps, free = stock_rules(ix, supply_lost(ix, effects))
+    lost = supply_lost(ix, effects)
+    policy, replenish, gaps, free = stock_rules(ix, lost)
+    starts: dict[str, int] = {}
+    for m, t in lost:
+        starts[m] = min(t, starts.get(m, t))
     return dataclasses.replace(
         ix,
         available_t=available,
@@ -185,6 +190,7 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
         replenish=replenish,
         stock_gap=gaps,
         stock_gap_free_t=free,
+        cut_start=starts,
     )
 
 

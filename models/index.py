@@ -79,6 +79,7 @@ class ModelIndex:
     replenish: list[Key] = field(default_factory=list)
     stock_gap: list[Key] = field(default_factory=list)
     stock_gap_free_t: dict[Key, float] = field(default_factory=dict)  # free up to, in cut years
+    cut_start: dict[str, int] = field(default_factory=dict)  # mineral -> first cut year
     shortfall_usd_per_t: dict[str, float] = field(default_factory=dict)
     # budgets and policy rows, as records
     budgets: list[dict] = field(default_factory=list)

@@ -1,9 +1,10 @@
 """Two-stage stochastic model over disruption scenarios (Settings mode = stochastic).
 
 First stage, decided once for all scenarios: project builds and stakes, processing modules
-built, and the stock build-up path inject[m,t]. Recourse, decided per scenario history node:
-purchases, offtake, processing output, stock level, stock drawn, unmet demand, and after a
-disruption stock replenished and the stock gap (and the policy totals R[m,t]).
+built, and the stock path: inject[m,t] and the planned draws draw_plan[m,t]. Recourse, decided
+per scenario history node: purchases, offtake, processing output, stock level, unmet demand,
+and once the scenario has cut a mineral its stock drawn, stock bought back (at most to the
+planned level: stock_cap) and the stock gap (and the policy totals R[m,t]).
 
 Non-anticipativity is built into the variables rather than added as rows: every recourse
 variable of year t is indexed by the history node of its scenario in t (models/disruption.py,
@@ -49,7 +50,7 @@ RECOURSE = {
     "replenish": 1,
     "stock_gap": 1,
 }
-FIRST_STAGE = ("build", "stake", "modules_built", "inject")
+FIRST_STAGE = ("build", "stake", "modules_built", "inject", "draw_plan")
 # blocks over first-stage variables only: added once, from the first scenario
 FIRST_STAGE_BLOCKS = (
     ("build_once", projects.build_once),
@@ -149,6 +150,7 @@ def _declare_variables(m: pyo.ConcreteModel, sx: StochasticIndex) -> None:
     m.stake = pyo.Var(ix.project_build, domain=pyo.NonNegativeReals, bounds=(0, 1), dense=True)
     m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
     m.inject = pyo.Var(stock.mineral_years(ix), domain=pyo.NonNegativeReals, dense=True)
+    m.draw_plan = pyo.Var(stock.mineral_years(ix), domain=pyo.NonNegativeReals, dense=True)
     sx.views = [View(m.build, m.stake, m.modules_built, m.inject) for _ in sx.scenarios]
     base_keys = {
         "buy": ix.buy,
@@ -159,11 +161,24 @@ def _declare_variables(m: pyo.ConcreteModel, sx: StochasticIndex) -> None:
         "unmet": stock.mineral_years(ix),
     }
     for name, position in RECOURSE.items():
-        if name in base_keys:
+        if name == "draw":  # recourse only once the scenario has cut the mineral
+            keys = [[k for k in base_keys[name] if _after_cut(ix_s, k)] for ix_s in sx.ixs]
+        elif name in base_keys:
             keys = [base_keys[name]] * len(sx.scenarios)
         else:  # keys of the scenario's own data (after a disruption only)
             keys = [getattr(ix_s, name) for ix_s in sx.ixs]
         _declare_node_vars(m, sx, name, keys, position)
+    for s, view in enumerate(sx.views):  # before the cut: the planned draw
+        for k in base_keys["draw"]:
+            if not _after_cut(sx.ixs[s], k):
+                view.draw[k] = m.draw_plan[k]
+        view.draw = {k: view.draw[k] for k in base_keys["draw"]}  # in key order
+
+
+def _after_cut(ix: ModelIndex, key: tuple) -> bool:
+    """Is (mineral, year) at or after the scenario's first cut of the mineral?"""
+    start = ix.cut_start.get(key[0])
+    return start is not None and key[1] >= start
 
 
 def _supply_terms_and_totals(m: pyo.ConcreteModel, sx: StochasticIndex) -> list:
@@ -181,6 +196,22 @@ def _supply_terms_and_totals(m: pyo.ConcreteModel, sx: StochasticIndex) -> list:
     return terms
 
 
+def stock_cap(m: pyo.ConcreteModel, sx: StochasticIndex) -> dict:
+    """After a scenario's first cut of mineral m, its stock is bought back at most to the
+    planned level: stock[n,m,t] - sum_{y <= t} (inject[m,y] - draw_plan[m,y]) <= 0."""
+    rows = {}
+    for s, ix_s in enumerate(sx.ixs):
+        view = sx.views[s]
+        for m_name, start in ix_s.cut_start.items():
+            for t in ix_s.years:
+                if t < start:
+                    continue
+                planned = [(-1.0, m.inject[m_name, y]) for y in ix_s.years if y <= t]
+                planned += [(1.0, m.draw_plan[m_name, y]) for y in ix_s.years if y <= t]
+                rows[s, m_name, t] = le([(1.0, view.stock[m_name, t]), *planned], 0.0)
+    return rows
+
+
 def _add_rows(m: pyo.ConcreteModel, sx: StochasticIndex, terms: list) -> None:
     """First-stage blocks once; scenario blocks per scenario, a row shared by scenarios (the
     same terms on the same node variables, the same bounds) added once."""
@@ -196,6 +227,14 @@ def _add_rows(m: pyo.ConcreteModel, sx: StochasticIndex, terms: list) -> None:
                     seen.add(signature)
                     rows[_flat(s, key)] = row
         add_rows(m, name, rows)
+    cap = {}
+    seen = set()
+    for key, row in stock_cap(m, sx).items():
+        signature = tuple((c, id(v)) for c, v in row.terms)
+        if signature not in seen:
+            seen.add(signature)
+            cap[key] = row
+    add_rows(m, "stock_cap", cap)
 
 
 def _flat(s: int, key) -> tuple:

@@ -29,6 +29,7 @@ class FirstStage:
     stakes: dict[tuple, float] = field(default_factory=dict)  # (project, build year)
     modules: dict[tuple, int] = field(default_factory=dict)  # (technology, build year)
     inject_t: dict[tuple, float] = field(default_factory=dict)  # (mineral, year)
+    draw_t: dict[tuple, float] = field(default_factory=dict)  # (mineral, year): planned draws
 
 
 def from_tables(projects: pd.DataFrame, processing: pd.DataFrame, stock: pd.DataFrame):
@@ -41,9 +42,11 @@ def from_tables(projects: pd.DataFrame, processing: pd.DataFrame, stock: pd.Data
         if n:
             first.modules[str(rec["technology"]), int(rec["year"])] = n
     for rec in stock.to_dict("records"):
-        q = float(rec["injected_t"] or 0.0)
-        if q:
-            first.inject_t[str(rec["mineral"]), int(rec["year"])] = q
+        key = (str(rec["mineral"]), int(rec["year"]))
+        if float(rec["injected_t"] or 0.0):
+            first.inject_t[key] = float(rec["injected_t"])
+        if float(rec["drawn_t"] or 0.0):
+            first.draw_t[key] = float(rec["drawn_t"])
     return first
 
 
@@ -67,6 +70,7 @@ def check(first: FirstStage, ix: ModelIndex) -> FirstStage:
             set(ix.module_build),
         ),
         ("Stock", "mineral", first.inject_t, out.inject_t, ix.minerals, None),
+        ("Stock", "mineral", first.draw_t, out.draw_t, ix.minerals, None),
     )
     for sheet, what, given, kept, names, allowed in parts:
         for (name, year), value in given.items():
@@ -85,8 +89,11 @@ def check(first: FirstStage, ix: ModelIndex) -> FirstStage:
     return out
 
 
-def fixed_bounds(variables, first: FirstStage) -> list[tuple]:
-    """(var, value) for every first-stage variable: the plan's value, 0 where it has none."""
+def fixed_bounds(variables, first: FirstStage, ix: ModelIndex | None = None) -> list[tuple]:
+    """(var, value) for every first-stage variable: the plan's value, 0 where it has none.
+
+    The stock path is first-stage: the planned draws (the stochastic model's draw_plan, or in
+    a deterministic model of scenario data `ix` its draws before the mineral's first cut)."""
     out = []
     for key, var in variables.build.items():
         out.append((var, 1.0 if key in first.stakes else 0.0))
@@ -96,23 +103,58 @@ def fixed_bounds(variables, first: FirstStage) -> list[tuple]:
         out.append((var, float(first.modules.get(key, 0))))
     for key, var in variables.inject.items():
         out.append((var, first.inject_t.get(key, 0.0)))
+    planned = getattr(variables, "draw_plan", None)
+    if planned is not None:
+        out += [(var, first.draw_t.get(key, 0.0)) for key, var in planned.items()]
+    else:
+        starts = ix.cut_start if ix is not None else {}
+        for key, var in variables.draw.items():
+            if key[1] < starts.get(key[0], key[1] + 1):
+                out.append((var, first.draw_t.get(key, 0.0)))
     return out
+
+
+def planned_level(first: FirstStage, ix: ModelIndex) -> dict[tuple, float]:
+    """(mineral, year) -> the plan's stock level: cumulated injections minus draws."""
+    level: dict[tuple, float] = {}
+    for m in ix.minerals:
+        total = 0.0
+        for t in ix.years:
+            total += first.inject_t.get((m, t), 0.0) - first.draw_t.get((m, t), 0.0)
+            level[m, t] = total
+    return level
 
 
 def fix_columns(hm: HighsModel, fixes: list[tuple]) -> np.ndarray:
     """Fix columns of `hm` at values: fixes are (vardata, value); returns the columns fixed
-    (restore them with `release_columns`). Variables not in the matrix are skipped."""
-    cols, values = [], []
+    (restore them with `release_columns`). Variables not in the matrix are skipped; a column
+    named twice takes its last value (HiGHS refuses a set with repeated columns)."""
+    value_of: dict[int, float] = {}
     for var, value in fixes:
         col = hm.col_of.get(id(var))
         if col is not None:
-            cols.append(col)
-            values.append(value)
-    cols_array = np.asarray(cols, dtype=np.int32)
-    vals = np.asarray(values, dtype=float)
-    if len(cols_array):
-        hm.highs.changeColsBounds(len(cols_array), cols_array, vals, vals)
-    return cols_array
+            value_of[col] = value
+    cols = np.asarray(sorted(value_of), dtype=np.int32)
+    if len(cols):
+        values = np.asarray([value_of[c] for c in cols], dtype=float)
+        _checked(hm.highs.changeColsBounds(len(cols), cols, values, values))
+    return cols
+
+
+def _checked(status) -> None:
+    import highspy
+
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError(f"HiGHS refused a change of column bounds ({status})")
+
+
+def cap_columns(hm: HighsModel, caps: list[tuple]) -> None:
+    """Lower the upper bound of columns of `hm`: caps are (vardata, upper)."""
+    upper_of = {hm.col_of[id(v)]: u for v, u in caps if id(v) in hm.col_of}
+    if upper_of:
+        cols = np.asarray(sorted(upper_of), dtype=np.int32)
+        upper = np.maximum(np.asarray([upper_of[c] for c in cols], dtype=float), 0.0)
+        _checked(hm.highs.changeColsBounds(len(cols), cols, hm.lower[cols], upper))
 
 
 def release_columns(hm: HighsModel, cols: np.ndarray) -> None:
@@ -135,4 +177,9 @@ def first_stage_of(hm: HighsModel, variables) -> FirstStage:
         q = hm.value_of(var)
         if q:
             first.inject_t[key] = q
+    planned = getattr(variables, "draw_plan", variables.draw)
+    for key, var in planned.items():
+        q = hm.value_of(var)
+        if q:
+            first.draw_t[key] = q
     return first

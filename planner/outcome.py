@@ -16,6 +16,7 @@ import pandas as pd
 
 from models.index import USD_PER_MUSD, ModelIndex
 from models.objective import STOCK_RELEASE_USD_PER_T
+from planner.report import required_stock
 from planner.solver import HighsModel
 
 RECOURSE_NAMES = ("buy", "offtake", "output", "stock", "draw", "unmet", "replenish", "stock_gap")
@@ -60,13 +61,16 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
             rec = ix.technology[k]
             cost[rec["mineral"], t] += q * rec["unit_cost_usd_per_t"]
             supplied[rec["mineral"], t] += q
+    need = required_stock(ix)
     rows = []
     for m in ix.minerals:
         for t in ix.years:
             key = (m, t)
             stock, unmet = v["stock"][key], v["unmet"][key]
-            gap = v["stock_gap"].get(key, 0.0)
-            priced_gap = 0.0 if key in ix.stock_gap_free_t else gap
+            # the deficit below the stock rule's level (the gap variable is a slack, free up to
+            # the supply lost in a cut year, so its value can exceed the deficit there)
+            gap = max(0.0, need.get(key, 0.0) - stock) if key in v["stock_gap"] else 0.0
+            priced_gap = 0.0 if key in ix.stock_gap_free_t else v["stock_gap"].get(key, 0.0)
             total = (
                 cost[key]
                 + stock * ix.holding_usd_per_t[key]

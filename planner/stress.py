@@ -34,7 +34,15 @@ from models.disruption import (
 from models.index import ModelIndex, build_index
 from models.stochastic import RECOURSE
 from planner.data import InputData
-from planner.first_stage import FirstStage, check, fix_columns, fixed_bounds, from_tables
+from planner.first_stage import (
+    FirstStage,
+    cap_columns,
+    check,
+    fix_columns,
+    fixed_bounds,
+    from_tables,
+    planned_level,
+)
 from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
 from planner.plan import Plan
 from planner.solver import HighsModel, SolveStatus
@@ -98,7 +106,7 @@ def evaluate(
     every year before it is held at `base_values` (name -> {key: value})."""
     model = build_model(data, ix)
     hm = HighsModel(model)
-    fixes = fixed_bounds(model, first)
+    fixes = fixed_bounds(model, first, ix)
     if fixed_until is not None and base_values:
         for name, position in RECOURSE.items():
             var = getattr(model, name)
@@ -108,6 +116,13 @@ def evaluate(
                 if k[position] < fixed_until
             ]
     fix_columns(hm, fixes)
+    level = planned_level(first, ix)
+    caps = [
+        (model.stock[k], level[k])
+        for k in model.stock
+        if k[1] >= ix.cut_start.get(k[0], ix.years[-1] + 1)
+    ]
+    cap_columns(hm, caps)
     s = data.settings
     status = hm.solve(mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
     if not status.has_solution:

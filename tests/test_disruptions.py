@@ -498,3 +498,36 @@ def test_a_disruption_reveals_its_start_but_not_its_end(tmp_path):
     assert nodes[0][2025] == nodes[1][2025] == nodes[2][2025]
     assert nodes[1][2026] == nodes[2][2026] != nodes[0][2026]
     assert len({nodes[0][2027], nodes[1][2027], nodes[2][2027]}) == 3
+
+
+@pytest.mark.parametrize("probability", [0.1, 0.0])
+def test_stress_holds_the_plans_stockpile_until_the_disruption(tmp_path, probability):
+    """Demand 100 t/yr 2025-2027; A sells 200 t/yr at 1,000 USD/t, B 60 t/yr at 3,000; no
+    stock rule, no holding cost. The plan held: 50 t put in stock in 2025, never drawn.
+
+    The undisrupted case keeps the 50 t (the plan's draws are part of its stock path; drawing
+    them would save a purchase, but that is not the plan). A loses all supply in 2026: the
+    50 t are drawn and 50 t bought from B: extra cost 50 x 3,000 + 50 x 1 (release)
+    - 100 x 1,000 = 50,050 USD, no shortfall. The same with or without a probability.
+    """
+    data = load(
+        tmp_path,
+        {
+            "Minerals": minerals("co", penalty=PENALTY),
+            "Countries": countries(("A", 0.0), ("B", 0.0)),
+            "Demand": [demand("co", {2025: 100, 2027: 100})],
+            "Supply": [
+                supply("A", "co", "refined", 200, 1000),
+                supply("B", "co", "refined", 60, 3000),
+            ],
+            "Disruptions": [cut("A stops", probability, "A", 2026, 2026)],
+        },
+        last_year=2027,
+    )
+    result = stress_test(data, FirstStage(inject_t={("co", 2025): 50.0}))
+    detail = result.detail.set_index(["scenario", "year"])
+    assert list(detail.loc["undisrupted", "stock_t"].round(6)) == [50.0, 50.0, 50.0]
+    hit = detail.loc["A stops"]
+    assert list(hit["shortfall_t"].round(6)) == [0.0, 0.0, 0.0]
+    assert list(hit["stock_drawn_t"].round(6)) == [0.0, 50.0, 0.0]
+    assert list((hit["extra_cost_musd"] * MUSD).round(3)) == [0.0, 50_050.0, 0.0]
