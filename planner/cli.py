@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,8 +25,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# emoji off: a cell range such as "B:B:" would otherwise print as an emoji code
+console = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 EXIT_INPUT = 2
 EXIT_NO_PLAN = 3
@@ -187,9 +189,14 @@ def stress(
             for problem in exc.problems:
                 err.print(f"  {problem}", markup=False)
             raise typer.Exit(EXIT_INPUT) from None
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
             status.stop()
-            err.print(f"[red]{plan_path} is not a plan workbook ({exc})[/]", markup=False)
+            err.print(
+                f"{plan_path} is not a plan workbook written by planner solve (it needs the "
+                "sheets Projects, Processing and Stock)",
+                style="red",
+                markup=False,
+            )
             raise typer.Exit(EXIT_INPUT) from None
         except StressError as exc:
             status.stop()
@@ -206,7 +213,7 @@ def stress(
             f"{rec['probability']:.3g}",
             "-" if year is None or year != year else str(int(year)),
             f"{rec['shortfall_t']:,.0f}",
-            f"{rec['extra_cost_discounted_musd']:,.1f}",
+            f"{rec['extra_cost_discounted_musd']:,.2f}",
             f"{rec['stock_drawn_t']:,.0f}",
         )
     console.print(table)

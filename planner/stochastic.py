@@ -60,19 +60,22 @@ def scenario_set(data: InputData) -> tuple[list[Scenario], list[str]]:
 
 def cvar(values: list[float], probabilities: list[float], alpha: float) -> tuple[float, list]:
     """CVaR_alpha of a discrete distribution: the probability-weighted mean of its worst
-    (1 - alpha) tail; and, per outcome, whether it lies in that tail."""
+    (1 - alpha) tail; and, per outcome, whether it lies in that tail (outcomes tied with the
+    tail's least value count as in it)."""
     tail = 1.0 - alpha
     order = sorted(range(len(values)), key=lambda i: -values[i])
     taken, total = 0.0, 0.0
-    in_tail = [False] * len(values)
+    threshold = max(values)
     for i in order:
         if taken >= tail - 1e-12:
             break
         take = min(probabilities[i], tail - taken)
         if take > 0:
-            in_tail[i] = True
             total += take * values[i]
             taken += take
+            threshold = values[i]
+    tol = 1e-9 * max(1.0, abs(threshold))
+    in_tail = [v >= threshold - tol for v in values]
     return (total / tail if tail > 0 else max(values)), in_tail
 
 
@@ -172,6 +175,14 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
         sizes = {k: plan.summary[k] for k in ("variables", "integer_variables", "constraints")}
         plan.summary.update(status=status.status, objective_musd=status.objective)
         plan.summary.update(best_bound_musd=status.bound, gap=status.gap)
+        plan.summary.update(  # the stochastic model's size and times, not the LP's
+            variables=hm.highs.getNumCol(),
+            integer_variables=int(hm.integer.sum()),
+            constraints=hm.highs.getNumRow(),
+            solve_time_s=round(timings["solve_s"], 3),
+            build_s=round(timings["build_s"], 3),
+            handover_s=round(timings["handover_s"], 3),
+        )
         plan.notes.append(
             "The scenarios' probabilities sum to 1, so the undisrupted case is not one of the "
             "outcomes; the main sheets show it re-optimised with the plan's first stage held "
