@@ -274,12 +274,14 @@ def _scenario_table(sx, figures, det_figures, alpha: float, detail) -> pd.DataFr
 
 
 def versus_table(deterministic: FirstStage, stochastic: FirstStage) -> pd.DataFrame:
-    """First-stage decisions that differ: project stakes, modules built, stock injected."""
+    """First-stage decisions that differ: project stakes, modules built, stock injected and
+    drawn (the stock path of the undisrupted case)."""
     rows = []
     parts = (
         ("project stake", deterministic.stakes, stochastic.stakes),
         ("modules built", deterministic.modules, stochastic.modules),
         ("stock injected (t)", deterministic.inject_t, stochastic.inject_t),
+        ("stock drawn as planned (t)", deterministic.draw_t, stochastic.draw_t),
     )
     for what, det, sto in parts:
         for key in sorted(set(det) | set(sto), key=lambda k: (k[1], str(k[0]))):
