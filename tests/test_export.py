@@ -613,3 +613,19 @@ def test_chart_blocks_are_styled_and_placed(plan_path: Path) -> None:
     assert [c.value for c in ws[23]][:5] == [2027, 6500.5, 0, 0, 0]
     assert ws.dimensions == "A1:E23"
     assert [chart.anchor._from.row for chart in ws._charts] == [0, 18]
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """An atomic write goes through a private temporary file; the result must not stay
+    readable by its owner only: it gets 0666 less the process umask."""
+    import os
+
+    from planner.atomic import write_atomically
+
+    mask = os.umask(0o022)
+    try:
+        path = write_atomically(tmp_path / "out.bin", lambda tmp: tmp.write_bytes(b"plan"))
+    finally:
+        os.umask(mask)
+    assert path.read_bytes() == b"plan"
+    assert path.stat().st_mode & 0o777 == 0o644
