@@ -33,6 +33,13 @@ EXIT_INPUT = 2
 EXIT_NO_PLAN = 3
 
 
+def _check_xlsx_output(target: Path) -> None:
+    """Outputs are .xlsx workbooks: refuse another suffix rather than write a misnamed file."""
+    if target.suffix.lower() != ".xlsx":
+        err.print(f"{target}: the output is an Excel workbook; name it .xlsx", style="red")
+        raise typer.Exit(EXIT_INPUT)
+
+
 def _report_problems(exc: InputError, path: Path) -> None:
     err.print(f"[bold red]{path}: {len(exc.problems)} problem(s) found[/]")
     for problem in exc.problems:
@@ -115,6 +122,7 @@ def solve_command(
     if target.resolve() == path.resolve():
         err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
+    _check_xlsx_output(target)
     with console.status("reading the workbook") as status:
         try:
             data = load_input(path)
@@ -172,6 +180,7 @@ def stress(
     if target.resolve() in (plan_path.resolve(), scenarios.resolve()):
         err.print("[red]refusing to overwrite an input; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
+    _check_xlsx_output(target)
     if not plan_path.exists():
         err.print(f"[red]{plan_path}: file not found[/]")
         raise typer.Exit(EXIT_INPUT)

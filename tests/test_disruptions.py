@@ -400,6 +400,10 @@ def test_cli_stress_bad_inputs_exit_2_and_write_nothing(tmp_path):
     )
     result = runner.invoke(app, ["stress", str(plan), "-s", str(plain), "-o", str(out)])
     assert result.exit_code == 2 and "has no scenario" in said(result)
+    csv = tmp_path / "out.csv"
+    result = runner.invoke(app, ["stress", str(plan), "-s", str(workbook), "-o", str(csv)])
+    assert result.exit_code == 2 and "name it .xlsx" in said(result)
+    assert not csv.exists()
     result = runner.invoke(app, ["solve", str(plain), "--stochastic", "-o", str(out)])
     assert result.exit_code == 2 and "--stochastic needs scenarios" in said(result)
 
