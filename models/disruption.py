@@ -108,7 +108,7 @@ class Effects:
 
     @property
     def first_year(self) -> int | None:
-        years = self.by_year()
+        years = [key[-1] for table in (self.available, self.price, self.offtake) for key in table]
         return min(years) if years else None
 
 
@@ -176,10 +176,8 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
         price[key] = ix.price_usd_per_t[key] + extra
         landed[key] = ix.landed_usd_per_t[key] + extra * (1 + ix.tariff_pct.get(key[0], 0.0) / 100)
     lost = supply_lost(ix, effects)
-    policy, replenish, gaps, free = stock_rules(ix, lost)
-    starts: dict[str, int] = {}
-    for m, t in lost:
-        starts[m] = min(t, starts.get(m, t))
+    starts = first_cut_years(lost)
+    policy, replenish, gaps, free = stock_rules(ix, lost, starts)
     return dataclasses.replace(
         ix,
         available_t=available,
@@ -194,9 +192,19 @@ def apply_effects(ix: ModelIndex, effects: Effects) -> ModelIndex:
     )
 
 
-def stock_rules(ix: ModelIndex, lost: dict[tuple, float]) -> tuple[list, list, list, dict]:
+def first_cut_years(lost: dict[tuple, float]) -> dict[str, int]:
+    """mineral -> the first year a scenario's cuts remove some of its supply."""
+    starts: dict[str, int] = {}
+    for m, t in lost:
+        starts[m] = min(t, starts.get(m, t))
+    return starts
+
+
+def stock_rules(
+    ix: ModelIndex, lost: dict[tuple, float], starts: dict[str, int]
+) -> tuple[list, list, list, dict]:
     """The policy records, replenishment keys, stock-gap keys and free gaps of a scenario
-    whose cuts remove lost[m,t] tonnes of mineral m in year t.
+    whose cuts remove lost[m,t] tonnes of mineral m in year t, first in year starts[m].
 
     A min_stock_days rule on a cut mineral m, with s_m its first cut year, binds as written
     before s_m, and from s_m on as the soft rule
@@ -205,9 +213,6 @@ def stock_rules(ix: ModelIndex, lost: dict[tuple, float]) -> tuple[list, list, l
     replace what the disruption removes, no more), and in other years costs the shortfall
     penalty per tonne. Stock may be replenished from s_m on: a drawn stockpile is bought back.
     """
-    starts: dict[str, int] = {}
-    for m, t in lost:
-        starts[m] = min(t, starts.get(m, t))
     policy: list[dict] = []
     gaps: set = set()
     for rec in ix.policy:

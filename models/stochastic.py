@@ -218,23 +218,26 @@ def _add_rows(m: pyo.ConcreteModel, sx: StochasticIndex, terms: list) -> None:
     for name, rows_function in FIRST_STAGE_BLOCKS:
         add_rows(m, name, _keyed(0, rows_function(sx.views[0], sx.base, terms[0])))
     for name, rows_function in SCENARIO_BLOCKS:
-        rows: dict = {}
-        seen: set = set()
-        for s, view in enumerate(sx.views):
-            for key, row in rows_function(view, sx.ixs[s], terms[s]).items():
-                signature = (tuple((c, id(v)) for c, v in row.terms), row.lower, row.upper)
-                if signature not in seen:
-                    seen.add(signature)
-                    rows[_flat(s, key)] = row
-        add_rows(m, name, rows)
-    cap = {}
-    seen = set()
-    for key, row in stock_cap(m, sx).items():
-        signature = tuple((c, id(v)) for c, v in row.terms)
+        rows = (
+            (_flat(s, key), row)
+            for s, view in enumerate(sx.views)
+            for key, row in rows_function(view, sx.ixs[s], terms[s]).items()
+        )
+        add_rows(m, name, _unique(rows))
+    add_rows(m, "stock_cap", _unique(stock_cap(m, sx).items()))
+
+
+def _unique(rows) -> dict:
+    """key -> row, keeping the first of rows with the same terms (the same node variables)
+    and bounds: scenarios that share a node give the same row."""
+    out: dict = {}
+    seen: set = set()
+    for key, row in rows:
+        signature = (tuple((c, id(v)) for c, v in row.terms), row.lower, row.upper)
         if signature not in seen:
             seen.add(signature)
-            cap[key] = row
-    add_rows(m, "stock_cap", cap)
+            out[key] = row
+    return out
 
 
 def _flat(s: int, key) -> tuple:

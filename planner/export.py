@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.chart import Chart
@@ -576,7 +577,7 @@ def _write_chart_sheet(
     chart_col = widest + 2  # one empty column between the widest block and the charts
     row = 0
     for mineral, mix in mixes.items():
-        header_row = _write_mix_block(ws, formats, row, mineral, mix)
+        header_row = _write_mix_block(ws, formats, row, _mix_title(mineral), mix)
         ws.insert_chart(row, chart_col, _mix_chart(workbook, ws, row, header_row, mix))
         row += max(len(mix) + 3, _CHART_ROWS)
     _set_print_layout(ws)
@@ -595,11 +596,11 @@ def _set_mix_columns(
 
 def _mix_title(mineral: str) -> str:
     """Title of a mineral's chart and data block (without characters a workbook cannot hold)."""
-    return _text(f"{mineral}: refined supply by origin (t)")
+    return f"{mineral}: refined supply by origin (t)"
 
 
 def _write_mix_block(
-    ws: SheetWriter, formats: _Formats, row: int, mineral: str, mix: pd.DataFrame
+    ws: SheetWriter, formats: _Formats, row: int, title: str, mix: pd.DataFrame
 ) -> int:
     """Write a title line, a header row and one row per year from `row`; return the header
     row.
@@ -607,7 +608,7 @@ def _write_mix_block(
     Bold title; bold, filled, right-aligned headers (every column holds numbers); years and
     tonnes take their columns' formats.
     """
-    ws.write(row, 0, _mix_title(mineral), formats.title)
+    ws.write(row, 0, _text(title), formats.title)
     header_row = row + 1
     headers = ["year", *(cell_value(str(c)) for c in mix.columns)]
     ws.write_row(header_row, 0, headers, formats.header_right)
@@ -690,16 +691,7 @@ def write_report(
             _set_mix_columns(ws, formats, blocks, widest)
             row = 0
             for chart in charts:
-                ws.write(row, 0, _text(chart.title), formats.title)
-                header_row = row + 1
-                headers = ["year", *(cell_value(str(c)) for c in chart.table.columns)]
-                ws.write_row(header_row, 0, headers, formats.header_right)
-                for offset, (year, values) in enumerate(
-                    zip(chart.table.index.tolist(), chart.table.to_numpy().tolist(), strict=True)
-                ):
-                    ws.write_row(
-                        header_row + 1 + offset, 0, [cell_value(year), *map(cell_value, values)]
-                    )
+                header_row = _write_mix_block(ws, formats, row, chart.title, chart.table)
                 figure = _mix_chart(
                     workbook, ws, row, header_row, chart.table, chart.y_name, chart.subtype
                 )
@@ -714,14 +706,24 @@ def write_report(
 # ---------------------------------------------------------------- reading an export back
 
 
-def read_plan_tables(path: str | Path) -> dict[str, pd.DataFrame]:
+def open_plan(path: str | Path) -> OpenpyxlWorkbook:
+    """An exported plan, loaded once for `read_plan_tables` and `read_plan_summary` (not
+    read-only: header comments are needed)."""
+    return load_workbook(path)
+
+
+def _loaded(source: str | Path | OpenpyxlWorkbook) -> OpenpyxlWorkbook:
+    return source if isinstance(source, OpenpyxlWorkbook) else open_plan(source)
+
+
+def read_plan_tables(path: str | Path | OpenpyxlWorkbook) -> dict[str, pd.DataFrame]:
     """Re-read the tables of an exported plan, keyed like Plan attributes.
 
     Columns get their machine names back (from the header comments, or failing that from the
     headers PLAN_COLUMNS would produce), in PLAN_COLUMNS order; "yes"/"no" in boolean columns
     become True/False and empty cells NaN.
     """
-    workbook = load_workbook(path)  # not read-only: header comments are needed
+    workbook = _loaded(path)
     names = {name: _machine_names(workbook[sheet], name) for name, sheet in TABLE_SHEETS.items()}
     frames = pd.read_excel(workbook, sheet_name=list(TABLE_SHEETS.values()), engine="openpyxl")
     return {
@@ -730,9 +732,11 @@ def read_plan_tables(path: str | Path) -> dict[str, pd.DataFrame]:
     }
 
 
-def read_plan_summary(path: str | Path) -> tuple[dict[str, object], list[str]]:
+def read_plan_summary(
+    path: str | Path | OpenpyxlWorkbook,
+) -> tuple[dict[str, object], list[str]]:
     """Re-read the Summary sheet of an exported plan: (summary items in order, notes)."""
-    ws = load_workbook(path)[SUMMARY_SHEET]
+    ws = _loaded(path)[SUMMARY_SHEET]
     rows = list(ws.iter_rows(min_row=2, max_col=2, values_only=True))
     summary: dict[str, object] = {}
     for index, (item, value) in enumerate(rows):
@@ -744,8 +748,9 @@ def read_plan_summary(path: str | Path) -> tuple[dict[str, object], list[str]]:
 
 def read_plan(path: str | Path) -> Plan:
     """Re-read a whole exported plan (summary, notes and tables) as a Plan."""
-    summary, notes = read_plan_summary(path)
-    return Plan(summary=summary, notes=notes, **read_plan_tables(path))
+    workbook = open_plan(path)
+    summary, notes = read_plan_summary(workbook)
+    return Plan(summary=summary, notes=notes, **read_plan_tables(workbook))
 
 
 def _read_notes(rows: Iterable[tuple[object, ...]]) -> list[str]:

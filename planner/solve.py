@@ -174,14 +174,10 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
         marginal_costs=report.marginal_cost_table(ix, balance_dual),
         budgets=report.budget_table(
             ix,
-            {b: _dot(hm, row.terms) for b, row in budgets.budget(variables, ix, None).items()},
+            {b: hm.activity(row.terms) for b, row in budgets.budget(variables, ix, None).items()},
             budget_dual,
         ),
     )
-
-
-def _dot(hm: HighsModel, terms: list) -> float:
-    return float(sum(c * hm.value_of(var) for c, var in terms))
 
 
 def summary(
@@ -197,9 +193,9 @@ def summary(
     """Summary items; `model` may be a scenario's view, with `ix` its data."""
     s = data.settings
     ix = ix or model.ix
-    parts = {name: _dot(hm, terms) for name, terms in cost_terms(model, ix).items()}
+    parts = {name: hm.activity(terms) for name, terms in cost_terms(model, ix).items()}
     parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
-    risk = _dot(hm, risk_terms(model, ix))
+    risk = hm.activity(risk_terms(model, ix))
     out: dict[str, object] = {
         "status": status.status,
         "objective_musd": status.objective,

@@ -254,6 +254,10 @@ class HighsModel:
         i = self.col_of.get(id(vardata))
         return 0.0 if i is None else float(self.x[i])
 
+    def activity(self, terms: list) -> float:
+        """sum of coef x value over (coef, var) terms, at the held solution."""
+        return float(sum(c * self.value_of(var) for c, var in terms))
+
     def duals(self, con: pyo.Constraint, row_dual: np.ndarray) -> dict:
         """index -> dual of each element of a Constraint (sum over its rows); d obj / d rhs."""
         out = {}

@@ -79,18 +79,14 @@ def cvar(values: list[float], probabilities: list[float], alpha: float) -> tuple
     return (total / tail if tail > 0 else max(values)), in_tail
 
 
-def _dot(hm: HighsModel, terms) -> float:
-    return float(sum(c * hm.value_of(v) for c, v in terms))
-
-
 def scenario_figures(hm: HighsModel, sx, risk_weight: float) -> list[dict]:
     """Per scenario: discounted cost, risk exposure and objective z_s of the held solution."""
     out = []
     for s, view in enumerate(sx.views):
         ix = sx.ixs[s]
-        cost = sum(_dot(hm, t) for t in cost_terms(view, ix).values())
+        cost = sum(hm.activity(t) for t in cost_terms(view, ix).values())
         cost += ix.existing_fixed_cost_musd
-        risk = _dot(hm, risk_terms(view, ix))
+        risk = hm.activity(risk_terms(view, ix))
         out.append({"cost": cost, "risk": risk, "objective": cost + risk_weight * risk})
     return out
 

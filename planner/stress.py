@@ -278,10 +278,11 @@ def _worst(totals: pd.DataFrame, column: str) -> str:
 
 def first_stage_from_plan_file(path: str | Path) -> tuple[FirstStage, dict]:
     """The first stage and the Summary of an exported plan workbook."""
-    from planner.export import read_plan_summary, read_plan_tables
+    from planner.export import open_plan, read_plan_summary, read_plan_tables
 
-    tables = read_plan_tables(path)
-    summary, _ = read_plan_summary(path)
+    workbook = open_plan(path)  # loaded once for both reads
+    tables = read_plan_tables(workbook)
+    summary, _ = read_plan_summary(workbook)
     return from_tables(tables["projects"], tables["processing"], tables["stock"]), summary
 
 
