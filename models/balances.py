@@ -27,7 +27,9 @@ def balance(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
 
 
 def refinery_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
-    """sum_k out[k,t] / yield_k - concentrate purchases - concentrate offtake <= 0."""
+    """Per concentrate origin c: sum_k out[k,c,t] / yield_k - concentrate bought from c
+    - concentrate offtake of projects hosted in c <= 0 (summed over c, the feed of all
+    refineries of m is at most the concentrate available)."""
     return {
         key: le(
             terms.refinery_feed[key] + [(-c, v) for c, v in terms.concentrate.get(key, [])], 0.0

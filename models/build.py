@@ -21,6 +21,7 @@ ROW_BLOCKS = (
     ("stake_max", projects.stake_max),
     ("offtake_capacity", projects.offtake_capacity),
     ("throughput", processing.throughput),
+    ("refinery_split", processing.refinery_split),
     ("max_modules", processing.max_modules),
     ("stock_flow", stock.stock_flow),
     ("balance", balances.balance),

@@ -69,10 +69,16 @@ class ModelIndex:
     technology: dict[str, dict] = field(default_factory=dict)
     module_build: list[Key] = field(default_factory=list)  # (technology, build year)
     tech_online: list[Key] = field(default_factory=list)  # (technology, year)
+    # (technology, concentrate origin country, year): refinery output by the mine origin of
+    # its feed (concentrate bought from or mined by a project in that country)
+    refine_origin: list[Key] = field(default_factory=list)
     modules_online_from: dict[Key, list[int]] = field(default_factory=dict)
     module_build_cost_musd: dict[Key, float] = field(default_factory=dict)  # per module
     existing_fixed_cost_musd: float = 0.0  # discounted, constant
-    # stock and shortfall
+    # refined supply from (country, mineral) mined in each country: [(mine_country, share)]
+    mine_share: dict[Key, list[tuple[str, float]]] = field(default_factory=dict)
+    # stock and shortfall; mean price of the mineral's refined Supply rows in the year
+    mean_price_usd_per_t: dict[Key, float] = field(default_factory=dict)
     holding_usd_per_t: dict[Key, float] = field(default_factory=dict)
     # after a disruption cuts a mineral (models/disruption.py): (mineral, year) where stock
     # may be replenished, and where a min_stock_days gap is allowed at the shortfall penalty
@@ -86,6 +92,14 @@ class ModelIndex:
     policy: list[dict] = field(default_factory=list)
     crore_per_musd: float = 0.0
     risk_cap_musd: float | None = None
+    # concentration priced in the objective (models/concentration.py)
+    concentration_weight: float = 0.0
+    concentration_basis: str = "mine"
+    concentration_cap_musd: float | None = None
+
+    def mine_split(self, country: str, mineral: str) -> list[tuple[str, float]]:
+        """[(mine country, share)] of refined supply from `country`; itself when not given."""
+        return self.mine_share.get((country, mineral), [(country, 1.0)])
 
     def online_years(self, build_year: int, lead: int, life: int) -> range:
         """Years inside the horizon in which an asset built in build_year produces."""
@@ -119,10 +133,15 @@ def build_index(data: InputData) -> ModelIndex:
         },
         crore_per_musd=crore_per_musd(s.inr_per_usd),
         risk_cap_musd=s.risk_cap_musd,
+        concentration_weight=s.concentration_weight,
+        concentration_basis=s.concentration_basis,
+        concentration_cap_musd=s.concentration_cap_musd,
     )
     _purchases(index, data)
     _projects(index, data, s.discount_rate)
     _processing(index, data, s.discount_rate)
+    _refine_origins(index)
+    _mine_shares(index, data)
     _stock(index, data)
     index.budgets = data.budgets.to_dict("records")
     index.policy = data.policy.to_dict("records")
@@ -216,6 +235,38 @@ def _processing(index: ModelIndex, data: InputData, rate: float) -> None:
         )
 
 
+def concentrate_origins(ix: ModelIndex) -> dict[Key, set[str]]:
+    """(mineral, year) -> countries concentrate can come from: concentrate Supply rows and
+    the host countries of concentrate projects online that year (the home country for a
+    domestic mine)."""
+    origins: dict[Key, set[str]] = defaultdict(set)
+    for c, m, f, t in ix.buy:
+        if f == "concentrate":
+            origins[m, t].add(c)
+    for p, t in ix.project_online:
+        rec = ix.project[p]
+        if rec["form"] == "concentrate":
+            origins[rec["mineral"], t].add(rec["country"])
+    return origins
+
+
+def _refine_origins(index: ModelIndex) -> None:
+    """(k, c, t) for every refinery k online in t and concentrate origin c of its mineral."""
+    origins = concentrate_origins(index)
+    for k, t in index.tech_online:
+        rec = index.technology[k]
+        if rec["feed"] == "concentrate":
+            for c in sorted(origins.get((rec["mineral"], t), ())):
+                index.refine_origin.append((k, c, t))
+
+
+def _mine_shares(index: ModelIndex, data: InputData) -> None:
+    """MineOrigins rows as (country, mineral) -> [(mine_country, share)], shares > 0."""
+    for (c, m), rows in data.mine_origins.groupby(["country", "mineral"], sort=False):
+        split = [(mc, float(sh)) for mc, sh in zip(rows["mine_country"], rows["share"]) if sh > 0]
+        index.mine_share[c, m] = split
+
+
 def _stock(index: ModelIndex, data: InputData) -> None:
     """Holding cost per tonne-year: stock_holding_cost_pct/100 x the year's mean refined price
     over the mineral's refined Supply rows (all its rows if it has no refined one)."""
@@ -232,4 +283,5 @@ def _stock(index: ModelIndex, data: InputData) -> None:
         index.shortfall_usd_per_t[m] = float(minerals.at[m, "shortfall_penalty_usd_per_t"])
         pct = float(minerals.at[m, "stock_holding_cost_pct"])
         for t in index.years:
-            index.holding_usd_per_t[(m, t)] = pct / 100 * mean_price.get((m, t), 0.0)
+            index.mean_price_usd_per_t[m, t] = mean_price.get((m, t), 0.0)
+            index.holding_usd_per_t[m, t] = pct / 100 * mean_price.get((m, t), 0.0)

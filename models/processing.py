@@ -1,15 +1,16 @@
 """Domestic processing: integer modules of refineries (concentrate feed) and recyclers (scrap).
 
 Symbols: k technology of mineral m, n_k^0 existing modules, N_k max_modules, Q_k module_t
-(output per module), eta_k yield, build[k,y] new modules built in y, online in t when
-y + lead <= t < y + lead + life (the set Y(k,t)); out[k,t] refined output (t/yr).
+(output per module), eta_k yield, modules_built[k,y] new modules built in y, online in t when
+y + lead <= t < y + lead + life (the set Y(k,t)); out[k,t] refined output (t/yr); for a
+refinery, out[k,c,t] its output from concentrate of origin c (models/supply_terms.py).
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.expr import le
+from models.expr import eq, le
 from models.index import ModelIndex
 
 
@@ -17,10 +18,20 @@ def declare_processing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     """modules_built[k,y] integer >= 0 and output[k,t] >= 0."""
     m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
     m.output = pyo.Var(ix.tech_online, domain=pyo.NonNegativeReals, dense=True)
+    m.refine_origin = pyo.Var(ix.refine_origin, domain=pyo.NonNegativeReals, dense=True)
 
 
 def _online(m: pyo.ConcreteModel, ix: ModelIndex, k: str, t: int, coef: float) -> list:
     return [(coef, m.modules_built[k, y]) for y in ix.modules_online_from[k, t]]
+
+
+def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    """out[k,t] - sum_c out[k,c,t] = 0 for every refinery k (feed concentrate): its output by
+    the mine origin of its feed adds up to its output."""
+    parts: dict = {(k, t): [] for k, t in ix.tech_online if ix.technology[k]["feed"] != "scrap"}
+    for (k, c, t), var in m.refine_origin.items():
+        parts[k, t].append((-1.0, var))
+    return {key: eq([(1.0, m.output[key]), *terms], 0.0) for key, terms in parts.items()}
 
 
 def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:

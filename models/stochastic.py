@@ -44,6 +44,7 @@ RECOURSE = {
     "buy": 3,
     "offtake": 1,
     "output": 1,
+    "refine_origin": 2,
     "stock": 1,
     "draw": 1,
     "unmet": 1,
@@ -62,6 +63,7 @@ FIRST_STAGE_BLOCKS = (
 SCENARIO_BLOCKS = (
     ("offtake_capacity", projects.offtake_capacity),
     ("throughput", processing.throughput),
+    ("refinery_split", processing.refinery_split),
     ("stock_flow", stock.stock_flow),
     ("balance", balances.balance),
     ("refinery_feed", balances.refinery_feed),
@@ -82,6 +84,7 @@ class View:
     buy: dict = field(default_factory=dict)
     offtake: dict = field(default_factory=dict)
     output: dict = field(default_factory=dict)
+    refine_origin: dict = field(default_factory=dict)
     stock: dict = field(default_factory=dict)
     draw: dict = field(default_factory=dict)
     unmet: dict = field(default_factory=dict)
@@ -156,6 +159,7 @@ def _declare_variables(m: pyo.ConcreteModel, sx: StochasticIndex) -> None:
         "buy": ix.buy,
         "offtake": ix.project_online,
         "output": ix.tech_online,
+        "refine_origin": ix.refine_origin,
         "stock": stock.mineral_years(ix),
         "draw": stock.mineral_years(ix),
         "unmet": stock.mineral_years(ix),
@@ -189,7 +193,7 @@ def _supply_terms_and_totals(m: pyo.ConcreteModel, sx: StochasticIndex) -> list:
         view.policy_index = policy.expand_policy(sx.ixs[s], t)
         terms.append(t)
     share_keys = [
-        sorted({(r[2], r[4]) for r in v.policy_index if r[1] in policy.SHARE_RULES})
+        sorted({(r.mineral, r.year) for r in v.policy_index if r.rule in policy.SHARE_RULES})
         for v in sx.views
     ]
     _declare_node_vars(m, sx, "sourced", share_keys, 1)

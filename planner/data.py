@@ -24,7 +24,11 @@ class Settings:
     mode: str = "deterministic"
     cvar_alpha: float = 0.9
     cvar_weight: float = 0.0
+    concentration_weight: float = 0.0
+    concentration_basis: str = "mine"
+    concentration_cap_musd: float | None = None
     mip_gap: float = 0.001
+    mip_abs_gap_musd: float | None = None
     time_limit_s: float = 300.0
 
     @property
@@ -40,7 +44,7 @@ class InputData:
     spelled as in their defining sheet. `demand` and `scrap` are long tables over every horizon
     year, interpolated from the milestone columns: demand (scenario, mineral, year, demand_t),
     scrap (mineral, year, scrap_t). `disruptions` holds the Disruptions rows with every
-    scenario's probability filled in on each of its rows.
+    scenario's probability filled in on each of its rows; `mine_origins` the MineOrigins rows.
     """
 
     settings: Settings
@@ -55,6 +59,11 @@ class InputData:
     policy: pd.DataFrame
     sources: pd.DataFrame
     disruptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # refined supply of (country, mineral) mined in mine_country: country, mineral,
+    # mine_country, share (no row: the refining country mined it all)
+    mine_origins: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["country", "mineral", "mine_country", "share"])
+    )
     source_file: str = ""
     source_sha256: str = ""
     warnings: list[str] = field(default_factory=list)

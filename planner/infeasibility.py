@@ -60,9 +60,10 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
         if s <= 1e-6:
             continue
         if block == "policy":
-            i, rule, mineral, country, year, value = model.policy_index[k]
+            i, rule, mineral, country, year, value, basis = model.policy_index[k]
             rec = ix.policy[i]
-            where = f"Policy row {rec['excel_row']} ({rule} {value:g}"
+            on = f" on the {basis} basis" if basis != "refining" else ""
+            where = f"Policy row {rec['excel_row']} ({rule} {value:g}{on}"
             where += f", {country})" if country != "*" else ")"
             by_rule[(where,)].append((mineral, year, s))
         else:

@@ -16,10 +16,11 @@ import pandas as pd
 
 from models.index import USD_PER_MUSD, ModelIndex
 from models.objective import STOCK_RELEASE_USD_PER_T
+from models.stochastic import RECOURSE
 from planner.report import required_stock
 from planner.solver import HighsModel
 
-RECOURSE_NAMES = ("buy", "offtake", "output", "stock", "draw", "unmet", "replenish", "stock_gap")
+RECOURSE_NAMES = tuple(RECOURSE)  # the recourse variable families of the stochastic model
 OUTCOME_COLUMNS = (
     "year",
     "mineral",

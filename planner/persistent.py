@@ -54,6 +54,7 @@ def _structure(ix: ModelIndex) -> tuple:
         tuple(ix.project_online),
         tuple(ix.module_build),
         tuple(ix.tech_online),
+        tuple(ix.refine_origin),
         len(ix.budgets),
         len(ix.policy),
     )
@@ -109,7 +110,7 @@ class PersistentModel:
         m = self.model
         terms = collect_supply_terms(m, ix)
         new_policy = expand_policy(ix, terms)
-        if [r[:5] for r in new_policy] != [r[:5] for r in m.policy_index]:
+        if [r.structure() for r in new_policy] != [r.structure() for r in m.policy_index]:
             raise StructureChanged
         for name, rows_function in ROW_BLOCKS:
             self._update_rows(getattr(m, name), rows_function(m, ix, terms), stats)

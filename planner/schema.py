@@ -1,7 +1,9 @@
-"""The input workbook contract (schema version 2) as data.
+"""The input workbook contract (schema version 3) as data.
 
 Version 2 adds the `Disruptions` sheet and the `mode`, `cvar_alpha` and `cvar_weight` settings
-(two-stage stochastic planning); a version-1 workbook loads unchanged (it has no disruptions).
+(two-stage stochastic planning). Version 3 adds the `MineOrigins` sheet, the Policy `basis`
+column and the `concentration_weight`, `concentration_basis` and `mip_abs_gap_musd` settings
+(risk on the mine-origin basis, concentration priced). Older workbooks load unchanged.
 
 Every sheet and column the planner reads is declared here once; the reader, the validator,
 the template writer and the documentation all work from these declarations.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 FORMS = ("concentrate", "refined")
 MODES = ("deterministic", "stochastic")
@@ -19,6 +21,8 @@ UNDISRUPTED = "undisrupted"  # the scenario name of the case without any disrupt
 FEEDS = ("concentrate", "scrap")
 RULES = ("max_country_share", "max_concern_share", "min_domestic_share", "min_stock_days")
 YES_NO = ("yes", "no")
+# refining: a refined tonne's origin is where it was refined; mine: where it was mined
+BASES = ("refining", "mine")
 ANY = "*"
 
 
@@ -132,7 +136,39 @@ SETTINGS: tuple[Column, ...] = (
         default=0.0,
         required=False,
     ),
+    _num(
+        "concentration_weight",
+        "Weight of the concentration term in the objective: sum over mineral-years of the "
+        "supply value x sum over origins of risk_score x share^2 (0 = not priced)",
+        "1",
+        default=0.0,
+        required=False,
+    ),
+    Column(
+        "concentration_basis",
+        "choice",
+        "Origins the concentration term counts: mine (where a tonne was mined) or refining "
+        "(where it was last refined)",
+        choices=BASES,
+        default="mine",
+        required=False,
+    ),
+    _num(
+        "concentration_cap_musd",
+        "Upper bound on the discounted concentration term (epsilon constraint); blank = none",
+        "million USD",
+        default=None,
+        required=False,
+    ),
     _frac("mip_gap", "Relative MIP optimality gap at which to stop", default=0.001, required=False),
+    _num(
+        "mip_abs_gap_musd",
+        "Absolute MIP gap at which to stop (HiGHS stops at whichever of the two gaps is met "
+        "first); blank = none",
+        "million USD",
+        default=None,
+        required=False,
+    ),
     _num(
         "time_limit_s",
         "Solver time limit",
@@ -411,8 +447,16 @@ SHEETS: tuple[Sheet, ...] = (
                 required=False,
             ),
             _num("value", "Share as a fraction (0.4 = 40%), or days for min_stock_days", "1"),
+            Column(
+                "basis",
+                "choice",
+                "Share rules: origins by where a tonne was refined (refining) or mined (mine)",
+                choices=BASES,
+                default="refining",
+                required=False,
+            ),
         ),
-        key=("rule", "mineral", "country", "first_year", "last_year"),
+        key=("rule", "mineral", "country", "first_year", "last_year", "basis"),
         required=False,
     ),
     Sheet(
@@ -469,6 +513,20 @@ SHEETS: tuple[Sheet, ...] = (
         required=False,
     ),
     Sheet(
+        "MineOrigins",
+        "Where refined supply was mined (schema version 3): for refined purchases from a "
+        "country, the share mined in each country; shares of a (country, mineral) sum to 1. "
+        "Without a row the refining country is the mine country.",
+        (
+            _text("country", "Refining (exporting) country (from Countries)"),
+            _text("mineral", "Mineral (from Minerals)"),
+            _text("mine_country", "Country where that refined supply was mined (from Countries)"),
+            _frac("share", "Share of the country's refined supply mined in mine_country"),
+        ),
+        key=("country", "mineral", "mine_country"),
+        required=False,
+    ),
+    Sheet(
         "Sources",
         "Where each figure comes from.",
         (
@@ -487,7 +545,7 @@ SHEETS: tuple[Sheet, ...] = (
 # Sheets read by other commands, or documentation: not read here, no warning.
 LATER_SHEETS = ("sweep", "readme")
 # The first schema version that has each sheet (a later sheet in an older workbook is warned of).
-SHEET_SINCE = {"Disruptions": 2}
+SHEET_SINCE = {"Disruptions": 2, "MineOrigins": 3}
 
 SHEET_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
 SETTING_BY_NAME = {col.name: col for col in SETTINGS}

@@ -188,6 +188,9 @@ class _Checker:
         self.resolve(
             "Disruptions", "mineral", minerals, "mineral (see sheet Minerals)", allow_any=True
         )
+        self.resolve("MineOrigins", "mineral", minerals, "mineral (see sheet Minerals)")
+        for column in ("country", "mine_country"):
+            self.resolve("MineOrigins", column, countries, "country (see sheet Countries)")
         self.resolve(
             "Disruptions", "country", countries, "country (see sheet Countries)", allow_any=True
         )
@@ -198,6 +201,7 @@ class _Checker:
         self.check_budgets(settings)
         self.check_policy(settings)
         self.check_disruptions(settings)
+        self.check_mine_origins()
         demand = self.milestones("Demand", settings, ("scenario", "mineral"), "demand_t")
         scrap = self.milestones("Scrap", settings, ("mineral",), "scrap_t")
         self.check_scenario(settings, demand)
@@ -216,6 +220,7 @@ class _Checker:
             policy=self.frame("Policy"),
             sources=self.frame("Sources"),
             disruptions=self.frame("Disruptions"),
+            mine_origins=self.frame("MineOrigins"),
         )
 
     def check_settings(self) -> Settings | None:
@@ -326,11 +331,40 @@ class _Checker:
                     table.cell("value", i),
                     f"value is {value:g}; {rule} is a share between 0 and 1 (0.4 means 40%)",
                 )
+            if rule not in SHARE_RULES and rec.get("basis") == "mine":
+                self.add(
+                    "Policy",
+                    table.cell("basis", i),
+                    f"basis mine applies to share rules only; {rule} has no origin",
+                )
             if rule != "max_country_share" and rec.get("country") not in (schema.ANY, None):
                 self.add(
                     "Policy",
                     table.cell("country", i),
                     f"country must be * for {rule}; only max_country_share names a country",
+                )
+
+    def check_mine_origins(self) -> None:
+        """The shares of each (country, mineral) sum to 1 (to 1e-6)."""
+        table = self.tables["MineOrigins"]
+        groups: dict[tuple, list[int]] = {}
+        for i, rec in enumerate(table.records):
+            if rec.get("country") is None or rec.get("mineral") is None:
+                continue
+            groups.setdefault((rec["country"].lower(), rec["mineral"].lower()), []).append(i)
+        for rows in groups.values():
+            shares = [table.records[i].get("share") for i in rows]
+            if any(share is None for share in shares):
+                continue
+            total = sum(shares)
+            if abs(total - 1.0) > 1e-6:
+                first = table.records[rows[0]]
+                listed = ", ".join(str(table.excel_rows[i]) for i in rows)
+                self.add(
+                    "MineOrigins",
+                    table.cell("share", rows[0]),
+                    f"the shares of {first['country']} {first['mineral']} (rows {listed}) sum "
+                    f"to {total:.6g}; they must sum to 1",
                 )
 
     def check_disruptions(self, settings: Settings) -> None:

@@ -27,6 +27,7 @@ DESIGN_ORDER = [
     "Budgets",
     "Policy",
     "Disruptions",
+    "MineOrigins",
     "Sources",
     "README",
 ]
@@ -166,6 +167,7 @@ def test_choice_columns_are_the_expected_ones() -> None:
         ("Projects", "form"),
         ("Processing", "feed"),
         ("Policy", "rule"),
+        ("Policy", "basis"),
         ("Disruptions", "form"),
     }
 

@@ -211,10 +211,10 @@ def test_formula_without_cached_value(tmp_path):
 
 
 def test_newer_schema_version_is_refused(tmp_path):
-    found = problems_of(tmp_path, settings={"schema_version": 3, "inr_per_usd": None})
+    found = problems_of(tmp_path, settings={"schema_version": 4, "inr_per_usd": None})
     assert found == [
-        "Settings!B2: schema_version is 3; this program reads workbooks up to "
-        "version 2: update the planner"
+        "Settings!B2: schema_version is 4; this program reads workbooks up to "
+        "version 3: update the planner"
     ]
 
 
