@@ -112,6 +112,7 @@ class Raw:
         self.countries = pd.read_csv(folder / "countries.csv", dtype={"year": str})
         self.india = pd.read_csv(folder / "india.csv", dtype=str)
         self.events = pd.read_csv(folder / "disruptions.csv", dtype=str, keep_default_na=False)
+        self.mine_origins = pd.read_csv(folder / "mine_origins.csv", keep_default_na=False)
 
     def usgs(self, mineral: str, stage: str, country: str, year: int) -> Fact:
         """USGS production: MCS 2026 for 2025 (est.), MCS 2025 for 2024 (copper, bauxite)."""
@@ -196,7 +197,7 @@ def settings_sheet(led: Ledger) -> list[dict]:
     s = "Settings"
     # fmt: off
     rows = [
-        ("schema_version", 2, "input workbook contract version (2: Disruptions sheet)"),
+        ("schema_version", 3, "input workbook contract version (3: MineOrigins, risk bases)"),
         ("home_country", HOME, "imports come into India; refining is done in India"),
         ("first_year", FIRST_YEAR, "first plan year"),
         ("last_year", LAST_YEAR, "last plan year"),
@@ -1318,7 +1319,38 @@ def policy_sheet(led: Ledger) -> list[dict]:
         "not enacted policy. NCMS plans a two-month rare-earth reserve (india.csv)",
     )
     cols = ("rule", "mineral", "country", "first_year", "last_year", "value")
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+    return [{**dict(zip(cols, r, strict=True)), "basis": "refining"} for r in rows]
+
+
+# ----------------------------------------------------------------------------- mine origins
+
+
+def mine_origins_sheet(raw: Raw, supply: list[dict], led: Ledger) -> list[dict]:
+    """Where each refined supply row's product was mined (mine_origins.csv, one cited row per
+    refining country, mineral and mine country; inputs/data/MINE-ORIGINS.md)."""
+    refined = {(r["country"], r["mineral"]) for r in supply if r["form"] == "refined"}
+    rows = []
+    for rec in raw.mine_origins.itertuples(index=False):
+        if (rec.country, rec.mineral) not in refined:
+            continue
+        share = float(rec.share)
+        rows.append(
+            {
+                "country": rec.country,
+                "mineral": rec.mineral,
+                "mine_country": rec.mine_country,
+                "share": share,
+            }
+        )
+        fld = f"share {rec.country} {rec.mineral} <- {rec.mine_country}"
+        if rec.assumption == "yes":
+            led.assume("MineOrigins", fld, share, f"{rec.note} ({rec.source}: {rec.url})")
+        else:
+            led.add("MineOrigins", fld, share, f"{rec.source}; {rec.note}", rec.basis_year, rec.url)
+    missing = refined - {(r["country"], r["mineral"]) for r in rows}
+    if missing:
+        raise ValueError(f"refined supply rows with no MineOrigins row: {sorted(missing)}")
+    return rows
 
 
 # ----------------------------------------------------------------------------- disruptions
@@ -1650,6 +1682,7 @@ def build(data: Path = DATA, out: Path = OUT) -> dict[str, list[dict]]:
         "Budgets": budgets_sheet(raw, led),
         "Policy": policy_sheet(led),
         "Disruptions": disruptions_sheet(raw, led),
+        "MineOrigins": mine_origins_sheet(raw, supply, led),
     }
     check_disruptions(sheets["Disruptions"], supply, sheets["Projects"])
     sheets["Sources"] = led.rows

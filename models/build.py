@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from models import balances, budgets, policy, processing, projects, stock
+from models import balances, budgets, concentration, policy, processing, projects, stock
 from models.expr import add_rows
 from models.index import ModelIndex, build_index
 from models.objective import add_objective, risk_cap
@@ -31,7 +31,12 @@ ROW_BLOCKS = (
     ("sourced_total", policy.sourced_total),
     ("policy", policy.policy),
     ("risk_cap", risk_cap),
+    ("origin_share_def", concentration.origin_share_rows),
+    ("concentration_cut", concentration.concentration_cut),
+    ("concentration_cap", concentration.concentration_cap),
 )
+# blocks whose rows grow after the build (cuts added by planner/concentration.py)
+GROWING_BLOCKS = frozenset({"concentration_cut"})
 
 
 def variable_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
@@ -61,7 +66,8 @@ def _build(data: InputData, index: ModelIndex | None) -> pyo.ConcreteModel:
     terms = collect_supply_terms(m, ix)
     m.terms = terms
     policy.declare_policy(m, ix, terms)
+    concentration.declare_concentration(m, ix, terms)
     for name, rows in ROW_BLOCKS:
-        add_rows(m, name, rows(m, ix, terms))
+        add_rows(m, name, rows(m, ix, terms), growing=name in GROWING_BLOCKS)
     add_objective(m, ix, data.settings.risk_weight)
     return m

@@ -63,10 +63,24 @@ def relational(row: Row):
 RowsFunction = Callable[..., dict]
 
 
-def add_rows(m: pyo.ConcreteModel, name: str, rows: dict) -> None:
-    """m.<name> = one constraint per Row, indexed by the rows' keys."""
+def add_rows(m: pyo.ConcreteModel, name: str, rows: dict, growing: bool = False) -> None:
+    """m.<name> = one constraint per Row, indexed by the rows' keys; a `growing` block is
+    indexed by Any, so that rows can be added after the build (see grow_rows)."""
+    if growing:
+        m.add_component(name, pyo.Constraint(pyo.Any))
+        grow_rows(getattr(m, name), rows)
+        return
 
     def rule(_m, *key):
         return relational(rows[key[0] if len(key) == 1 else key])
 
     m.add_component(name, pyo.Constraint(list(rows), rule=rule))
+
+
+def grow_rows(con: pyo.Constraint, rows: dict) -> list:
+    """Add rows to a constraint indexed by Any; returns their constraint data, in order."""
+    added = []
+    for key, row in rows.items():
+        con[key] = relational(row)
+        added.append(con[key])
+    return added

@@ -1,4 +1,5 @@
-"""Objective: discounted cost plus risk_weight x discounted risk exposure (million USD).
+"""Objective: discounted cost + risk_weight x discounted risk exposure
++ concentration_weight x the discounted concentration term (million USD).
 
   cost = sum_{c,m,f,t} buy x (price_t (1 + tariff/100) + freight) x d_t
        + sum_{p,y} stake[p,y] x (capex_p x CRF_p + fixed_opex_p) x sum_{t online} d_t
@@ -9,10 +10,15 @@
        + sum_{m,t} (unmet + stock gap outside cut years) x penalty_m x d_t
   risk = sum_{c,m,f,t} buy x price_t x risk_score_c x d_t
        + sum_{p,t} offtake x unit_cost_p x risk_score_{country(p)} x d_t
+       + sum_{m,t} unmet x P[m,t] x 1.0 x d_t
+  concentration: see models/concentration.py
 
 with d_t = (1 + discount_rate)^-(t - first_year), CRF = r / (1 - (1 + r)^-life) the capital
 recovery factor (capital is paid as an annuity in the online years inside the horizon).
-Domestic processing adds no exposure: its concentrate feed carried it when bought.
+Domestic processing adds no exposure: its concentrate feed carried it when bought. Unmet
+demand is exposed at P[m,t], the year's mean refined price (the stock holding cost's
+convention), times 1.0, the worst risk score: a plan cannot lower its risk by leaving demand
+unmet.
 RELEASE = 1 USD per tonne drawn from stock (an assumption: handling): without any cost on a
 draw, injecting and drawing the same tonne in one year would cost nothing, and plans would show
 such meaningless pairs.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from models.concentration import concentration_terms
 from models.expr import le, linear
 from models.index import USD_PER_MUSD, ModelIndex
 
@@ -61,19 +68,31 @@ def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
     }
 
 
-def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
-    """Discounted risk exposure in million USD, as (coef, var)."""
+# the risk score of unmet demand: the worst there is
+UNMET_RISK_SCORE = 1.0
+
+
+def risk_terms_by_mineral_year(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[tuple, list]:
+    """(mineral, year) -> discounted risk exposure in million USD, as (coef, var)."""
     d = ix.discount
     musd = 1.0 / USD_PER_MUSD
-    terms = [
-        (ix.price_usd_per_t[k] * ix.risk_score.get(k[0], 0.0) * d[k[3]] * musd, v)
-        for k, v in m.buy.items()
-    ]
+    terms: dict[tuple, list] = {key: [] for key in ((mi, t) for mi in ix.minerals for t in ix.years)}
+    for k, v in m.buy.items():
+        coef = ix.price_usd_per_t[k] * ix.risk_score.get(k[0], 0.0) * d[k[3]] * musd
+        terms[k[1], k[3]].append((coef, v))
     for (p, t), v in m.offtake.items():
         rec = ix.project[p]
         coef = rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
-        terms.append((coef * d[t] * musd, v))
-    return [(c, v) for c, v in terms if c != 0]
+        terms[rec["mineral"], t].append((coef * d[t] * musd, v))
+    for (mineral, t), v in m.unmet.items():
+        coef = ix.mean_price_usd_per_t[mineral, t] * UNMET_RISK_SCORE * d[t] * musd
+        terms[mineral, t].append((coef, v))
+    return {key: [(c, v) for c, v in part if c != 0] for key, part in terms.items()}
+
+
+def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """Discounted risk exposure in million USD, as (coef, var)."""
+    return [term for part in risk_terms_by_mineral_year(m, ix).values() for term in part]
 
 
 def risk_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
@@ -84,10 +103,15 @@ def risk_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 
 
 def objective_terms(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> list:
-    """(coef, var) of cost + risk_weight x risk; zero coefficients dropped."""
+    """(coef, var) of cost + risk_weight x risk + concentration_weight x K; zero coefficients
+    dropped."""
     cost = [term for part in cost_terms(m, ix).values() for term in part]
     risk = [(risk_weight * c, v) for c, v in risk_terms(m, ix)]
-    return [t for t in cost + risk if t[0] != 0]
+    weight = ix.concentration_weight
+    concentration = (
+        [(weight * c, v) for c, v in concentration_terms(m, ix)] if weight > 0 else []
+    )
+    return [t for t in cost + risk + concentration if t[0] != 0]
 
 
 def add_objective(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> None:

@@ -38,7 +38,8 @@ class SupplyTerms:
     """Per (mineral, year) lists of (coef, var); per (mineral, year, country) for origins.
 
     by_origin[basis][m, t, c]: sourced refined supply of origin c on that basis;
-    origins[basis][m, t]: the countries that appear there."""
+    origins[basis][m, t]: the countries that appear there;
+    flows[m, t, mine_country, refining_country]: the same supply by both origins at once."""
 
     refined: dict = field(default_factory=_lists)
     sourced: dict = field(default_factory=_lists)
@@ -46,6 +47,7 @@ class SupplyTerms:
     origins: dict = field(
         default_factory=lambda: {REFINING: defaultdict(set), MINE: defaultdict(set)}
     )
+    flows: dict = field(default_factory=_lists)
     concentrate: dict = field(default_factory=_lists)  # (m, t, origin) -> concentrate supply
     refinery_feed: dict = field(default_factory=_lists)  # (m, t, origin) -> feed used
     recycler_feed: dict = field(default_factory=_lists)
@@ -66,6 +68,7 @@ def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
         _add_origin(terms, REFINING, mineral, t, c, 1.0, var)
         for mine_country, share in ix.mine_split(c, mineral):
             _add_origin(terms, MINE, mineral, t, mine_country, share, var)
+            terms.flows[mineral, t, mine_country, c].append((share, var))
     for (p, t), var in m.offtake.items():
         rec = ix.project[p]
         mineral, c = rec["mineral"], rec["country"]
@@ -75,6 +78,7 @@ def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
         _add_sourced(terms, mineral, t, var)
         _add_origin(terms, REFINING, mineral, t, c, 1.0, var)
         _add_origin(terms, MINE, mineral, t, c, 1.0, var)
+        terms.flows[mineral, t, c, c].append((1.0, var))
     for (k, t), var in m.output.items():
         rec = ix.technology[k]
         mineral = rec["mineral"]
@@ -82,10 +86,12 @@ def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
         _add_origin(terms, REFINING, mineral, t, ix.home, 1.0, var)
         if rec["feed"] == "scrap":
             _add_origin(terms, MINE, mineral, t, ix.home, 1.0, var)
+            terms.flows[mineral, t, ix.home, ix.home].append((1.0, var))
             terms.recycler_feed[mineral, t].append((1.0 / rec["yield"], var))
     for (k, c, t), var in m.refine_origin.items():
         rec = ix.technology[k]
         _add_origin(terms, MINE, rec["mineral"], t, c, 1.0, var)
+        terms.flows[rec["mineral"], t, c, ix.home].append((1.0, var))
         terms.refinery_feed[rec["mineral"], t, c].append((1.0 / rec["yield"], var))
     for (mineral, t), var in m.draw.items():
         terms.refined[mineral, t].append((1.0, var))

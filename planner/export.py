@@ -40,6 +40,7 @@ CHART_SHEET = "Chart"
 # Plan attribute -> sheet name, in sheet order.
 TABLE_SHEETS: dict[str, str] = {
     "sourcing": "Sourcing",
+    "mine_origin": "MineOrigin",
     "projects": "Projects",
     "processing": "Processing",
     "stock": "Stock",
@@ -80,12 +81,24 @@ _UNIT_SUFFIXES: tuple[tuple[str, str, str], ...] = (
 _HEADER_OVERRIDES: dict[str, str] = {
     "hhi": "HHI (0-1)",
     "governance_hhi": "governance-weighted HHI",
-    "self_sufficiency": "self-sufficiency",
+    "self_sufficiency": "self-sufficiency (refined at home)",
+    "hhi_mine": "HHI, mine origin (0-1)",
+    "governance_hhi_mine": "governance-weighted HHI, mine origin",
+    "concern_share_mine": "concern share, mine origin",
+    "self_sufficiency_mine": "self-sufficiency (mined at home)",
 }
 _SHARE_COLUMNS = frozenset(
-    {"share", "stake", "utilisation", "self_sufficiency", "probability", "cvar_alpha"}
+    {
+        "share",
+        "stake",
+        "utilisation",
+        "self_sufficiency",
+        "self_sufficiency_mine",
+        "probability",
+        "cvar_alpha",
+    }
 )
-_INDEX_COLUMNS = frozenset({"hhi", "governance_hhi"})
+_INDEX_COLUMNS = frozenset({"hhi", "governance_hhi", "hhi_mine", "governance_hhi_mine"})
 # Summary items that are fractions worth reading as percentages with detail
 _RATE_ITEMS = frozenset({"gap", "mip_gap_setting", "discount_rate"})
 RATE_FORMAT = "0.000%"
@@ -724,12 +737,11 @@ def read_plan_tables(path: str | Path | OpenpyxlWorkbook) -> dict[str, pd.DataFr
     become True/False and empty cells NaN.
     """
     workbook = _loaded(path)
-    names = {name: _machine_names(workbook[sheet], name) for name, sheet in TABLE_SHEETS.items()}
-    frames = pd.read_excel(workbook, sheet_name=list(TABLE_SHEETS.values()), engine="openpyxl")
-    return {
-        name: _restore_table(frames[sheet], names[name], name)
-        for name, sheet in TABLE_SHEETS.items()
-    }
+    # plans written before a sheet existed (MineOrigin: schema 3) are read without it
+    present = {name: sheet for name, sheet in TABLE_SHEETS.items() if sheet in workbook}
+    names = {name: _machine_names(workbook[sheet], name) for name, sheet in present.items()}
+    frames = pd.read_excel(workbook, sheet_name=list(present.values()), engine="openpyxl")
+    return {name: _restore_table(frames[sheet], names[name], name) for name, sheet in present.items()}
 
 
 def read_plan_summary(

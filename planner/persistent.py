@@ -22,8 +22,10 @@ from models.build import ROW_BLOCKS, build_model, variable_bounds
 from models.expr import linear, relational
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms
+from models.concentration import declared_pieces
 from models.policy import expand_policy
 from models.supply_terms import collect_supply_terms
+from planner import concentration
 from planner.data import InputData
 from planner.plan import Plan
 from planner.solve import SolveError, extract_plan
@@ -111,6 +113,8 @@ class PersistentModel:
         terms = collect_supply_terms(m, ix)
         new_policy = expand_policy(ix, terms)
         if [r.structure() for r in new_policy] != [r.structure() for r in m.policy_index]:
+            raise StructureChanged
+        if declared_pieces(ix, terms) != list(m.origin_share.keys()):
             raise StructureChanged
         for name, rows_function in ROW_BLOCKS:
             self._update_rows(getattr(m, name), rows_function(m, ix, terms), stats)
@@ -213,15 +217,24 @@ class PersistentModel:
         s = data.settings
         mip_gap = s.mip_gap if mip_gap is None else mip_gap
         time_limit_s = s.time_limit_s if time_limit_s is None else time_limit_s
+        abs_gap = s.mip_abs_gap_musd
         stats = self.update(data)
         hm = self.hm
+        t0 = time.perf_counter()
         if hm.is_mip and np.any(hm.x):
             # start from the previous plan's integer decisions (see HighsModel.solve_from)
-            status = hm.solve_from(hm.x, mip_gap, time_limit_s, highs_options)
+            status = hm.solve_from(hm.x, mip_gap, time_limit_s, highs_options, abs_gap)
         else:
-            status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+            status = hm.solve(mip_gap, time_limit_s, highs_options, abs_gap)
         if not status.has_solution:
             raise SolveError(f"no plan (status {status.status})", status)
+        cuts = None
+        if concentration.has_pieces(self.model):
+            status, cuts = concentration.solve_priced(
+                self.model, hm, status, mip_gap, abs_gap, time_limit_s, highs_options
+            )
+            self._rows = self._matrix_rows()  # cuts were added
+        status.solver_time_s = time.perf_counter() - t0
         duals, dual_s = hm.duals_with_integers_fixed()
         timings = {
             "build_s": self.build_s,
@@ -230,7 +243,7 @@ class PersistentModel:
             "dual_solve_s": dual_s,
             "update_s": stats.seconds,
         }
-        plan = extract_plan(data, self.model, hm, status, duals, mip_gap, timings)
+        plan = extract_plan(data, self.model, hm, status, duals, mip_gap, timings, cuts)
         plan.summary["update_s"] = round(stats.seconds, 4)
         plan.summary["rebuilds"] = self.rebuilds
         return plan

@@ -22,6 +22,14 @@ PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
         "cost_musd",
         "share",
     ),
+    "mine_origin": (
+        "year",
+        "mineral",
+        "mine_country",
+        "refining_country",
+        "tonnes_t",
+        "share",
+    ),
     "projects": (
         "project",
         "country",
@@ -56,7 +64,12 @@ PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
         "governance_hhi",
         "concern_share",
         "self_sufficiency",
+        "hhi_mine",
+        "governance_hhi_mine",
+        "concern_share_mine",
+        "self_sufficiency_mine",
         "risk_exposure_musd",
+        "concentration_musd",
     ),
     "marginal_costs": ("year", "mineral", "marginal_cost_usd_per_t"),
     "budgets": (
@@ -76,7 +89,8 @@ class Plan:
     """Everything a plan workbook shows.
 
     summary: ordered key -> value (objective, cost split, risk, status, gap, times, input file
-    and hash, versions). Tables: see PLAN_COLUMNS.
+    and hash, versions). Tables: see PLAN_COLUMNS. Risk columns ending in `_mine` are on the
+    mine-origin basis, the others on the refining basis (models/supply_terms.py).
     """
 
     summary: dict[str, object]
@@ -88,6 +102,10 @@ class Plan:
     risk: pd.DataFrame
     marginal_costs: pd.DataFrame
     budgets: pd.DataFrame
+    # sourced refined supply by mine and refining origin (absent in plans of older versions)
+    mine_origin: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(PLAN_COLUMNS["mine_origin"]))
+    )
     notes: list[str] = field(default_factory=list)
     # further sheets (sheet name -> table), e.g. the scenarios of a stochastic plan
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)

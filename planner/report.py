@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from models.index import USD_PER_MUSD, ModelIndex
+from models.supply_terms import MINE, REFINING
+from planner import measures
 from planner.plan import PLAN_COLUMNS
 
 TOL = 1e-6
@@ -44,20 +46,20 @@ def sourcing_table(ix: ModelIndex, buy: dict, offtake: dict) -> pd.DataFrame:
     return frame
 
 
-def add_shares(sourcing: pd.DataFrame, processing: pd.DataFrame) -> None:
+def add_shares(sourcing: pd.DataFrame, sourced_t: dict, concentrate_t: dict) -> None:
     """share of a refined row = its tonnes / the mineral-year's sourced refined supply
     (refined purchases + refined offtake + home processing output); share of a concentrate
-    row = its tonnes / the mineral-year's concentrate supply."""
+    row = its tonnes / the mineral-year's concentrate supply. Totals are the model's own
+    (the `sourced` and `concentrate` terms of models/supply_terms.py), keyed (mineral, year)."""
     if sourcing.empty:
         return
-    key = ["year", "mineral", "form"]
-    totals = sourcing.groupby(key, as_index=False)["tonnes_t"].sum()
-    if len(processing):
-        home = processing.groupby(["year", "mineral"], as_index=False)["output_t"].sum()
-        home = home.rename(columns={"output_t": "tonnes_t"}).assign(form="refined")
-        totals = pd.concat([totals, home]).groupby(key, as_index=False)["tonnes_t"].sum()
-    merged = sourcing[key].merge(totals, on=key, how="left")
-    sourcing["share"] = sourcing["tonnes_t"].to_numpy() / merged["tonnes_t"].to_numpy()
+    total = [
+        (sourced_t if f == "refined" else concentrate_t).get((m, t), 0.0)
+        for m, f, t in zip(sourcing["mineral"], sourcing["form"], sourcing["year"], strict=True)
+    ]
+    total_t = np.asarray(total, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sourcing["share"] = np.where(total_t > 0, sourcing["tonnes_t"].to_numpy() / total_t, np.nan)
 
 
 def projects_table(ix: ModelIndex, build: dict, stake: dict) -> pd.DataFrame:
@@ -151,62 +153,40 @@ def stock_and_shortfall(ix: ModelIndex, values: dict) -> tuple[pd.DataFrame, pd.
     return _frame("stock", stock_rows), _frame("shortfall", short_rows)
 
 
-def origin_supply(ix: ModelIndex, sourcing: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
-    """Sourced refined supply by (year, mineral, origin) in tonnes: countries and home
-    (processing output); stock drawn is not an origin (see models/supply_terms.py)."""
-    parts = [
-        sourcing.loc[
-            sourcing["form"] == "refined", ["year", "mineral", "country", "tonnes_t"]
-        ].rename(columns={"country": "origin"})
-    ]
-    if len(processing):
-        home = processing[["year", "mineral", "output_t"]].rename(columns={"output_t": "tonnes_t"})
-        home.insert(2, "origin", ix.home)
-        parts.append(home)
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return pd.DataFrame(columns=["year", "mineral", "origin", "tonnes_t"])
-    frame = pd.concat(parts, ignore_index=True)
-    frame = frame[frame["tonnes_t"] > TOL]
-    return frame.groupby(["year", "mineral", "origin"], as_index=False)["tonnes_t"].sum()
-
-
-def risk_table(ix: ModelIndex, origins: pd.DataFrame, buy: dict, offtake: dict) -> pd.DataFrame:
-    """HHI of origins, governance-weighted HHI (sum share^2 x risk_score), concern share,
-    self-sufficiency, and undiscounted risk exposure, per mineral and year."""
-    exposure: dict = defaultdict(float)
-    for (c, m, _f, t), q in buy.items():
-        exposure[m, t] += q * ix.price_usd_per_t[c, m, _f, t] * ix.risk_score.get(c, 0.0)
-    for (p, t), q in offtake.items():
-        rec = ix.project[p]
-        exposure[rec["mineral"], t] += (
-            q * rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
-        )
-    o = origins.copy()
-    o["total"] = o.groupby(["year", "mineral"])["tonnes_t"].transform("sum")
-    o["share"] = o["tonnes_t"] / o["total"]
-    o["sq"] = o["share"] ** 2
-    o["gov"] = o["sq"] * o["origin"].map(ix.risk_score).fillna(0.0)
-    o["concern"] = o["share"].where(o["origin"].isin(ix.of_concern), 0.0)
-    o["home"] = o["share"].where(o["origin"] == ix.home, 0.0)
-    agg = o.groupby(["year", "mineral"]).agg(
-        total=("tonnes_t", "sum"),
-        hhi=("sq", "sum"),
-        gov=("gov", "sum"),
-        concern=("concern", "sum"),
-        home=("home", "sum"),
+def mine_origin_table(flows: pd.DataFrame) -> pd.DataFrame:
+    """Sourced refined supply by mine and refining origin, with its share of the
+    mineral-year's sourced refined supply."""
+    frame = flows.copy()
+    frame["share"] = frame["tonnes_t"] / frame.groupby(["year", "mineral"])["tonnes_t"].transform(
+        "sum"
     )
-    stats = dict(zip(agg.index, agg.itertuples(index=False, name=None), strict=True))
-    rows = []
-    for m in ix.minerals:
-        for t in ix.years:
-            values = stats.get((t, m))
-            if values is not None and values[0] > TOL:
-                values = list(values)
-            else:
-                values = [0.0, np.nan, np.nan, np.nan, np.nan]
-            rows.append([t, m, *values, exposure[m, t] / USD_PER_MUSD])
-    return _frame("risk", rows)
+    return frame[list(PLAN_COLUMNS["mine_origin"])].reset_index(drop=True)
+
+
+def risk_table(ix: ModelIndex, flows: pd.DataFrame, exposure_musd: pd.Series) -> pd.DataFrame:
+    """Per mineral and year, on both bases (planner/measures.py): HHI of origins,
+    governance-weighted HHI, concern share, self-sufficiency; the undiscounted risk exposure
+    and concentration term (on Settings concentration_basis)."""
+    columns: dict[str, pd.Series] = {}
+    for basis, suffix in ((REFINING, ""), (MINE, "_mine")):
+        origins = measures.origin_shares(flows, basis)
+        if suffix == "":
+            columns["refined_supply_t"] = measures.supply_total(origins)
+        columns["hhi" + suffix] = measures.hhi(origins)
+        columns["governance_hhi" + suffix] = measures.governance_hhi(origins, ix)
+        columns["concern_share" + suffix] = measures.concern_share(origins, ix)
+        columns["self_sufficiency" + suffix] = measures.home_share(origins, ix)
+        if basis == ix.concentration_basis:
+            columns["concentration_musd"] = measures.concentration(origins, ix, discounted=False)
+    columns["risk_exposure_musd"] = exposure_musd
+    grid = pd.MultiIndex.from_tuples(
+        [(t, m) for m in ix.minerals for t in ix.years], names=["year", "mineral"]
+    )
+    frame = pd.DataFrame({k: v.reindex(grid) for k, v in columns.items()}, index=grid)
+    frame["refined_supply_t"] = frame["refined_supply_t"].fillna(0.0)
+    frame["concentration_musd"] = frame["concentration_musd"].fillna(0.0)
+    frame["risk_exposure_musd"] = frame["risk_exposure_musd"].fillna(0.0)
+    return frame.reset_index()[list(PLAN_COLUMNS["risk"])]
 
 
 def marginal_cost_table(ix: ModelIndex, balance_dual: dict) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from models import budgets
 from models.build import build_model
 from models.index import ModelIndex, build_index
 from models.objective import cost_terms, risk_terms
-from planner import report
+from models.supply_terms import collect_supply_terms
+from planner import concentration, measures, report
 from planner.data import InputData
 from planner.infeasibility import explain_infeasibility
 from planner.plan import Plan
@@ -50,12 +51,17 @@ def solve(
     time_limit_s: float | None = None,
     progress: Progress | None = None,
     highs_options: dict | None = None,
+    mip_abs_gap_musd: float | None = None,
 ) -> Plan:
     """Optimise `data` and return its Plan. Raises SolveError when there is no plan.
 
-    mip_gap and time_limit_s override the workbook's Settings; highs_options go to HiGHS as
-    they are. A run stopped by a limit returns its best plan, with its gap in the summary.
+    mip_gap, mip_abs_gap_musd and time_limit_s override the workbook's Settings; highs_options
+    go to HiGHS as they are. A run stopped by a limit returns its best plan, with its gap in
+    the summary.
     """
+    if mip_abs_gap_musd is not None:
+        data = data.copy()
+        data.settings.mip_abs_gap_musd = mip_abs_gap_musd
     # The model's millions of small objects hold no garbage worth a full-heap scan: keep the
     # cyclic collector off for the whole pipeline (one collection runs when it ends).
     with PauseGC():
@@ -91,8 +97,9 @@ def _solve(data, mip_gap, time_limit_s, progress, highs_options) -> Plan:
     timings["handover_s"] = hm.handover_s
 
     say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
-    status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
-    timings["solve_s"] = status.solver_time_s
+    abs_gap = s.mip_abs_gap_musd
+    t_solve = time.perf_counter()
+    status = hm.solve(mip_gap, time_limit_s, highs_options, abs_gap)
     if status.status == "infeasible":
         raise SolveError(explain_infeasibility(hm, model, ix), status)
     if not status.has_solution:
@@ -101,13 +108,20 @@ def _solve(data, mip_gap, time_limit_s, progress, highs_options) -> Plan:
             f"{time_limit_s:g} s; raise time_limit_s or mip_gap",
             status,
         )
+    cuts = None
+    if concentration.has_pieces(model):
+        say("refining the concentration term's tangent cuts")
+        status, cuts = concentration.solve_priced(
+            model, hm, status, mip_gap, abs_gap, time_limit_s, highs_options
+        )
+    timings["solve_s"] = time.perf_counter() - t_solve
 
     say("reading marginal costs (LP with the integer decisions fixed)")
     duals, dual_time = hm.duals_with_integers_fixed()
     timings["dual_solve_s"] = dual_time
 
     t0 = time.perf_counter()
-    plan = extract_plan(data, model, hm, status, duals, mip_gap, timings)
+    plan = extract_plan(data, model, hm, status, duals, mip_gap, timings, cuts)
     timings["report_s"] = time.perf_counter() - t0
     plan.summary["report_s"] = round(timings["report_s"], 3)
     return plan
@@ -135,8 +149,10 @@ def extract_plan(
     duals: np.ndarray,
     mip_gap: float,
     timings: dict[str, float],
+    cuts: concentration.CutReport | None = None,
 ) -> Plan:
-    """Read every value the plan shows and assemble the Plan."""
+    """Read every value the plan shows and assemble the Plan; `cuts` describes the
+    concentration term's tangent cuts when the model priced or capped it."""
     ix = model.ix
     plan = plan_tables(
         ix,
@@ -146,6 +162,18 @@ def extract_plan(
         budget_dual=hm.duals(model.budget, duals),
     )
     plan.summary = summary(data, model, hm, status, mip_gap, timings, plan)
+    if cuts is not None:
+        plan.summary |= {
+            "concentration_model_discounted_musd": cuts.model_musd,
+            "concentration_approximation_error_pct": 100 * cuts.error,
+            "concentration_cuts": cuts.cuts,
+            "concentration_cut_rounds": cuts.rounds,
+        }
+        if cuts.error > concentration.REPORT_TOLERANCE:
+            plan.notes.append(
+                f"The concentration term's tangent cuts are {100 * cuts.error:.2g}% below its "
+                f"true value after {cuts.rounds} rounds; the plan's figures use the true value."
+            )
     if status.status != "optimal":
         plan.notes.append(
             f"HiGHS stopped with status {status.status}: this is the best plan "
@@ -158,19 +186,23 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
     """The plan tables (no summary) of the solution in `hm`; `variables` has the model's
     variable names (a Pyomo model, or a scenario's view of the stochastic model)."""
     v = {name: hm.values(getattr(variables, name)) for name in VALUE_NAMES}
+    terms = collect_supply_terms(variables, ix)
     sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
     processing = report.processing_table(ix, v["modules_built"], v["output"])
-    report.add_shares(sourcing, processing)
+    report.add_shares(sourcing, hm.activities(terms.sourced), _concentrate_totals(hm, terms))
     stock, shortfall = report.stock_and_shortfall(ix, v)
-    origins = report.origin_supply(ix, sourcing, processing)
+    flows = measures.flow_table(hm, terms)
     return Plan(
         summary={},
         sourcing=sourcing,
+        mine_origin=report.mine_origin_table(flows),
         projects=report.projects_table(ix, v["build"], v["stake"]),
         processing=processing,
         stock=stock,
         shortfall=shortfall,
-        risk=report.risk_table(ix, origins, v["buy"], v["offtake"]),
+        risk=report.risk_table(
+            ix, flows, measures.exposure(hm, variables, ix, discounted=False)
+        ),
         marginal_costs=report.marginal_cost_table(ix, balance_dual),
         budgets=report.budget_table(
             ix,
@@ -178,6 +210,14 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
             budget_dual,
         ),
     )
+
+
+def _concentrate_totals(hm: HighsModel, terms) -> dict:
+    """(mineral, year) -> concentrate supply (purchases and offtake of every origin)."""
+    out: dict = {}
+    for (m, t, _c), value in hm.activities(terms.concentrate).items():
+        out[m, t] = out.get((m, t), 0.0) + value
+    return out
 
 
 def summary(
@@ -196,18 +236,26 @@ def summary(
     parts = {name: hm.activity(terms) for name, terms in cost_terms(model, ix).items()}
     parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
     risk = hm.activity(risk_terms(model, ix))
+    risk_by_year = plan.risk
+    concentration_musd = float(
+        (risk_by_year["concentration_musd"] * risk_by_year["year"].map(ix.discount)).sum()
+    )
     out: dict[str, object] = {
         "status": status.status,
         "objective_musd": status.objective,
         "best_bound_musd": status.bound,
         "gap": status.gap,
         "mip_gap_setting": mip_gap,
+        "mip_abs_gap_setting_musd": s.mip_abs_gap_musd,
         "total_cost_discounted_musd": sum(parts.values()),
     }
     out |= {f"cost_{name}_discounted_musd": value for name, value in parts.items()}
     out |= {
         "risk_exposure_discounted_musd": risk,
         "risk_weight": s.risk_weight,
+        "concentration_discounted_musd": concentration_musd,
+        "concentration_weight": s.concentration_weight,
+        "concentration_basis": s.concentration_basis,
         "total_shortfall_t": float(plan.shortfall["unmet_t"].sum()),
         "home_country": s.home_country,
         "horizon": f"{s.first_year}-{s.last_year}",

@@ -28,6 +28,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 deferred_scipy.sparse.csc_array  # noqa: B018
 
 INF = highspy.kHighsInf
+HIGHS_ABS_GAP = 1e-6  # HiGHS's default mip_abs_gap
 
 
 _banner_done = False
@@ -142,16 +143,23 @@ class HighsModel:
         return bool(self.integer.any())
 
     def solve(
-        self, mip_gap: float = 1e-3, time_limit_s: float = 300.0, options: dict | None = None
+        self,
+        mip_gap: float = 1e-3,
+        time_limit_s: float = 300.0,
+        options: dict | None = None,
+        mip_abs_gap: float | None = None,
     ) -> SolveStatus:
         """Run HiGHS; keep the best solution found (also at a time limit).
 
+        HiGHS stops at whichever gap is met first: mip_gap (relative) or mip_abs_gap (in the
+        objective's unit, million USD; None = HiGHS's default of 1e-6).
         `options` are passed to HiGHS as they are (e.g. {"threads": 1, "mip_max_nodes": 10}).
         """
         h = self.highs
         for name, value in (options or {}).items():
             h.setOptionValue(name, value)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("mip_abs_gap", HIGHS_ABS_GAP if mip_abs_gap is None else float(mip_abs_gap))
         h.setOptionValue("time_limit", float(time_limit_s))
         t0 = time.perf_counter()
         h.run()
@@ -192,6 +200,7 @@ class HighsModel:
         mip_gap: float = 1e-3,
         time_limit_s: float = 300.0,
         options: dict | None = None,
+        mip_abs_gap: float | None = None,
     ) -> SolveStatus:
         """Solve starting from the integer decisions of `start` (a full column vector).
 
@@ -202,17 +211,18 @@ class HighsModel:
         if self.is_mip:
             cols = np.flatnonzero(self.integer).astype(np.int32)
             self.highs.setSolution(len(cols), cols, np.round(start[cols]))
-        status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
+        status = self.solve(mip_gap, time_limit_s, options, mip_abs_gap)
         if status.has_solution and not self.objective_consistent(status):
             priced = self.priced_objective()
             scale = max(1.0, abs(priced))
-            if status.bound is not None and priced - status.bound <= mip_gap * scale:
+            allowed = max(mip_gap * scale, mip_abs_gap or 0.0)
+            if status.bound is not None and priced - status.bound <= allowed:
                 # the plan is within the gap; report what it costs, not HiGHS's figure
                 status.objective, status.gap = priced, (priced - status.bound) / scale
             else:  # solve cold, and keep the better of the two plans by what they cost
                 first_x, first_bound = self.x.copy(), status.bound
                 self.highs.clearSolver()
-                status = self.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=options)
+                status = self.solve(mip_gap, time_limit_s, options, mip_abs_gap)
                 if not status.has_solution or self.priced_objective() > priced:
                     self.x = first_x
                     bounds = [b for b in (first_bound, status.bound) if b is not None]
@@ -222,6 +232,68 @@ class HighsModel:
                     if status.status not in ("optimal", "time_limit"):
                         status.status = "time_limit"
         return status
+
+    def add_rows(self, condatas: list, rows: list) -> None:
+        """Append rows (models/expr.Row, with their Pyomo constraint data) to the live
+        instance; every variable they name must already be a column."""
+        if not rows:
+            return
+        lower = np.array([-INF if r.lower is None else r.lower for r in rows], dtype=float)
+        upper = np.array([INF if r.upper is None else r.upper for r in rows], dtype=float)
+        starts, index, value = [], [], []
+        for row in rows:
+            starts.append(len(index))
+            for coef, var in row.terms:
+                index.append(self.col_of[id(var)])
+                value.append(coef)
+        first = len(self.rows)
+        self.highs.addRows(
+            len(rows),
+            lower,
+            upper,
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(value, dtype=float),
+        )
+        sense = [0 if r.lower == r.upper else (1 if r.lower is None else -1) for r in rows]
+        for i, (con, kind) in enumerate(zip(condatas, sense, strict=True)):
+            self.rows.append((con, kind))
+            self.rows_of.setdefault(id(con), []).append(first + i)
+        self.row_lower = np.concatenate([self.row_lower, lower])
+        self.row_upper = np.concatenate([self.row_upper, upper])
+
+    def solve_with_integers_fixed(self, time_limit_s: float = 300.0) -> SolveStatus:
+        """Fix the integer columns at their (rounded) values in the held solution, solve the
+        LP (warm, from the current basis), keep its solution; integrality and bounds are
+        restored afterwards. Its objective is the plan's for these integer decisions."""
+        h = self.highs
+        cols = np.flatnonzero(self.integer).astype(np.int32)
+        if len(cols):
+            fixed = np.round(self.x[cols])
+            h.changeColsBounds(len(cols), cols, fixed, fixed)
+            continuous = np.full(len(cols), highspy.HighsVarType.kContinuous)
+            h.changeColsIntegrality(len(cols), cols, continuous)
+        h.setOptionValue("time_limit", float(time_limit_s))
+        t0 = time.perf_counter()
+        try:
+            h.run()
+            elapsed = time.perf_counter() - t0
+            model_status = h.getModelStatus()
+            word = STATUS_WORDS.get(model_status, h.modelStatusToString(model_status))
+            has_solution = h.getInfo().primal_solution_status == 2
+            objective = None
+            if has_solution:
+                x = np.asarray(h.getSolution().col_value, dtype=float)
+                x[np.abs(x) < 1e-9] = 0.0
+                self.x = x
+                objective = float(h.getInfo().objective_function_value)
+        finally:
+            if len(cols):
+                integer = np.full(len(cols), highspy.HighsVarType.kInteger)
+                h.changeColsIntegrality(len(cols), cols, integer)
+                h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
+        return SolveStatus(word, has_solution, objective, None, None, elapsed)
 
     def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:
         """Fix integer columns at their (rounded) values, solve the LP, return row duals.
@@ -257,6 +329,25 @@ class HighsModel:
     def activity(self, terms: list) -> float:
         """sum of coef x value over (coef, var) terms, at the held solution."""
         return float(sum(c * self.value_of(var) for c, var in terms))
+
+    def activities(self, groups: dict) -> dict:
+        """key -> sum of coef x value over each group of (coef, var) terms (vectorised)."""
+        keys = list(groups)
+        owner, cols, coefs = [], [], []
+        col_of = self.col_of
+        for i, key in enumerate(keys):
+            for coef, var in groups[key]:
+                col = col_of.get(id(var))
+                if col is not None:
+                    owner.append(i)
+                    cols.append(col)
+                    coefs.append(coef)
+        totals = np.bincount(
+            np.asarray(owner, dtype=np.int64),
+            weights=np.asarray(coefs, dtype=float) * self.x[np.asarray(cols, dtype=np.int64)],
+            minlength=len(keys),
+        )
+        return dict(zip(keys, totals.tolist(), strict=True))
 
     def duals(self, con: pyo.Constraint, row_dual: np.ndarray) -> dict:
         """index -> dual of each element of a Constraint (sum over its rows); d obj / d rhs."""

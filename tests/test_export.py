@@ -78,8 +78,16 @@ def _sample_plan() -> Plan:
     risk = _frame(
         "risk",
         [
-            (2025, "lithium", 12500.0, 0.4, 0.12, 0.0, 0.12, 48.2),
-            (2025, "cobalt", 1500.5, 1.0, 0.8, 0.0, 0.0, 41.8),
+            (2025, "lithium", 12500.0, 0.4, 0.12, 0.0, 0.12, 0.5, 0.1, 0.0, 0.0, 48.2, 3.1),
+            (2025, "cobalt", 1500.5, 1.0, 0.8, 0.0, 0.0, 0.8, 0.7, 0.0, 0.0, 41.8, 12.0),
+        ],
+    )
+    mine_origin = _frame(
+        "mine_origin",
+        [
+            (2025, "lithium", "Chile", "Chile", 8000.0, 0.64),
+            (2025, "lithium", "Australia", "India", 1500.0, 0.12),
+            (2025, "cobalt", "DR Congo", "DR Congo", 1500.5, 1.0),
         ],
     )
     marginal_costs = _frame(
@@ -103,6 +111,7 @@ def _sample_plan() -> Plan:
             "input_file": "input.xlsx",
         },
         sourcing=sourcing,
+        mine_origin=mine_origin,
         projects=projects,
         processing=processing,
         stock=stock,
@@ -130,8 +139,8 @@ def _header(ws) -> list[object]:
 
 def test_sheet_names_and_order(plan_path: Path) -> None:
     assert load_workbook(plan_path).sheetnames == [
-        "Summary", "Sourcing", "Projects", "Processing", "Stock", "Shortfall", "Risk",
-        "MarginalCosts", "Budgets", "Chart",
+        "Summary", "Sourcing", "MineOrigin", "Projects", "Processing", "Stock", "Shortfall",
+        "Risk", "MarginalCosts", "Budgets", "Chart",
     ]  # fmt: skip
     assert list(SHEET_ORDER) == load_workbook(plan_path).sheetnames
     assert list(TABLE_SHEETS) == list(PLAN_COLUMNS)
@@ -147,8 +156,11 @@ def test_headers_carry_units_and_machine_names(plan_path: Path) -> None:
     assert "value (million USD per INR crore)" in _header(workbook["Budgets"])
     assert _header(workbook["MarginalCosts"])[-1] == "marginal cost (USD/t)"
     assert _header(workbook["Risk"])[3:] == [
-        "HHI (0-1)", "governance-weighted HHI", "concern share", "self-sufficiency",
-        "risk exposure (million USD)",
+        "HHI (0-1)", "governance-weighted HHI", "concern share",
+        "self-sufficiency (refined at home)", "HHI, mine origin (0-1)",
+        "governance-weighted HHI, mine origin", "concern share, mine origin",
+        "self-sufficiency (mined at home)", "risk exposure (million USD)",
+        "concentration (million USD)",
     ]  # fmt: skip
     for name, sheet in TABLE_SHEETS.items():
         comments = [cell.comment.text for cell in workbook[sheet][1]]
