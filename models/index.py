@@ -263,7 +263,11 @@ def _refine_origins(index: ModelIndex) -> None:
 def _mine_shares(index: ModelIndex, data: InputData) -> None:
     """MineOrigins rows as (country, mineral) -> [(mine_country, share)], shares > 0."""
     for (c, m), rows in data.mine_origins.groupby(["country", "mineral"], sort=False):
-        split = [(mc, float(sh)) for mc, sh in zip(rows["mine_country"], rows["share"]) if sh > 0]
+        split = [
+            (mc, float(sh))
+            for mc, sh in zip(rows["mine_country"], rows["share"], strict=True)
+            if sh > 0
+        ]
         index.mine_share[c, m] = split
 
 

@@ -76,7 +76,9 @@ def risk_terms_by_mineral_year(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[tup
     """(mineral, year) -> discounted risk exposure in million USD, as (coef, var)."""
     d = ix.discount
     musd = 1.0 / USD_PER_MUSD
-    terms: dict[tuple, list] = {key: [] for key in ((mi, t) for mi in ix.minerals for t in ix.years)}
+    terms: dict[tuple, list] = {
+        key: [] for key in ((mi, t) for mi in ix.minerals for t in ix.years)
+    }
     for k, v in m.buy.items():
         coef = ix.price_usd_per_t[k] * ix.risk_score.get(k[0], 0.0) * d[k[3]] * musd
         terms[k[1], k[3]].append((coef, v))
@@ -108,9 +110,7 @@ def objective_terms(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) ->
     cost = [term for part in cost_terms(m, ix).values() for term in part]
     risk = [(risk_weight * c, v) for c, v in risk_terms(m, ix)]
     weight = ix.concentration_weight
-    concentration = (
-        [(weight * c, v) for c, v in concentration_terms(m, ix)] if weight > 0 else []
-    )
+    concentration = [(weight * c, v) for c, v in concentration_terms(m, ix)] if weight > 0 else []
     return [t for t in cost + risk + concentration if t[0] != 0]
 
 

@@ -29,7 +29,7 @@ def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """out[k,t] - sum_c out[k,c,t] = 0 for every refinery k (feed concentrate): its output by
     the mine origin of its feed adds up to its output."""
     parts: dict = {(k, t): [] for k, t in ix.tech_online if ix.technology[k]["feed"] != "scrap"}
-    for (k, c, t), var in m.refine_origin.items():
+    for (k, _c, t), var in m.refine_origin.items():
         parts[k, t].append((-1.0, var))
     return {key: eq([(1.0, m.output[key]), *terms], 0.0) for key, terms in parts.items()}
 

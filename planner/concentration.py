@@ -1,7 +1,10 @@
 """Tangent cuts on the concentration term, refined until the model's term is the true one.
 
 The model prices K = sum d_t V r_c share^2 through tangent cuts (models/concentration.py),
-which underestimate share^2 between cut points. After HiGHS returns a plan:
+which underestimate share^2 between cut points. Before the MIP (step 0), the same refinement
+as step 1 runs on the LP relaxation, so the MIP starts with cuts near its shares (on the India
+case this cut the true objective's excess over the MIP's from about 27 MUSD to a few).
+After HiGHS returns a plan:
 
 1. With the integer decisions held, cuts are added at the plan's shares (Kelley's cutting
    planes) and the LP re-solved from its basis, until the cuts' K is within LP_TOLERANCE
@@ -46,9 +49,7 @@ def _state(model, hm: HighsModel) -> tuple[dict, dict, dict]:
     """Per piece: share at the plan, share^2 and the cuts' value max_k (2 s_k s - s_k^2)."""
     share = hm.values(model.origin_share)
     true = {k: s * s for k, s in share.items()}
-    cut = {
-        k: max(2.0 * p * share[k] - p * p for p in model.cut_points[k]) for k in share
-    }
+    cut = {k: max(2.0 * p * share[k] - p * p for p in model.cut_points[k]) for k in share}
     return share, true, cut
 
 
@@ -71,18 +72,29 @@ def add_cuts(model, hm: HighsModel, points: dict) -> int:
     rows = {}
     for key, s in points.items():
         model.cut_points[key] = (*model.cut_points[key], s)
-        rows[(*key, s)] = ge([(1.0, model.share_sq[key]), (-2.0 * s, model.origin_share[key])], -s * s)
+        rows[(*key, s)] = ge(
+            [(1.0, model.share_sq[key]), (-2.0 * s, model.origin_share[key])], -s * s
+        )
     hm.add_rows(grow_rows(model.concentration_cut, rows), list(rows.values()))
     return len(rows)
 
 
-def refine(model, hm: HighsModel, time_limit_s: float) -> CutReport:
-    """Step 1: add cuts at the plan's shares, integers held, until K is exact to
+def prepare(model, hm: HighsModel, time_limit_s: float) -> int:
+    """Step 0, before the MIP: refine the cuts on the LP relaxation (integrality dropped),
+    so that the MIP starts with cuts where its shares are likely to lie; returns the rounds."""
+    status = hm.solve_with_integers_fixed(time_limit_s, relax=True)
+    if not status.has_solution:
+        return 0
+    return refine(model, hm, time_limit_s, relax=True).rounds
+
+
+def refine(model, hm: HighsModel, time_limit_s: float, relax: bool = False) -> CutReport:
+    """Step 1: add cuts at the plan's shares, integers held (or relaxed), until K is exact to
     LP_TOLERANCE."""
     ix = model.ix
     coef = {k: piece_coefficient(ix, *k) for k in model.share_sq}
     rounds = 0
-    for rounds in range(MAX_ROUNDS + 1):  # noqa: B007 (rounds is reported)
+    for rounds in range(MAX_ROUNDS + 1):
         share, true, cut = _state(model, hm)
         total = sum(coef[k] * true[k] for k in share)
         missing = {k: coef[k] * (true[k] - cut[k]) for k in share}
@@ -92,13 +104,12 @@ def refine(model, hm: HighsModel, time_limit_s: float) -> CutReport:
         points = {
             k: float(share[k])
             for k, gap in missing.items()
-            if gap > floor
-            and min(abs(share[k] - p) for p in model.cut_points[k]) > SAME_POINT
+            if gap > floor and min(abs(share[k] - p) for p in model.cut_points[k]) > SAME_POINT
         }
         if not points:
             break
         add_cuts(model, hm, points)
-        status = hm.solve_with_integers_fixed(time_limit_s)
+        status = hm.solve_with_integers_fixed(time_limit_s, relax)
         if not status.has_solution:
             break
     report = measure(model, hm)

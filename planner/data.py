@@ -62,7 +62,9 @@ class InputData:
     # refined supply of (country, mineral) mined in mine_country: country, mineral,
     # mine_country, share (no row: the refining country mined it all)
     mine_origins: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["country", "mineral", "mine_country", "share"])
+        default_factory=lambda: pd.DataFrame(
+            columns=["country", "mineral", "mine_country", "share"]
+        )
     )
     source_file: str = ""
     source_sha256: str = ""

@@ -741,7 +741,9 @@ def read_plan_tables(path: str | Path | OpenpyxlWorkbook) -> dict[str, pd.DataFr
     present = {name: sheet for name, sheet in TABLE_SHEETS.items() if sheet in workbook}
     names = {name: _machine_names(workbook[sheet], name) for name, sheet in present.items()}
     frames = pd.read_excel(workbook, sheet_name=list(present.values()), engine="openpyxl")
-    return {name: _restore_table(frames[sheet], names[name], name) for name, sheet in present.items()}
+    return {
+        name: _restore_table(frames[sheet], names[name], name) for name, sheet in present.items()
+    }
 
 
 def read_plan_summary(

@@ -31,7 +31,7 @@ def flow_table(hm: HighsModel, terms: SupplyTerms) -> pd.DataFrame:
     values = hm.activities(terms.flows)
     rows = [(t, m, mine, refining, q) for (m, t, mine, refining), q in values.items() if q > TOL]
     frame = pd.DataFrame(rows, columns=FLOW_COLUMNS)
-    return frame.sort_values(KEY + ["tonnes_t"], ascending=[True, True, False]).reset_index(
+    return frame.sort_values([*KEY, "tonnes_t"], ascending=[True, True, False]).reset_index(
         drop=True
     )
 
@@ -40,7 +40,7 @@ def origin_shares(flows: pd.DataFrame, basis: str) -> pd.DataFrame:
     """year, mineral, origin, tonnes_t, share: each origin's share of the mineral-year's
     sourced refined supply, on `basis` (refining or mine)."""
     origins = (
-        flows.groupby(KEY + [BASIS_COLUMN[basis]], as_index=False)["tonnes_t"]
+        flows.groupby([*KEY, BASIS_COLUMN[basis]], as_index=False)["tonnes_t"]
         .sum()
         .rename(columns={BASIS_COLUMN[basis]: "origin"})
     )
@@ -83,9 +83,7 @@ def concentration(origins: pd.DataFrame, ix: ModelIndex, discounted: bool) -> pd
     (times d_t when discounted), with q_c the origin's tonnes on the basis of `origins`
     (models/concentration.py; the coefficient is the model's own)."""
     out: dict[tuple, float] = {}
-    for t, m, c, q in origins[["year", "mineral", "origin", "tonnes_t"]].itertuples(
-        index=False
-    ):
+    for t, m, c, q in origins[["year", "mineral", "origin", "tonnes_t"]].itertuples(index=False):
         demand = ix.demand_t.get((m, t), 0.0)
         if demand <= 0 or ix.risk_score.get(c, 0.0) <= 0:
             out.setdefault((t, m), 0.0)
@@ -99,7 +97,5 @@ def exposure(hm: HighsModel, variables, ix: ModelIndex, discounted: bool) -> pd.
     """Risk exposure per (year, mineral), million USD, from the objective's risk terms
     (purchases, project offtake and unmet demand; models/objective.py)."""
     values = hm.activities(risk_terms_by_mineral_year(variables, ix))
-    out = {
-        (t, m): v / (1.0 if discounted else ix.discount[t]) for (m, t), v in values.items()
-    }
+    out = {(t, m): v / (1.0 if discounted else ix.discount[t]) for (m, t), v in values.items()}
     return pd.Series(out, dtype=float).rename_axis(KEY)

@@ -19,16 +19,15 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from models.build import ROW_BLOCKS, build_model, variable_bounds
+from models.concentration import declared_pieces
 from models.expr import linear, relational
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms
-from models.concentration import declared_pieces
 from models.policy import expand_policy
 from models.supply_terms import collect_supply_terms
-from planner import concentration
 from planner.data import InputData
 from planner.plan import Plan
-from planner.solve import SolveError, extract_plan
+from planner.solve import SolveError, extract_plan, solve_model
 from planner.solver import INF, HighsModel
 
 
@@ -221,18 +220,13 @@ class PersistentModel:
         stats = self.update(data)
         hm = self.hm
         t0 = time.perf_counter()
-        if hm.is_mip and np.any(hm.x):
-            # start from the previous plan's integer decisions (see HighsModel.solve_from)
-            status = hm.solve_from(hm.x, mip_gap, time_limit_s, highs_options, abs_gap)
-        else:
-            status = hm.solve(mip_gap, time_limit_s, highs_options, abs_gap)
+        # start from the previous plan's integer decisions (see HighsModel.solve_from)
+        status, cuts = solve_model(
+            self.model, hm, mip_gap, abs_gap, time_limit_s, highs_options, warm=True
+        )
         if not status.has_solution:
             raise SolveError(f"no plan (status {status.status})", status)
-        cuts = None
-        if concentration.has_pieces(self.model):
-            status, cuts = concentration.solve_priced(
-                self.model, hm, status, mip_gap, abs_gap, time_limit_s, highs_options
-            )
+        if cuts is not None:
             self._rows = self._matrix_rows()  # cuts were added
         status.solver_time_s = time.perf_counter() - t0
         duals, dual_s = hm.duals_with_integers_fixed()

@@ -159,7 +159,9 @@ class HighsModel:
         for name, value in (options or {}).items():
             h.setOptionValue(name, value)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
-        h.setOptionValue("mip_abs_gap", HIGHS_ABS_GAP if mip_abs_gap is None else float(mip_abs_gap))
+        h.setOptionValue(
+            "mip_abs_gap", HIGHS_ABS_GAP if mip_abs_gap is None else float(mip_abs_gap)
+        )
         h.setOptionValue("time_limit", float(time_limit_s))
         t0 = time.perf_counter()
         h.run()
@@ -263,15 +265,18 @@ class HighsModel:
         self.row_lower = np.concatenate([self.row_lower, lower])
         self.row_upper = np.concatenate([self.row_upper, upper])
 
-    def solve_with_integers_fixed(self, time_limit_s: float = 300.0) -> SolveStatus:
-        """Fix the integer columns at their (rounded) values in the held solution, solve the
-        LP (warm, from the current basis), keep its solution; integrality and bounds are
-        restored afterwards. Its objective is the plan's for these integer decisions."""
+    def solve_with_integers_fixed(
+        self, time_limit_s: float = 300.0, relax: bool = False
+    ) -> SolveStatus:
+        """Fix the integer columns at their (rounded) values in the held solution (or, with
+        `relax`, only drop their integrality: the LP relaxation), solve the LP (warm, from the
+        current basis), keep its solution; integrality and bounds are restored afterwards."""
         h = self.highs
         cols = np.flatnonzero(self.integer).astype(np.int32)
         if len(cols):
-            fixed = np.round(self.x[cols])
-            h.changeColsBounds(len(cols), cols, fixed, fixed)
+            if not relax:
+                fixed = np.round(self.x[cols])
+                h.changeColsBounds(len(cols), cols, fixed, fixed)
             continuous = np.full(len(cols), highspy.HighsVarType.kContinuous)
             h.changeColsIntegrality(len(cols), cols, continuous)
         h.setOptionValue("time_limit", float(time_limit_s))

@@ -238,7 +238,11 @@ class _Checker:
             return None
         priced = (s.get("concentration_weight") or 0) > 0 or s.get("concentration_cap_musd")
         if s.get("mode") == "stochastic" and priced:
-            name = "concentration_weight" if s.get("concentration_weight") else "concentration_cap_musd"
+            name = (
+                "concentration_weight"
+                if s.get("concentration_weight")
+                else "concentration_cap_musd"
+            )
             self.add(
                 "Settings",
                 self.cells.get(name, ""),

@@ -106,17 +106,22 @@ def test_three_demand_scenarios_with_lithium_growing_at_least_threefold(data):
 def test_sources_sheet_cites_every_other_sheet(data):
     sheets = load_workbook(INDIA, read_only=True).sheetnames
     others = {s.lower() for s in sheets if s.lower() != "sources"}
-    assert len(others) == 11
+    assert len(others) == 12
     cited = set(data.sources["sheet"].astype(str).str.strip().str.lower())
     assert not others - cited, f"sheets with no Sources row: {sorted(others - cited)}"
     assert (data.sources["source"].astype(str).str.strip() != "").all()
 
 
-def test_schema_version_two_with_disruptions_before_sources(data):
-    assert data.settings.schema_version == 2
+def test_schema_version_three_with_mine_origins_before_sources(data):
+    assert data.settings.schema_version == 3
     assert data.settings.mode == "deterministic"  # the main command plans the undisrupted case
     sheets = load_workbook(INDIA, read_only=True).sheetnames
-    assert sheets[-2:] == ["Disruptions", "Sources"]
+    assert sheets[-3:] == ["Disruptions", "MineOrigins", "Sources"]
+    # every refined supply row has its mine origins, summing to 1
+    refined = data.supply[data.supply["form"] == "refined"]
+    shares = data.mine_origins.groupby(["country", "mineral"])["share"].sum()
+    assert set(zip(refined["country"], refined["mineral"], strict=True)) == set(shares.index)
+    assert (shares - 1).abs().max() < 1e-9
 
 
 def test_every_disruption_scenario_cuts_something_and_probabilities_sum_to_at_most_one(data):
