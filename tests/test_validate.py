@@ -362,3 +362,66 @@ def test_bad_stochastic_settings(tmp_path):
         "Settings!B12: cvar_alpha is 1; it must be between 0 and 0.999 (a fraction: 0.1 means 10%)",
         "Settings!B13: cvar_weight is -1; it must be 0 or more",
     ]
+
+
+# --- schema version 3: mine origins, policy basis, concentration settings ----------------
+
+
+def test_mine_origins_are_read_and_a_version_2_workbook_is_flagged(tmp_path):
+    sheets = base_sheets()
+    sheets["Countries"] = countries(("Chile", 0.2), ("China", 0.6, "yes", 5), ("Congo", 0.9))
+    sheets["MineOrigins"] = [
+        {"country": "china", "mineral": "Cobalt", "mine_country": "CONGO", "share": 0.8},
+        {"country": "China", "mineral": "cobalt", "mine_country": "China", "share": 0.2},
+    ]
+    data = load_input(
+        write_workbook(tmp_path / "v3.xlsx", sheets, {**SETTINGS, "schema_version": 3})
+    )
+    rows = data.mine_origins[["country", "mineral", "mine_country", "share"]]
+    assert rows.values.tolist() == [
+        ["China", "cobalt", "Congo", 0.8],
+        ["China", "cobalt", "China", 0.2],
+    ]
+    assert data.warnings == []
+    data = load_input(
+        write_workbook(tmp_path / "v2.xlsx", sheets, {**SETTINGS, "schema_version": 2})
+    )
+    assert any("belongs to schema version 3" in w for w in data.warnings)
+
+
+def test_mine_origin_problems_are_all_listed_with_their_cells(tmp_path):
+    sheets = base_sheets()
+    sheets["MineOrigins"] = [
+        {"country": "China", "mineral": "cobalt", "mine_country": "Congo", "share": 0.7},  # row 2
+        {"country": "China", "mineral": "cobalt", "mine_country": "China", "share": 0.2},  # row 3
+        {"country": "Chile", "mineral": "lithium", "mine_country": "Chile", "share": 1.5},  # row 4
+        {"country": "Chile", "mineral": "lithium", "mine_country": "Chile", "share": 0.5},  # row 5
+    ]
+    sheets["Policy"][0]["basis"] = "mined"
+    sheets["Policy"].append(
+        {"rule": "min_stock_days", "mineral": "*", "country": "*", "value": 30, "basis": "mine"}
+    )
+    found = problems_of(tmp_path, sheets, {"schema_version": 3})
+    assert found == [
+        "Policy!G2: basis is 'mined'; it must be one of refining, mine",
+        "Policy!G3: basis mine applies to share rules only; min_stock_days has no origin",
+        "MineOrigins!C2: mine_country 'Congo' is not a known country (see sheet Countries); "
+        "known: Chile, China, Home",
+        "MineOrigins!D2: the shares of China cobalt (rows 2, 3) sum to 0.9; they must sum to 1",
+        "MineOrigins!D4: share is 1.5; it must be between 0 and 1 (a fraction: 0.1 means 10%)",
+        "MineOrigins!A5: duplicate country, mineral, mine_country Chile, lithium, Chile "
+        "(already in row 4); keep one row",
+    ]
+
+
+def test_concentration_is_refused_in_stochastic_mode(tmp_path):
+    sheets = base_sheets()
+    found = problems_of(
+        tmp_path,
+        sheets,
+        {"schema_version": 3, "mode": "stochastic", "concentration_weight": 0.5},
+    )
+    assert found[-1] == (
+        "Settings!B12: concentration_weight is not supported in stochastic mode yet; set it "
+        "blank or 0, or use mode deterministic"
+    )
