@@ -209,8 +209,8 @@ def settings_sheet(led: Ledger) -> list[dict]:
          "every Disruptions scenario"),
         ("cvar_alpha", 0.9, "stochastic mode: CVaR averages the worst 10% of scenario cost"),
         ("cvar_weight", 0, "stochastic mode: 0 = minimise expected cost"),
-        ("concentration_weight", 0.1, "weight of the supply-concentration term (assumption; "
-         "README: cost and concentration at 0, 0.1, 0.3)"),
+        ("concentration_weight", 0, "supply concentration reported, not priced (README: the "
+         "plan at 0.1 and 0.3, and the cost-concentration frontier)"),
         ("concentration_basis", "mine", "concentration counted by where a tonne was mined"),
         ("mip_gap", 0, "relative MIP gap: 0, so that the absolute gap below decides"),
         ("mip_abs_gap_musd", 5, "stop when the plan is within 5 million USD of the optimum "
@@ -246,10 +246,9 @@ def settings_sheet(led: Ledger) -> list[dict]:
     led.assume(
         s,
         "concentration_weight",
-        0.1,
-        "a mineral-year bought entirely from one origin of risk_score 0.5 is charged 5% of the "
-        "year's demand value; a policy choice, not a measured figure (inputs/README.md gives "
-        "the plan at 0, 0.1 and 0.3)",
+        0,
+        "the base case is the cheapest plan; pricing concentration is a policy choice, not a "
+        "measured figure (inputs/README.md gives the plan at 0.1 and 0.3 and the frontier)",
     )
     led.assume(
         s,

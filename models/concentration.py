@@ -16,7 +16,13 @@ tangent cuts at points s_k,
     sq[m,c,t] - 2 s_k x share[m,c,t] >= -s_k^2                 for every cut point s_k,
 
 which are exact at the cut points and below share^2 elsewhere (the model's K never exceeds
-the true K). The cut points start at CUT_SHARES; planner/concentration.py adds cuts at the
+the true K). Unmet demand counts linearly, as 2 x d_t x V x unmet[m,t] / D[m,t]: a tonne left
+unmet adds 2 V / D, the most a sourced tonne can add (the marginal of r s^2 is 2 r s / D per
+tonne, at most 2 / D with r, s <= 1), so leaving demand unmet never lowers K. (Squared, a small
+unmet share would add almost nothing and spread the other shares: the low-concentration end
+of a frontier bought safety by leaving demand unmet.)
+
+The cut points start at CUT_SHARES; planner/concentration.py adds cuts at the
 solution's shares until the model's K is within a tolerance of the true K.
 
 The objective adds concentration_weight x K; a `concentration_cap_musd` bounds K (the
@@ -34,6 +40,9 @@ from models.expr import eq, ge, le
 from models.index import USD_PER_MUSD, ModelIndex
 from models.supply_terms import SupplyTerms
 
+UNMET = "(unmet demand)"  # the origin of unmet demand in K
+UNMET_RISK_SCORE = 2.0  # per share of demand left unmet, linear: the largest marginal of r s^2
+
 # starting tangent points (shares of demand); finer near 0 where shares of small suppliers lie
 CUT_SHARES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -44,7 +53,7 @@ def priced(ix: ModelIndex) -> bool:
 
 
 def pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
-    """(mineral, origin, year) with demand, an origin of risk_score > 0 on the basis."""
+    """(mineral, origin, year) with demand and an origin of risk_score > 0 on the basis."""
     origins = terms.origins[ix.concentration_basis]
     out = []
     for mineral in ix.minerals:
@@ -57,6 +66,11 @@ def pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
     return out
 
 
+def origin_risk(ix: ModelIndex, origin: str) -> float:
+    """risk_score of an origin in K (UNMET_RISK_SCORE, linear in the share, for unmet demand)."""
+    return UNMET_RISK_SCORE if origin == UNMET else ix.risk_score.get(origin, 0.0)
+
+
 def declared_pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
     """The pieces the model declares: all of them when K is priced or capped, else none."""
     return pieces(ix, terms) if priced(ix) else []
@@ -65,7 +79,7 @@ def declared_pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
 def piece_coefficient(ix: ModelIndex, mineral: str, origin: str, t: int) -> float:
     """d_t x V[m,t] x r_c in million USD: the weight of share^2 in K."""
     value_musd = ix.demand_t[mineral, t] * ix.mean_price_usd_per_t[mineral, t] / USD_PER_MUSD
-    return ix.discount[t] * value_musd * ix.risk_score[origin]
+    return ix.discount[t] * value_musd * origin_risk(ix, origin)
 
 
 def declare_concentration(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> None:
@@ -101,8 +115,16 @@ def concentration_cut(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 
 
 def concentration_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
-    """K as (coef, var) over the epigraph variables: discounted million USD, unweighted."""
-    return [(piece_coefficient(ix, *key), var) for key, var in m.share_sq.items()]
+    """K as (coef, var): the epigraph variables and unmet demand (linear), discounted
+    million USD, unweighted; empty when K is neither priced nor capped."""
+    if not priced(ix):
+        return []
+    terms = [(piece_coefficient(ix, *key), var) for key, var in m.share_sq.items()]
+    for (mineral, t), var in m.unmet.items():
+        demand = ix.demand_t.get((mineral, t), 0.0)
+        if demand > 0:
+            terms.append((piece_coefficient(ix, mineral, UNMET, t) / demand, var))
+    return terms
 
 
 def concentration_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:

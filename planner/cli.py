@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -96,6 +97,13 @@ def solve_command(
     mip_gap: Annotated[
         float | None, typer.Option(help="Relative MIP gap (overrides Settings mip_gap)")
     ] = None,
+    mip_abs_gap: Annotated[
+        float | None,
+        typer.Option(
+            help="Absolute MIP gap in million USD (overrides Settings mip_abs_gap_musd); HiGHS "
+            "stops at whichever gap is met first"
+        ),
+    ] = None,
     time_limit: Annotated[
         float | None, typer.Option(help="Time limit in seconds (overrides time_limit_s)")
     ] = None,
@@ -143,7 +151,13 @@ def solve_command(
             )
             raise typer.Exit(EXIT_INPUT)
         try:
-            plan = solve(data, mip_gap=mip_gap, time_limit_s=time_limit, progress=status.update)
+            plan = solve(
+                data,
+                mip_gap=mip_gap,
+                time_limit_s=time_limit,
+                progress=status.update,
+                mip_abs_gap_musd=mip_abs_gap,
+            )
         except SolveError as exc:
             status.stop()
             err.print(f"[bold red]no plan[/]: {exc}", markup=True)
@@ -381,8 +395,18 @@ def _run_with_progress(run, data, points, workers, ckpt, dask):
             raise typer.Exit(130) from None
 
 
+class RiskMeasure(StrEnum):
+    """The risk measures a frontier can trade against cost (planner.frontier.MEASURES)."""
+
+    exposure = "exposure"
+    concentration = "concentration"
+
+
 FRONTIER_HELP = """Trace the cost-versus-risk Pareto frontier (epsilon-constraint method) and write
-it as a workbook (one row per point, a chart, Notes) and a PNG chart.
+it as a workbook (one row per point, a chart, Notes) and a PNG chart. Risk is the --measure:
+exposure (discounted value x risk_score, unmet demand at the worst score) or concentration
+(discounted demand value x sum over origins of risk_score x share^2, on Settings
+concentration_basis).
 
 Method: (1) minimise discounted cost alone -> the cost end (C_min, its risk R_at_Cmin);
 (2) minimise risk (cost + a dominating weight x risk), then the cheapest plan at that least
@@ -390,9 +414,8 @@ risk R_min -> the risk end; (3) --points caps evenly spaced from R_min to R_at_C
 included: each interior point is the cheapest plan whose discounted risk exposure is at most
 its cap; (4) only non-dominated points are kept, sorted by risk. One model is built and
 re-solved in place. Each solve stops at the workbook's mip_gap, so costs are within that gap.
-The workbook's risk_weight, risk_cap_musd and mode are ignored (the frontier is
-of the undisrupted case). Cost includes the shortfall
-penalty: at low risk caps the cheapest plan may leave demand unmet.
+The workbook's weights and caps of both measures and its mode are ignored (the frontier
+is of the undisrupted case). Cost includes the shortfall penalty.
 
 Each point lists its risk cap, cost, risk, shortfall, main last-year origins per mineral,
 projects chosen, and last-year HHI and concern share per mineral."""
@@ -411,10 +434,14 @@ def frontier(
     png: Annotated[
         Path | None, typer.Option("--png", help="Chart image (default: OUTPUT with .png)")
     ] = None,
+    measure: Annotated[
+        RiskMeasure,
+        typer.Option("--measure", "-m", help="Risk measure traded against cost"),
+    ] = RiskMeasure.exposure,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from planner.frontier import COST, RISK, write_frontier
+    from planner.frontier import COST, MEASURES, write_frontier
     from planner.frontier import frontier as trace_frontier
     from planner.solve import SolveError
 
@@ -438,21 +465,30 @@ def frontier(
             bar.update(task, completed=done, total=total, description=message)
 
         try:
-            frame = trace_frontier(data, points, on_step=step)
+            frame = trace_frontier(data, points, on_step=step, measure=measure.value)
         except SolveError as exc:
             bar.stop()
             err.print(f"[bold red]no plan[/]: {exc}", markup=True)
             raise typer.Exit(EXIT_NO_PLAN) from None
     write_frontier(frame, target, image)
-    table = Table(title="Cost-risk frontier (discounted, million USD)", title_justify="left")
-    for column in ("point", "risk cap", "risk", "cost", "shortfall (t)", "status", "projects (n)"):
+    m = MEASURES[measure]
+    table = Table(title=f"Cost-{measure} frontier (discounted, million USD)", title_justify="left")
+    for column in (
+        "point",
+        f"{m.name} cap",
+        m.name,
+        "cost",
+        "shortfall (t)",
+        "status",
+        "projects (n)",
+    ):
         table.add_column(column, justify="left" if column == "status" else "right")
     for _, row in frame.iterrows():
         projects = str(row.get("projects") or "")
         table.add_row(
             str(row["point"]),
-            f"{row['risk_cap_musd']:,.1f}",
-            f"{row[RISK]:,.1f}",
+            f"{row[m.cap]:,.1f}",
+            f"{row[m.column]:,.1f}",
             f"{row[COST]:,.1f}",
             f"{row['total_shortfall_t']:,.0f}",
             str(row["status"]),
@@ -472,13 +508,25 @@ def show_plan(plan: Plan) -> None:
     s = plan.summary
     gap = s.get("gap")
     gap_text = f", gap {100 * gap:.3g}%" if isinstance(gap, float) else ""
+    bound = s.get("best_bound_musd")
+    objective = s.get("objective_musd")
+    if isinstance(bound, float) and isinstance(objective, float):
+        gap_text += f" ({objective - bound:,.1f} MUSD)"
     console.print(
         f"[bold]{s['status']}[/]{gap_text} in {s['solve_time_s']} s — "
         f"discounted cost {s['total_cost_discounted_musd']:,.1f} MUSD, "
-        f"risk exposure {s['risk_exposure_discounted_musd']:,.1f} MUSD"
+        f"risk exposure {s['risk_exposure_discounted_musd']:,.1f} MUSD, "
+        f"concentration {s.get('concentration_discounted_musd', float('nan')):,.1f} MUSD "
+        f"(weight {s.get('concentration_weight', 0):g}, {s.get('concentration_basis', 'mine')} "
+        "basis)"
     )
     table = Table(title="Largest refined sources in the last year", title_justify="left")
-    for column in ("mineral", "sources (share of refined supply)", "shortfall (t, all years)"):
+    for column in (
+        "mineral",
+        "refined in (share of refined supply)",
+        "mined in",
+        "shortfall (t, all years)",
+    ):
         table.add_column(column)
     risk = plan.risk
     last = int(risk["year"].max()) if len(risk) else None
@@ -495,8 +543,15 @@ def show_plan(plan: Plan) -> None:
         ]["output_t"].sum()
         if out > 0:
             text += f"; refined at home {out:,.0f} t"
+        mined = plan.mine_origin[
+            (plan.mine_origin["mineral"] == mineral) & (plan.mine_origin["year"] == last)
+        ]
+        top_mined = mined.groupby("mine_country")["share"].sum().sort_values(ascending=False)
+        mined_text = ", ".join(f"{c} {100 * v:.0f}%" for c, v in top_mined.head(3).items())
         short = plan.shortfall[plan.shortfall["mineral"] == mineral]["unmet_t"].sum()
-        table.add_row(str(mineral), text, f"{short:,.0f}" if short > 1e-6 else "-")
+        table.add_row(
+            str(mineral), text, mined_text or "-", f"{short:,.0f}" if short > 1e-6 else "-"
+        )
     console.print(table)
     if s.get("mode") == "stochastic":
         vss = s.get("value_of_stochastic_solution_musd")

@@ -1,7 +1,10 @@
 """The cost-versus-risk Pareto frontier, by the epsilon-constraint method.
 
-Cost is the discounted cost of the plan (shortfall penalty included) and risk its discounted
-risk exposure, both in million USD (models/objective.py). The frontier is traced in four steps:
+Cost is the discounted cost of the plan (shortfall penalty included) and risk one of two
+measures, both in million USD: the discounted risk exposure (models/objective.py; measure
+`exposure`, capped by Settings risk_cap_musd) or the discounted concentration term
+(models/concentration.py; measure `concentration`, capped by concentration_cap_musd). The
+workbook's weights and caps of both measures are ignored. The frontier is traced in four steps:
 
 1. Cost end: minimise cost (risk_weight 0, no cap) -> C_min and its risk R_at_Cmin.
 2. Risk end: minimise cost + W x risk with W so large that risk dominates (W starts at
@@ -23,15 +26,16 @@ Each solve stops at the workbook's mip_gap: costs are within that gap of the opt
 cap, which is why step 4 may drop a point. The workbook's own risk_weight and risk_cap_musd are
 ignored.
 
-Unmet demand carries no risk exposure, only the shortfall penalty (a cost): when the home
-country cannot meet demand risk-free, the low-risk end of the frontier leaves demand unmet and
-its cost is mostly penalty. The shortfall column and the chart's hollow markers show this.
+Unmet demand is exposed at the year's mean refined price x 1.0, the worst risk score, so the
+low-risk end meets demand wherever supply exists; a point that still leaves demand unmet (no
+supply to be had) is drawn hollow in the chart.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +50,32 @@ from planner.solve import SolveError
 COST = "total_cost_discounted_musd"
 RISK = "risk_exposure_discounted_musd"
 CAP = "risk_cap_musd"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A risk measure the frontier trades against cost: its Summary item, the Settings that
+    weight and cap it, and how the chart names it."""
+
+    name: str
+    column: str
+    weight: str
+    cap: str
+    label: str
+
+
+MEASURES = {
+    "exposure": Measure(
+        "exposure", RISK, "risk_weight", CAP, "discounted risk exposure (million USD)"
+    ),
+    "concentration": Measure(
+        "concentration",
+        "concentration_discounted_musd",
+        "concentration_weight",
+        "concentration_cap_musd",
+        "discounted concentration term (million USD)",
+    ),
+}
 # HiGHS treats a bound of 1e20 or more as infinite: the cap row exists but does not bind
 NO_CAP_MUSD = 1e20
 REL_TOL = 1e-6
@@ -59,8 +89,10 @@ OnStep = Callable[[int, int, str], None]  # (solves done, solves planned, what i
 FIRST_COLUMNS = [
     "point",
     CAP,
+    "concentration_cap_musd",
     COST,
     RISK,
+    "concentration_discounted_musd",
     "total_shortfall_t",
     "status",
     "gap",
@@ -77,10 +109,12 @@ METHOD = [
     " (4) Only non-dominated points are kept (no other point is no dearer and no riskier, and"
     " strictly better in one), sorted by risk.",
     "All points are solved on one model, updated in place (only the cap's right-hand side and"
-    " the risk weight change). The workbook's risk_weight and risk_cap_musd are ignored.",
-    "Cost = discounted cost in million USD, shortfall penalty included; risk = discounted risk"
-    " exposure in million USD (tonnes x price x the origin's risk_score, offtake at unit cost"
-    " x the host's risk_score).",
+    " the measure's weight change). The workbook's weights and caps of both risk measures"
+    " (risk_weight, risk_cap_musd, concentration_weight, concentration_cap_musd) are ignored.",
+    "Cost = discounted cost in million USD, shortfall penalty included. Risk exposure ="
+    " discounted tonnes x price x the origin's risk_score (offtake at unit cost x the host's"
+    " risk_score; unmet demand at the mean refined price x 1.0). Concentration = discounted"
+    " sum over mineral-years of demand value x sum over origins of risk_score x share^2.",
 ]
 
 
@@ -117,22 +151,28 @@ def frontier(
     points: int = 10,
     on_step: OnStep | None = None,
     threads: int | None = None,
+    measure: str = "exposure",
 ) -> pd.DataFrame:
-    """The cost-versus-risk Pareto frontier of `data` with up to `points` points.
+    """The cost-versus-risk Pareto frontier of `data` with up to `points` points, risk being
+    the `measure` (exposure or concentration, see MEASURES).
 
-    One row per non-dominated point, sorted by risk: point (1, 2, ...), risk_cap_musd, cost,
-    risk, shortfall, status, gap, last-year main origins per mineral, projects chosen, and the
-    last-year HHI and concern share per mineral (planner.kpis.plan_kpis). `frame.attrs` holds
-    what the notes need: requested, solved, failed, dominated, mip_gap, seconds, rebuilds.
+    One row per non-dominated point, sorted by risk: point (1, 2, ...), the measure's cap,
+    cost, risk exposure, concentration, shortfall, status, gap, last-year main origins per
+    mineral, projects chosen, and the last-year HHI and concern share per mineral on both bases
+    (planner.kpis.plan_kpis). `frame.attrs` holds what the notes need: measure, requested,
+    solved, failed, dominated, mip_gap, seconds, rebuilds.
     Raises SolveError when either end has no plan (e.g. the rules are infeasible).
     """
     if points < 2:
         raise ValueError("a frontier needs at least 2 points")
+    m = MEASURES[measure]
     say = on_step or (lambda _done, _total, _msg: None)
     t0 = time.perf_counter()
     base = data.copy()
-    base.settings.risk_weight = 0.0
-    base.settings.risk_cap_musd = NO_CAP_MUSD
+    for other in MEASURES.values():
+        setattr(base.settings, other.weight, 0.0)
+        setattr(base.settings, other.cap, None)
+    setattr(base.settings, m.cap, NO_CAP_MUSD)
     base.settings.mode = "deterministic"  # the frontier is of the undisrupted case
     planned = points + 1  # cost end, weighted risk end, cheapest at least risk, interior caps
     done = 0
@@ -141,8 +181,8 @@ def frontier(
         nonlocal done
         say(done, planned, message)
         d = base.copy()
-        d.settings.risk_weight = risk_weight
-        d.settings.risk_cap_musd = cap
+        setattr(d.settings, m.weight, risk_weight)
+        setattr(d.settings, m.cap, cap)
         try:
             return model.solve(d)
         finally:
@@ -154,7 +194,7 @@ def frontier(
     # 1. cost end
     cheapest = solve(0.0, NO_CAP_MUSD, "cost end: minimum cost")
     c_min = cheapest.summary[COST]
-    r_at_cmin = cheapest.summary[RISK]
+    r_at_cmin = cheapest.summary[m.column]
     scale = max(abs(r_at_cmin), 1e-12)
 
     # 2. risk end: least risk, then the cheapest plan at that risk
@@ -168,13 +208,13 @@ def frontier(
                 planned += 1
                 weight *= WEIGHT_STEP
             risky = solve(weight, NO_CAP_MUSD, f"risk end: minimum risk (weight {weight:.3g})")
-            risk = risky.summary[RISK]
+            risk = risky.summary[m.column]
             improved = risk < r_min - REL_TOL * scale
             r_min = min(r_min, risk)
             if r_min <= REL_TOL * scale or (not improved and attempt):
                 break
         safest = solve(0.0, _cap(r_min, scale), "risk end: cheapest plan at the least risk")
-        r_min = min(r_min, safest.summary[RISK])
+        r_min = min(r_min, safest.summary[m.column])
 
     # 3. caps evenly spaced from R_min to R_at_Cmin
     if r_at_cmin - r_min <= REL_TOL * scale:
@@ -196,18 +236,19 @@ def frontier(
     for cap, plan in zip(caps, plans, strict=True):
         if isinstance(plan, Exception):
             status = plan.status.status if getattr(plan, "status", None) else "no plan"
-            failed.append({CAP: cap, "status": status, "error": str(plan)})
+            failed.append({m.cap: cap, "status": status, "error": str(plan)})
             continue
         kpis = plan_kpis(plan)
-        kpis.pop("objective_musd", None)  # = cost, since risk_weight is 0
-        records.append({CAP: float(cap), **kpis})
+        kpis.pop("objective_musd", None)  # = cost, since the weights are 0
+        records.append({m.cap: float(cap), **kpis})
     frame = pd.DataFrame(records)
-    kept = pareto_filter(frame)
+    kept = pareto_filter(frame, risk=m.column)
     kept.insert(0, "point", range(1, len(kept) + 1))
     kept = kept[
         [c for c in FIRST_COLUMNS if c in kept] + [c for c in kept if c not in FIRST_COLUMNS]
     ]
     kept.attrs = {
+        "measure": m.name,
         "requested": points,
         "solved": len(records),
         "failed": failed,
@@ -246,15 +287,18 @@ def frontier_notes(frame: pd.DataFrame) -> list[str]:
             f" dominated or duplicate, {len(a['failed'])} without a plan; {len(frame)} shown."
             f" {a['solves']} solves in {a['seconds']} s; model built {a['rebuilds']} time(s)."
         )
+    m = MEASURES[a.get("measure", "exposure")]
+    notes.append(f"Risk measure traded against cost: {m.name} ({m.label}); cap column {m.cap}.")
     for fail in a.get("failed", []):
         notes.append(
-            f"No plan for risk cap {fail[CAP]:,.6g} MUSD: {fail['status']}: {fail['error']}"
+            f"No plan for {m.name} cap {fail[m.cap]:,.6g} MUSD: {fail['status']}: {fail['error']}"
         )
     if len(frame) and (frame["total_shortfall_t"] > 1e-6).any():
         short = ", ".join(str(p) for p in frame.loc[frame["total_shortfall_t"] > 1e-6, "point"])
         notes.append(
-            f"Points {short} leave demand unmet: unmet demand carries no risk exposure but pays"
-            " the shortfall penalty, which is part of the cost."
+            f"Points {short} leave demand unmet: no supply was left to buy at any risk; unmet"
+            " demand pays the shortfall penalty (part of the cost) and is exposed at the mean"
+            " refined price x 1.0."
         )
     if a.get("input_file"):
         notes.append(f"Input: {a['input_file']} (SHA-256 {a.get('input_sha256', '')})")
@@ -273,7 +317,8 @@ def plot_frontier(frame: pd.DataFrame, png_path: str | Path) -> Path:
     fig = Figure(figsize=(8, 5.5), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    x, y = frame[RISK].to_numpy(float), frame[COST].to_numpy(float)
+    m = MEASURES[frame.attrs.get("measure", "exposure")]
+    x, y = frame[m.column].to_numpy(float), frame[COST].to_numpy(float)
     ax.plot(x, y, "-", color="tab:blue", zorder=1)
     short = frame["total_shortfall_t"].to_numpy(float) > 1e-6 if len(frame) else np.array([])
     ax.scatter(x[~short], y[~short], color="tab:blue", zorder=2, label="demand met")
@@ -288,7 +333,7 @@ def plot_frontier(frame: pd.DataFrame, png_path: str | Path) -> Path:
         )
     for point, xi, yi in zip(frame["point"], x, y, strict=True):
         ax.annotate(str(point), (xi, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
-    ax.set_xlabel("discounted risk exposure (million USD)")
+    ax.set_xlabel(m.label)
     ax.set_ylabel("discounted cost (million USD)")
     ax.set_title("Cost-risk Pareto frontier (epsilon constraint)")
     ax.grid(True, alpha=0.3)
@@ -316,6 +361,7 @@ def write_frontier(
 
     xlsx_path = Path(xlsx_path)
     png = Path(png_path) if png_path else xlsx_path.with_suffix(".png")
-    write_results(frame, xlsx_path, sheet="Frontier", notes=frontier_notes(frame))
+    risk = MEASURES[frame.attrs.get("measure", "exposure")].column
+    write_results(frame, xlsx_path, sheet="Frontier", notes=frontier_notes(frame), risk=risk)
     plot_frontier(frame, png)
     return xlsx_path, png

@@ -12,14 +12,17 @@ STOCHASTIC_KPIS = (
 
 
 def plan_kpis(plan: Plan) -> dict[str, object]:
-    """status, objective, cost, risk, shortfall, last-year HHI and concern share per mineral,
-    last-year main origin per mineral, and the chosen projects."""
+    """status, objective, cost, risk exposure, concentration, shortfall, last-year HHI and
+    concern share per mineral on both bases, last-year main origins per mineral, and the
+    chosen projects. Every figure is the plan's own (Summary and Risk sheet, which take them
+    from planner/measures.py)."""
     s = plan.summary
     out: dict[str, object] = {
         "status": s["status"],
         "objective_musd": s["objective_musd"],
         "total_cost_discounted_musd": s["total_cost_discounted_musd"],
         "risk_exposure_discounted_musd": s["risk_exposure_discounted_musd"],
+        "concentration_discounted_musd": s.get("concentration_discounted_musd"),
         "total_shortfall_t": s["total_shortfall_t"],
         "gap": s["gap"],
         "solve_time_s": s["solve_time_s"],
@@ -34,7 +37,11 @@ def plan_kpis(plan: Plan) -> dict[str, object]:
         for mineral, row in final.iterrows():
             out[f"hhi_{last}_{mineral}"] = row["hhi"]
             out[f"concern_share_{last}_{mineral}"] = row["concern_share"]
-        out["main_origins_last_year"] = _main_origins(plan, last)
+            if "hhi_mine" in row:
+                out[f"hhi_mine_{last}_{mineral}"] = row["hhi_mine"]
+                out[f"concern_share_mine_{last}_{mineral}"] = row["concern_share_mine"]
+        out["main_origins_last_year"] = _main_origins(plan, last, "refining_country")
+        out["main_mine_origins_last_year"] = _main_origins(plan, last, "mine_country")
     chosen = plan.projects
     out["projects"] = "; ".join(
         f"{p} {100 * s:.0f}% ({y})"
@@ -43,21 +50,16 @@ def plan_kpis(plan: Plan) -> dict[str, object]:
     return out
 
 
-def _main_origins(plan: Plan, year: int) -> str:
-    """'lithium: Chile 40%, India 30%; cobalt: ...' for the largest two refined origins."""
-    rows = plan.sourcing[(plan.sourcing["year"] == year) & (plan.sourcing["form"] == "refined")]
-    home = plan.processing[plan.processing["year"] == year].groupby("mineral")["output_t"].sum()
+def _main_origins(plan: Plan, year: int, basis_column: str) -> str:
+    """'lithium: Chile 40%, India 30%; cobalt: ...': the two largest origins per mineral on a
+    basis (the MineOrigin sheet's refining_country or mine_country column)."""
+    flows = plan.mine_origin
+    rows = flows[flows["year"] == year]
     parts = []
     for mineral in plan.risk["mineral"].unique():
-        tonnes = rows[rows["mineral"] == mineral].groupby("country")["tonnes_t"].sum()
-        if mineral in home.index and home[mineral] > 0:
-            key = str(plan.summary.get("home_country", "home"))
-            tonnes[key] = tonnes.get(key, 0.0) + home[mineral]
-        total = tonnes.sum()
-        if total <= 0:
+        share = rows[rows["mineral"] == mineral].groupby(basis_column)["share"].sum()
+        if share.empty:
             continue
-        top = tonnes.sort_values(ascending=False).head(2)
-        parts.append(
-            f"{mineral}: " + ", ".join(f"{c} {100 * t / total:.0f}%" for c, t in top.items())
-        )
+        top = share.sort_values(ascending=False).head(2)
+        parts.append(f"{mineral}: " + ", ".join(f"{c} {100 * v:.0f}%" for c, v in top.items()))
     return "; ".join(parts)

@@ -12,9 +12,11 @@ basis, with the origin's tonnes and share of the mineral-year's sourced refined 
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
-from models.concentration import piece_coefficient
+from models.concentration import UNMET, origin_risk, piece_coefficient
 from models.index import ModelIndex
 from models.objective import risk_terms_by_mineral_year
 from models.supply_terms import MINE, REFINING, SupplyTerms
@@ -78,18 +80,24 @@ def home_share(origins: pd.DataFrame, ix: ModelIndex) -> pd.Series:
     return home.groupby([origins["year"], origins["mineral"]]).sum()
 
 
-def concentration(origins: pd.DataFrame, ix: ModelIndex, discounted: bool) -> pd.Series:
+def concentration(
+    origins: pd.DataFrame, unmet_t: dict, ix: ModelIndex, discounted: bool
+) -> pd.Series:
     """The concentration term per (year, mineral), million USD: V x sum_c r_c (q_c / D)^2
-    (times d_t when discounted), with q_c the origin's tonnes on the basis of `origins`
+    (times d_t when discounted), with q_c the origin's tonnes on the basis of `origins` and
+    unmet demand (unmet_t, keyed (mineral, year)) counted linearly, 2 x V x unmet / D
     (models/concentration.py; the coefficient is the model's own)."""
     out: dict[tuple, float] = {}
-    for t, m, c, q in origins[["year", "mineral", "origin", "tonnes_t"]].itertuples(index=False):
+    parts = origins[["year", "mineral", "origin", "tonnes_t"]].itertuples(index=False)
+    unmet = ((t, m, UNMET, q) for (m, t), q in unmet_t.items() if q > TOL)
+    for t, m, c, q in itertools.chain(parts, unmet):
         demand = ix.demand_t.get((m, t), 0.0)
-        if demand <= 0 or ix.risk_score.get(c, 0.0) <= 0:
-            out.setdefault((t, m), 0.0)
+        out.setdefault((t, m), 0.0)
+        if demand <= 0 or origin_risk(ix, c) <= 0:
             continue
         coef = piece_coefficient(ix, m, c, t) / (1.0 if discounted else ix.discount[t])
-        out[t, m] = out.get((t, m), 0.0) + coef * (q / demand) ** 2
+        share = q / demand
+        out[t, m] += coef * (share if c == UNMET else share**2)
     return pd.Series(out, dtype=float).rename_axis(KEY)
 
 

@@ -163,7 +163,9 @@ def mine_origin_table(flows: pd.DataFrame) -> pd.DataFrame:
     return frame[list(PLAN_COLUMNS["mine_origin"])].reset_index(drop=True)
 
 
-def risk_table(ix: ModelIndex, flows: pd.DataFrame, exposure_musd: pd.Series) -> pd.DataFrame:
+def risk_table(
+    ix: ModelIndex, flows: pd.DataFrame, unmet_t: dict, exposure_musd: pd.Series
+) -> pd.DataFrame:
     """Per mineral and year, on both bases (planner/measures.py): HHI of origins,
     governance-weighted HHI, concern share, self-sufficiency; the undiscounted risk exposure
     and concentration term (on Settings concentration_basis)."""
@@ -177,7 +179,9 @@ def risk_table(ix: ModelIndex, flows: pd.DataFrame, exposure_musd: pd.Series) ->
         columns["concern_share" + suffix] = measures.concern_share(origins, ix)
         columns["self_sufficiency" + suffix] = measures.home_share(origins, ix)
         if basis == ix.concentration_basis:
-            columns["concentration_musd"] = measures.concentration(origins, ix, discounted=False)
+            columns["concentration_musd"] = measures.concentration(
+                origins, unmet_t, ix, discounted=False
+            )
     columns["risk_exposure_musd"] = exposure_musd
     grid = pd.MultiIndex.from_tuples(
         [(t, m) for m in ix.minerals for t in ix.years], names=["year", "mineral"]

@@ -228,7 +228,9 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
         processing=processing,
         stock=stock,
         shortfall=shortfall,
-        risk=report.risk_table(ix, flows, measures.exposure(hm, variables, ix, discounted=False)),
+        risk=report.risk_table(
+            ix, flows, v["unmet"], measures.exposure(hm, variables, ix, discounted=False)
+        ),
         marginal_costs=report.marginal_cost_table(ix, balance_dual),
         budgets=report.budget_table(
             ix,

@@ -43,8 +43,9 @@ def _write_table(ws, frame: pd.DataFrame) -> None:
     ws.auto_filter.ref = ws.dimensions
 
 
-def _chart(ws, frame: pd.DataFrame, varied: list[str]) -> None:
-    """One varied parameter: cost and risk against it (lines); else cost against risk."""
+def _chart(ws, frame: pd.DataFrame, varied: list[str], risk: str = RISK) -> None:
+    """One varied parameter: cost and risk against it (lines); else cost against risk (the
+    column `risk`)."""
     n = len(frame) + 1
     col = {c: i + 1 for i, c in enumerate(frame.columns)}
     if COST not in col or n < 3:
@@ -54,20 +55,21 @@ def _chart(ws, frame: pd.DataFrame, varied: list[str]) -> None:
         chart.title = f"Discounted cost and risk exposure against {varied[0]}"
         chart.y_axis.title = "million USD"
         chart.x_axis.title = varied[0]
-        for name in (COST, RISK):
+        for name in (COST, risk):
             chart.add_data(
                 Reference(ws, min_col=col[name], min_row=1, max_row=n), titles_from_data=True
             )
         chart.set_categories(Reference(ws, min_col=col[varied[0]], min_row=2, max_row=n))
     else:
         chart = ScatterChart()
-        chart.title = "Discounted cost against risk exposure, one marker per point"
+        label = risk.removesuffix("_discounted_musd").replace("_", " ")
+        chart.title = f"Discounted cost against {label}, one marker per point"
         chart.style = 13
-        chart.x_axis.title = "risk exposure (million USD)"
+        chart.x_axis.title = f"{label} (million USD)"
         chart.y_axis.title = "cost (million USD)"
         series = Series(
             Reference(ws, min_col=col[COST], min_row=2, max_row=n),
-            Reference(ws, min_col=col[RISK], min_row=2, max_row=n),
+            Reference(ws, min_col=col[risk], min_row=2, max_row=n),
             title="points",
         )
         series.marker.symbol = "circle"
@@ -83,15 +85,17 @@ def write_results(
     sheet: str = "Sweep",
     varied: list[str] | None = None,
     notes: list[str] | None = None,
+    risk: str = RISK,
 ) -> Path:
-    """Write `frame` (one row per point) with a chart beside it; notes go to a Notes sheet."""
+    """Write `frame` (one row per point) with a chart of cost against it or against the
+    column `risk`; notes go to a Notes sheet."""
 
     def write(tmp: Path) -> None:
         wb = Workbook()
         ws = wb.active
         ws.title = sheet
         _write_table(ws, frame)
-        _chart(ws, frame, varied or [])
+        _chart(ws, frame, varied or [], risk)
         if notes:
             notes_ws = wb.create_sheet("Notes")
             for line in notes:
