@@ -59,10 +59,14 @@ def data():
 
 @pytest.fixture(scope="module", params=SCENARIOS)
 def solved(request, data):
-    """(input, plan) of one demand scenario, solved once per module."""
+    """(input, plan) of one demand scenario, solved once per module: the base case at the
+    workbook's gap (5 MUSD), the other scenarios at a 0.1% gap (what these tests check does
+    not depend on the gap, and the accelerated scenario takes about two minutes to 5 MUSD)."""
     case = data.copy()
     case.settings.demand_scenario = request.param
-    return case, solve(case)
+    if request.param == data.settings.demand_scenario:
+        return case, solve(case)
+    return case, solve(case, mip_gap=0.001)
 
 
 # --------------------------------------------------------------------------- the workbook
@@ -147,11 +151,16 @@ def test_budgets_include_the_mission_and_recycling_outlays(data):
 # --------------------------------------------------------------------------- the plans
 
 
-def test_solved_optimal_within_gap_and_a_minute(solved):
-    _, plan = solved
+def test_solved_optimal_within_gap_and_a_minute(solved, data):
+    """The base case is solved to within 5 MUSD of its optimum (mip_abs_gap_musd), in under
+    a minute; the other scenarios to 0.1%."""
+    case, plan = solved
     s = plan.summary
     assert s["status"] == "optimal"
     assert s["gap"] is not None and s["gap"] <= 0.001
+    if case.settings.demand_scenario == data.settings.demand_scenario:
+        assert data.settings.mip_abs_gap_musd == 5
+        assert s["objective_musd"] - s["best_bound_musd"] <= 5 + 1e-6
     assert s["solve_time_s"] < 60
 
 
@@ -163,8 +172,12 @@ def test_no_unmet_demand(solved):
     assert plan.summary["total_shortfall_t"] <= 1e-3 * len(short)
 
 
-def _refined_by_origin(data, plan) -> pd.DataFrame:
-    """Sourced refined supply per mineral, year and origin country, from the plan tables."""
+def _refined_by_origin(data, plan, basis: str = "refining") -> pd.DataFrame:
+    """Sourced refined supply per mineral, year and origin country, from the plan tables
+    (mine basis: from the MineOrigin sheet)."""
+    if basis == "mine":
+        flows = plan.mine_origin.rename(columns={"mine_country": "country"})
+        return flows.groupby(["mineral", "year", "country"], as_index=False)["tonnes_t"].sum()
     home = data.settings.home_country
     s = plan.sourcing
     bought = s.loc[s["form"] == "refined", ["mineral", "year", "country", "tonnes_t"]]
@@ -187,9 +200,6 @@ def _minerals(rule, data) -> list[str]:
 def test_policy_caps_hold_in_the_plan(solved):
     data, plan = solved
     home = data.settings.home_country
-    supply = _refined_by_origin(data, plan)
-    total = supply.groupby(["mineral", "year"])["tonnes_t"].sum()
-    by_origin = supply.set_index(["mineral", "year", "country"])["tonnes_t"]
     concern = set(data.countries.loc[data.countries["of_concern"].astype(bool), "country"])
     assert concern, "the case names countries of concern"
     demand = data.demand_for_scenario().set_index(["mineral", "year"])["demand_t"]
@@ -199,6 +209,9 @@ def test_policy_caps_hold_in_the_plan(solved):
     violations, checked = [], dict.fromkeys(data.policy["rule"], 0)
     for rule in data.policy.itertuples():
         v = float(rule.value)
+        supply = _refined_by_origin(data, plan, rule.basis)
+        total = supply.groupby(["mineral", "year"])["tonnes_t"].sum()
+        by_origin = supply.set_index(["mineral", "year", "country"])["tonnes_t"]
         for mineral in _minerals(rule, data):
             for t in _years(rule, data):
                 r_total = float(total.get((mineral, t), 0.0))

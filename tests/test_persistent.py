@@ -101,3 +101,29 @@ def test_warm_started_plan_prices_to_its_objective():
     assert s["objective_musd"] == pytest.approx(s["total_cost_discounted_musd"], rel=1e-9)
     fresh = solve(data).summary["objective_musd"]
     assert s["objective_musd"] == pytest.approx(fresh, rel=2e-4)
+
+
+def test_resolved_points_with_priced_concentration_equal_fresh_solves(base):
+    """With the concentration term priced, an in-place re-solve keeps the tangent cuts added
+    so far (valid for any data: they are tangents of share^2) and refines them again; the
+    plans agree with fresh solves to the cut refinement's tolerance."""
+    priced = base.copy()
+    priced.settings.concentration_weight = 0.5
+    persistent = PersistentModel(priced)
+    persistent.solve(priced)
+    variants = []
+    d = priced.copy()
+    d.demand["demand_t"] *= 1.3  # the share rows' demand coefficients
+    variants.append(("demand x1.3", d))
+    d = priced.copy()
+    d.settings.concentration_weight = 2.0  # objective coefficients of the epigraph
+    variants.append(("weight 2", d))
+    variants.append(("back to base", priced.copy()))
+    for label, data in variants:
+        again = persistent.solve(data)
+        fresh = solve(data)
+        assert again.summary["objective_musd"] == pytest.approx(
+            fresh.summary["objective_musd"], rel=1e-4
+        ), label
+        assert again.summary["concentration_approximation_error_pct"] < 0.1, label
+    assert persistent.rebuilds == 1
