@@ -2,6 +2,7 @@
 
     .venv/bin/python examples/frontier.py                      # the teaching example, 8 points
     .venv/bin/python examples/frontier.py inputs/india_2040.xlsx --points 6
+    .venv/bin/python examples/frontier.py --measure concentration   # cost vs concentration
 
 Writes examples/output/<name>_frontier.xlsx and .png and prints the points. The same as
 `planner frontier WORKBOOK --points N`, through the Python API.
@@ -21,15 +22,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workbook", nargs="?", default=HERE / "teaching.xlsx", type=Path)
     parser.add_argument("--points", type=int, default=8)
+    parser.add_argument("--measure", choices=("exposure", "concentration"), default="exposure")
     args = parser.parse_args()
 
     data = load_input(args.workbook)
-    table = frontier(data, points=args.points)
-    out = HERE / "output" / f"{args.workbook.stem}_frontier.xlsx"
+    table = frontier(data, points=args.points, measure=args.measure)
+    out = HERE / "output" / f"{args.workbook.stem}_{args.measure}_frontier.xlsx"
     xlsx, png = write_frontier(table, out)
     columns = [
         "point",
         "risk_exposure_discounted_musd",
+        "concentration_discounted_musd",
         "total_cost_discounted_musd",
         "total_shortfall_t",
         "projects",

@@ -83,12 +83,15 @@ def solve_file(input_path: str | Path, output_path: str | Path | None = None, **
     return plan
 
 
-def frontier(data: InputData, points: int = 10, on_step=None) -> pd.DataFrame:
+def frontier(
+    data: InputData, points: int = 10, on_step=None, measure: str = "exposure"
+) -> pd.DataFrame:
     """The cost-versus-risk Pareto frontier by the epsilon-constraint method (one row per
-    non-dominated point, sorted by risk); see planner/frontier.py for the method."""
+    non-dominated point, sorted by risk), risk being the `measure`: exposure or
+    concentration; see planner/frontier.py for the method."""
     from planner.frontier import frontier as _frontier
 
-    return _frontier(data, points, on_step=on_step)
+    return _frontier(data, points, on_step=on_step, measure=measure)
 
 
 def write_frontier(frame: pd.DataFrame, path: str | Path, png_path: str | Path | None = None):

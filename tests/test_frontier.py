@@ -125,3 +125,37 @@ def test_cli_frontier_bad_input_and_help(tmp_path):
     assert not (tmp_path / "f.xlsx").exists()
     helped = CliRunner().invoke(app, ["frontier", "--help"])
     assert helped.exit_code == 0 and "epsilon-constraint" in helped.output
+
+
+def test_concentration_frontier_is_the_hand_derived_curve(tmp_path):
+    """Demand 100 t; A sells at 10,000 USD/t with risk_score 0.1, B at 8,000 with 0.5. With b
+    the share from B: cost = 1 - 0.2 b MUSD; V = 100 x 9,000 / 1e6 = 0.9 MUSD and
+    K = V (0.1 (1 - b)^2 + 0.5 b^2). The cost end buys all from B (cost 0.8, K = 0.45); K is
+    least at dK/db = 0, b = 1/6 (K = V / 12 = 0.075, cost 0.96667). Every point between lies
+    on that curve: its b follows from its cost, and its K from b."""
+    path = write_workbook(
+        tmp_path / "conc.xlsx",
+        {
+            "Minerals": minerals("li"),
+            "Countries": countries(("A", 0.1), ("B", 0.5)),
+            "Demand": [demand("li", {2025: 100})],
+            "Supply": [
+                supply("A", "li", "refined", 1e6, 10_000),
+                supply("B", "li", "refined", 1e6, 8_000),
+            ],
+        },
+        {"schema_version": 3},
+    )
+    frame = frontier(load_input(path), points=4, measure="concentration")
+    k = frame["concentration_discounted_musd"].to_numpy()
+    cost = frame[COST].to_numpy()
+    assert len(frame) == 4 and set(frame["status"]) == {"optimal"}
+    # at the risk end K is flat: a K within the cuts' 1e-5 tolerance of 0.075 allows b to
+    # move by sqrt(1e-5 x 0.075 / 0.54) ~ 1e-3, the cost by 2e-4
+    assert k[0] == pytest.approx(0.075, rel=1e-4)
+    assert cost[0] == pytest.approx(1 - 0.2 / 6, abs=3e-4)
+    assert k[-1] == pytest.approx(0.45, rel=1e-6) and cost[-1] == pytest.approx(0.8, rel=1e-6)
+    b = (1 - cost) / 0.2
+    np.testing.assert_allclose(k, 0.9 * (0.1 * (1 - b) ** 2 + 0.5 * b**2), rtol=1e-4)
+    np.testing.assert_allclose(k, frame["concentration_cap_musd"], rtol=1e-4)
+    assert frame.attrs["measure"] == "concentration" and frame.attrs["rebuilds"] == 1
