@@ -3,22 +3,46 @@
     python benchmarks/bench_build.py inputs/india_2040.xlsx --repeat 5
     python benchmarks/bench_build.py WORKBOOK --concentration-weight 0.1
 
-Prints the model's size and the median (and min, max) seconds of build (index + Pyomo model)
-and hand-over (standard-form compile + passModel) over --repeat passes. Run it against an
+Each pass runs in a fresh Python process (later builds in one process pay for the memory the
+earlier ones left behind, which made medians of in-process repeats swing by 2x), and the
+median, min and max seconds of build (index + Pyomo model) and hand-over (standard-form
+compile + passModel) over --repeat passes are printed with the model's size. Run it against an
 older checkout with PYTHONPATH=OLD_CHECKOUT to compare (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from models.build import build_model
-from models.index import build_index
-from planner.solver import HighsModel
-from planner.validate import load_input
+
+def one_pass(workbook: Path, weight: float | None) -> dict:
+    from models.build import build_model
+    from models.index import build_index
+    from planner.solver import HighsModel
+    from planner.validate import load_input
+
+    data = load_input(workbook)
+    if weight is not None:
+        data.settings.concentration_weight = weight
+    t0 = time.perf_counter()
+    model = build_model(data, build_index(data))
+    t1 = time.perf_counter()
+    h = HighsModel(model).highs
+    t2 = time.perf_counter()
+    return {
+        "build": t1 - t0,
+        "handover": t2 - t1,
+        "variables": h.getNumCol(),
+        "rows": h.getNumRow(),
+        "nonzeros": len(h.getLp().a_matrix_.value_),
+    }
 
 
 def main() -> None:
@@ -26,29 +50,35 @@ def main() -> None:
     parser.add_argument("workbook", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--concentration-weight", type=float, default=None)
+    parser.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    data = load_input(args.workbook)
+    if args.one_pass:
+        print(json.dumps(one_pass(args.workbook, args.concentration_weight)))
+        return
+    command = [sys.executable, __file__, str(args.workbook), "--one-pass"]
     if args.concentration_weight is not None:
-        data.settings.concentration_weight = args.concentration_weight
-    build, handover = [], []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        model = build_model(data, build_index(data))
-        t1 = time.perf_counter()
-        hm = HighsModel(model)
-        t2 = time.perf_counter()
-        build.append(t1 - t0)
-        handover.append(t2 - t1)
-    h = hm.highs
-    nonzeros = len(h.getLp().a_matrix_.value_)
-    print(f"{args.workbook.name}: {h.getNumCol()} variables, {h.getNumRow()} rows, {nonzeros} nz")
-    for name, times in (("build", build), ("hand-over", handover)):
+        command += ["--concentration-weight", str(args.concentration_weight)]
+    runs = [
+        json.loads(
+            subprocess.run(
+                command, check=True, capture_output=True, text=True, env=os.environ
+            ).stdout
+        )
+        for _ in range(args.repeat)
+    ]
+    first = runs[0]
+    print(
+        f"{args.workbook.name}: {first['variables']} variables, {first['rows']} rows, "
+        f"{first['nonzeros']} nonzeros"
+    )
+    for name in ("build", "handover"):
+        times = [r[name] for r in runs]
         print(
-            f"{name:10s} median {statistics.median(times):.3f} s "
+            f"{name:9s} median {statistics.median(times):.3f} s "
             f"(min {min(times):.3f}, max {max(times):.3f}, n={len(times)})"
         )
-    both = [a + b for a, b in zip(build, handover, strict=True)]
-    print(f"{'both':10s} median {statistics.median(both):.3f} s")
+    both = [r["build"] + r["handover"] for r in runs]
+    print(f"{'both':9s} median {statistics.median(both):.3f} s")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def priced(ix: ModelIndex) -> bool:
 
 def pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
     """(mineral, origin, year) with demand and an origin of risk_score > 0 on the basis."""
-    origins = terms.origins[ix.concentration_basis]
+    origins = terms.origin_set(ix.concentration_basis)
     out = []
     for mineral in ix.minerals:
         for t in ix.years:
@@ -94,7 +94,7 @@ def declare_concentration(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTer
 
 def origin_share_rows(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """D[m,t] x share[m,c,t] - q[m,c,t] = 0."""
-    by_origin = terms.by_origin[ix.concentration_basis]
+    by_origin = terms.origin_terms(ix.concentration_basis)
     rows = {}
     for (mineral, c, t), var in m.origin_share.items():
         q = by_origin.get((mineral, t, c), [])

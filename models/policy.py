@@ -70,7 +70,7 @@ def _countries(
 ) -> list:
     if rec["rule"] != "max_country_share":
         return [ANY]
-    origins = terms.origins[basis].get((mineral, t), set())
+    origins = terms.origin_set(basis).get((mineral, t), set())
     if rec["country"] != ANY:
         return [rec["country"]] if rec["country"] in origins else []
     return sorted(c for c in origins if c != ix.home)
@@ -102,7 +102,7 @@ def policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
                 row.append((1.0, m.stock_gap[mineral, t]))
             rows[r] = ge(row, v / 365 * demand)
             continue
-        by_origin = terms.by_origin[basis]
+        by_origin = terms.origin_terms(basis)
         if name == "max_country_share":
             part = by_origin[mineral, t, country]
         elif name == "max_concern_share":

@@ -15,6 +15,9 @@ Concentrate feeds the home refineries and has no share of its own.
 HHI divide by) does not: a stockpiled tonne was counted with its origin when it was bought, and
 counting it again when drawn would let injecting and drawing in one year inflate the total.
 The shares of a tonne's mine origins sum to 1, so both bases divide the same total.
+
+The mine basis and the flows (both origins at once) are collected on first use: a model with
+no mine-basis rule and no priced concentration never needs them while it is built.
 """
 
 from __future__ import annotations
@@ -37,74 +40,110 @@ def _lists() -> defaultdict:
 class SupplyTerms:
     """Per (mineral, year) lists of (coef, var); per (mineral, year, country) for origins.
 
-    by_origin[basis][m, t, c]: sourced refined supply of origin c on that basis;
-    origins[basis][m, t]: the countries that appear there;
-    flows[m, t, mine_country, refining_country]: the same supply by both origins at once."""
+    origin_terms(basis)[m, t, c]: sourced refined supply of origin c on that basis;
+    origin_set(basis)[m, t]: the countries that appear there;
+    flows()[m, t, mine_country, refining_country]: the same supply by both origins at once."""
 
     refined: dict = field(default_factory=_lists)
     sourced: dict = field(default_factory=_lists)
-    by_origin: dict = field(default_factory=lambda: {REFINING: _lists(), MINE: _lists()})
-    origins: dict = field(
-        default_factory=lambda: {REFINING: defaultdict(set), MINE: defaultdict(set)}
-    )
-    flows: dict = field(default_factory=_lists)
     concentrate: dict = field(default_factory=_lists)  # (m, t, origin) -> concentrate supply
     refinery_feed: dict = field(default_factory=_lists)  # (m, t, origin) -> feed used
     recycler_feed: dict = field(default_factory=_lists)
+    by_refining: dict = field(default_factory=_lists)
+    refining_origins: dict = field(default_factory=lambda: defaultdict(set))
+    variables: object = None  # the model (or scenario view) the terms were collected from
+    ix: ModelIndex | None = None
+    _flows: dict | None = None
+    _by_mine: dict | None = None
+    _mine_origins: dict | None = None
+
+    def origin_terms(self, basis: str) -> dict:
+        if basis == REFINING:
+            return self.by_refining
+        self._collect_mine()
+        return self._by_mine
+
+    def origin_set(self, basis: str) -> dict:
+        if basis == REFINING:
+            return self.refining_origins
+        self._collect_mine()
+        return self._mine_origins
 
     def domestic(self, basis: str, mineral: str, t: int, home: str) -> list:
         """Sourced refined supply whose origin on `basis` is the home country."""
-        return self.by_origin[basis].get((mineral, t, home), [])
+        return self.origin_terms(basis).get((mineral, t, home), [])
+
+    def flows(self) -> dict:
+        self._collect_mine()
+        return self._flows
+
+    def _collect_mine(self) -> None:
+        if self._flows is None:
+            self._flows = _flows(self.variables, self.ix)
+            self._by_mine, self._mine_origins = defaultdict(list), defaultdict(set)
+            for (mineral, t, mine, _refining), part in self._flows.items():
+                self._by_mine[mineral, t, mine].extend(part)
+                self._mine_origins[mineral, t].add(mine)
 
 
 def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
-    """Group every supply variable by the balance and origins it belongs to."""
-    terms = SupplyTerms()
+    """Group every supply variable by the balance and refining origin it belongs to."""
+    terms = SupplyTerms(variables=m, ix=ix)
+    refined, sourced, by_refining = terms.refined, terms.sourced, terms.by_refining
+    origins = terms.refining_origins
     for (c, mineral, form, t), var in m.buy.items():
         if form == "concentrate":
             terms.concentrate[mineral, t, c].append((1.0, var))
             continue
-        _add_sourced(terms, mineral, t, var)
-        _add_origin(terms, REFINING, mineral, t, c, 1.0, var)
-        for mine_country, share in ix.mine_split(c, mineral):
-            _add_origin(terms, MINE, mineral, t, mine_country, share, var)
-            terms.flows[mineral, t, mine_country, c].append((share, var))
+        term = (1.0, var)
+        refined[mineral, t].append(term)
+        sourced[mineral, t].append(term)
+        by_refining[mineral, t, c].append(term)
+        origins[mineral, t].add(c)
     for (p, t), var in m.offtake.items():
         rec = ix.project[p]
         mineral, c = rec["mineral"], rec["country"]
         if rec["form"] == "concentrate":
             terms.concentrate[mineral, t, c].append((1.0, var))
             continue
-        _add_sourced(terms, mineral, t, var)
-        _add_origin(terms, REFINING, mineral, t, c, 1.0, var)
-        _add_origin(terms, MINE, mineral, t, c, 1.0, var)
-        terms.flows[mineral, t, c, c].append((1.0, var))
+        term = (1.0, var)
+        refined[mineral, t].append(term)
+        sourced[mineral, t].append(term)
+        by_refining[mineral, t, c].append(term)
+        origins[mineral, t].add(c)
     for (k, t), var in m.output.items():
         rec = ix.technology[k]
         mineral = rec["mineral"]
-        _add_sourced(terms, mineral, t, var)
-        _add_origin(terms, REFINING, mineral, t, ix.home, 1.0, var)
+        term = (1.0, var)
+        refined[mineral, t].append(term)
+        sourced[mineral, t].append(term)
+        by_refining[mineral, t, ix.home].append(term)
+        origins[mineral, t].add(ix.home)
         if rec["feed"] == "scrap":
-            _add_origin(terms, MINE, mineral, t, ix.home, 1.0, var)
-            terms.flows[mineral, t, ix.home, ix.home].append((1.0, var))
             terms.recycler_feed[mineral, t].append((1.0 / rec["yield"], var))
     for (k, c, t), var in m.refine_origin.items():
         rec = ix.technology[k]
-        _add_origin(terms, MINE, rec["mineral"], t, c, 1.0, var)
-        terms.flows[rec["mineral"], t, c, ix.home].append((1.0, var))
         terms.refinery_feed[rec["mineral"], t, c].append((1.0 / rec["yield"], var))
     for (mineral, t), var in m.draw.items():
-        terms.refined[mineral, t].append((1.0, var))
+        refined[mineral, t].append((1.0, var))
     return terms
 
 
-def _add_sourced(terms: SupplyTerms, mineral: str, t: int, var) -> None:
-    terms.refined[mineral, t].append((1.0, var))
-    terms.sourced[mineral, t].append((1.0, var))
-
-
-def _add_origin(
-    terms: SupplyTerms, basis: str, mineral: str, t: int, country: str, coef: float, var
-) -> None:
-    terms.by_origin[basis][mineral, t, country].append((coef, var))
-    terms.origins[basis][mineral, t].add(country)
+def _flows(m, ix: ModelIndex) -> dict:
+    """(mineral, year, mine country, refining country) -> sourced refined supply terms."""
+    flows: dict = defaultdict(list)
+    for (c, mineral, form, t), var in m.buy.items():
+        if form == "refined":
+            for mine_country, share in ix.mine_split(c, mineral):
+                flows[mineral, t, mine_country, c].append((share, var))
+    for (p, t), var in m.offtake.items():
+        rec = ix.project[p]
+        if rec["form"] == "refined":
+            flows[rec["mineral"], t, rec["country"], rec["country"]].append((1.0, var))
+    for (k, t), var in m.output.items():
+        rec = ix.technology[k]
+        if rec["feed"] == "scrap":
+            flows[rec["mineral"], t, ix.home, ix.home].append((1.0, var))
+    for (k, c, t), var in m.refine_origin.items():
+        flows[ix.technology[k]["mineral"], t, c, ix.home].append((1.0, var))
+    return flows

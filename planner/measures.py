@@ -30,7 +30,7 @@ KEY = ["year", "mineral"]
 
 def flow_table(hm: HighsModel, terms: SupplyTerms) -> pd.DataFrame:
     """Sourced refined tonnes by mine and refining origin, per mineral and year."""
-    values = hm.activities(terms.flows)
+    values = hm.activities(terms.flows())
     rows = [(t, m, mine, refining, q) for (m, t, mine, refining), q in values.items() if q > TOL]
     frame = pd.DataFrame(rows, columns=FLOW_COLUMNS)
     return frame.sort_values([*KEY, "tonnes_t"], ascending=[True, True, False]).reset_index(
