@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data import InputData
+from planner.schema import SETTING_BY_NAME
 
 TABLES = {
     "minerals": "minerals",
@@ -42,10 +43,13 @@ NUMERIC_SETTINGS = (
     "risk_weight",
     "cvar_alpha",
     "cvar_weight",
+    "concentration_weight",
+    "concentration_cap_musd",
     "mip_gap",
+    "mip_abs_gap_musd",
     "time_limit_s",
 )
-TEXT_SETTINGS = ("demand_scenario", "mode")
+TEXT_SETTINGS = ("demand_scenario", "mode", "concentration_basis")
 
 _KEY = re.compile(
     r"^\s*(?P<table>[A-Za-z_]+)\s*(?:\[(?P<where>[^\]]*)\])?\s*(?:\.(?P<column>[A-Za-z_0-9]+))?\s*$"
@@ -146,9 +150,16 @@ def apply(data: InputData, param: Parameter, operation: str, value) -> None:
         if param.column in TEXT_SETTINGS:
             if operation == "scale":
                 raise ParameterError(f"{param.key!r} is text; it can only be set")
+            choices = SETTING_BY_NAME[param.column].choices
+            if choices and str(value) not in choices:
+                raise ParameterError(
+                    f"{param.key!r}: {value!r} is not one of {', '.join(choices)}"
+                )
             setattr(s, param.column, str(value))
             return
         current = getattr(s, param.column)
+        if current is None and operation == "scale":
+            raise ParameterError(f"{param.key!r} is blank in the workbook; it can only be set")
         setattr(s, param.column, float(value) * current if operation == "scale" else float(value))
         return
     frame = getattr(data, param.table)
