@@ -196,3 +196,20 @@ def test_sweep_sheet_in_the_workbook(teaching_path, tmp_path):
     assert frame["Settings.risk_weight"].tolist() == [0, 0.5]  # zipped by group: 2 points
     record = json.loads(out.with_name(out.name + ".checkpoint.jsonl").read_text().splitlines()[0])
     assert record["status"] == "optimal"
+
+
+def test_risk_settings_can_be_swept_and_are_checked(base):
+    data = base.copy()
+    params.apply(data, params.parse_key("Settings.concentration_weight"), "set", 0.2)
+    params.apply(data, params.parse_key("Settings.concentration_basis"), "set", "refining")
+    params.apply(data, params.parse_key("Settings.mip_abs_gap_musd"), "set", 5)
+    s = data.settings
+    assert (s.concentration_weight, s.concentration_basis, s.mip_abs_gap_musd) == (
+        0.2,
+        "refining",
+        5.0,
+    )
+    with pytest.raises(params.ParameterError, match="is not one of refining, mine"):
+        params.apply(data, params.parse_key("Settings.concentration_basis"), "set", "mined")
+    with pytest.raises(params.ParameterError, match="blank in the workbook; it can only be set"):
+        params.apply(base.copy(), params.parse_key("Settings.concentration_cap_musd"), "scale", 2)
