@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from models.concentration import concentration_terms, piece_coefficient
 from models.expr import ge, grow_rows
-from planner.solver import HighsModel, SolveStatus
+from planner.solver import HIGHS_ABS_GAP, HighsModel, SolveStatus
 
 LP_TOLERANCE = 1e-5  # relative error of K at which the refinement stops
 MAX_ROUNDS = 60
@@ -152,10 +152,10 @@ def solve_priced(
             bound = hm.priced_objective()  # the LP with every cut: a lower bound
         scale = max(1.0, abs(objective))
         gap = None if bound is None else max(0.0, objective - bound) / scale
-        within = gap is not None and (
-            gap <= mip_gap * GAP_SLACK
-            or (mip_abs_gap is not None and gap * scale <= mip_abs_gap * GAP_SLACK)
-        )
+        # what the cuts themselves leave open: their tolerance on the weighted K
+        cut_slack = model.ix.concentration_weight * LP_TOLERANCE * report.true_musd
+        allowed = max(mip_gap * scale, mip_abs_gap or HIGHS_ABS_GAP) * GAP_SLACK + cut_slack
+        within = gap is not None and gap * scale <= allowed
         if within or not hm.is_mip or mip_round == MAX_MIP_ROUNDS:
             break
         rounds = report.rounds

@@ -1,9 +1,10 @@
-"""Explain an infeasible model: which policy rules (and budgets) cannot hold together.
+"""Explain an infeasible model: which policy rules (and budgets and caps) cannot hold together.
 
-Every policy and budget row gets a nonnegative slack that relaxes it; a second solve minimises
-the total slack (all other costs set to zero). The rules whose slack is positive are the ones
-that conflict with the rest of the model; they are reported by Policy/Budgets row, mineral and
-years, with the amount by which each must give.
+Every policy, budget, risk-cap and concentration-cap row gets a nonnegative slack that
+relaxes it; a second solve minimises the total slack (all other costs set to zero). The rules
+whose slack is positive are the ones that conflict with the rest of the model; they are
+reported by Policy/Budgets row (or setting), mineral and years, with the amount by which each
+must give.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from planner.solver import INF, HighsModel
 def _elastic_rows(hm: HighsModel, model: pyo.ConcreteModel) -> list[tuple[int, str, object]]:
     """(matrix row, block name, index) for every row of the policy and budget blocks."""
     rows = []
-    for block in ("policy", "budget"):
+    for block in ("policy", "budget", "risk_cap", "concentration_cap"):
         for k, con in getattr(model, block).items():
             for r in hm.rows_of.get(id(con), []):
                 rows.append((r, block, k))
@@ -59,7 +60,11 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
     for (_, block, k), s in zip(rows, slack, strict=True):
         if s <= 1e-6:
             continue
-        if block == "policy":
+        if block in ("risk_cap", "concentration_cap"):
+            name = f"{block}_musd"
+            where = (f"Settings {name} ({getattr(ix, name):,.6g} million USD, discounted)",)
+            by_rule[where] += [("all minerals", ix.years[0], s), ("all minerals", ix.years[-1], 0)]
+        elif block == "policy":
             i, rule, mineral, country, year, value, basis = model.policy_index[k]
             rec = ix.policy[i]
             on = f" on the {basis} basis" if basis != "refining" else ""
@@ -81,9 +86,9 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
         minerals = sorted({m for m, _, _ in items})
         years = sorted({y for _, y, _ in items})
         total = sum(s for _, _, s in items)
+        amount = f"{total:,.1f}" if total >= 1 else f"{total:.3g}"
         lines.append(
-            f"  - {where}: {', '.join(minerals)} in {_years(years)} "
-            f"(short by {total:,.1f} in total)"
+            f"  - {where}: {', '.join(minerals)} in {_years(years)} (short by {amount} in total)"
         )
     return "\n".join(lines)
 

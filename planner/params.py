@@ -152,9 +152,7 @@ def apply(data: InputData, param: Parameter, operation: str, value) -> None:
                 raise ParameterError(f"{param.key!r} is text; it can only be set")
             choices = SETTING_BY_NAME[param.column].choices
             if choices and str(value) not in choices:
-                raise ParameterError(
-                    f"{param.key!r}: {value!r} is not one of {', '.join(choices)}"
-                )
+                raise ParameterError(f"{param.key!r}: {value!r} is not one of {', '.join(choices)}")
             setattr(s, param.column, str(value))
             return
         current = getattr(s, param.column)

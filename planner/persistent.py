@@ -221,13 +221,15 @@ class PersistentModel:
         hm = self.hm
         t0 = time.perf_counter()
         # start from the previous plan's integer decisions (see HighsModel.solve_from)
-        status, cuts = solve_model(
-            self.model, hm, mip_gap, abs_gap, time_limit_s, highs_options, warm=True
-        )
+        try:
+            status, cuts = solve_model(
+                self.model, hm, mip_gap, abs_gap, time_limit_s, highs_options, warm=True
+            )
+        finally:
+            if len(self._rows) != hm.highs.getNumRow():
+                self._rows = self._matrix_rows()  # tangent cuts were added
         if not status.has_solution:
             raise SolveError(f"no plan (status {status.status})", status)
-        if cuts is not None:
-            self._rows = self._matrix_rows()  # cuts were added
         status.solver_time_s = time.perf_counter() - t0
         duals, dual_s = hm.duals_with_integers_fixed()
         timings = {

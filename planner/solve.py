@@ -139,10 +139,11 @@ def solve_model(
     priced = concentration.has_pieces(model)
     target = TIGHTER if priced else 1.0
     abs_target = None if mip_abs_gap is None else target * mip_abs_gap
+    start = hm.x.copy()  # the previous plan; preparing the cuts solves the LP relaxation
     if priced:
         concentration.prepare(model, hm, time_limit_s)
-    if warm and hm.is_mip and np.any(hm.x):
-        status = hm.solve_from(hm.x, target * mip_gap, time_limit_s, options, abs_target)
+    if warm and hm.is_mip and np.any(start):
+        status = hm.solve_from(start, target * mip_gap, time_limit_s, options, abs_target)
     else:
         status = hm.solve(target * mip_gap, time_limit_s, options, abs_target)
     if not priced or not status.has_solution:
@@ -197,6 +198,13 @@ def extract_plan(
             "concentration_cuts": cuts.cuts,
             "concentration_cut_rounds": cuts.rounds,
         }
+        cap = model.ix.concentration_cap_musd
+        if cap is not None and cuts.true_musd > cap * (1 + 1e-6) + 1e-9:
+            plan.notes.append(
+                f"The concentration term is {cuts.true_musd:,.6g} MUSD, above its cap of "
+                f"{cap:,.6g}: the cap binds on the tangent cuts, which stop "
+                f"{100 * cuts.error:.2g}% below the true value."
+            )
         if cuts.error > concentration.REPORT_TOLERANCE:
             plan.notes.append(
                 f"The concentration term's tangent cuts are {100 * cuts.error:.2g}% below its "

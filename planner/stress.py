@@ -149,12 +149,25 @@ def undisrupted_plan(data: InputData, first: FirstStage) -> Plan:
     return plan
 
 
+def _unpriced(data: InputData) -> InputData:
+    """`data` without the concentration term: the stress test re-optimises recourse at cost
+    (plus risk_weight x exposure), and the two-stage model does not carry K."""
+    s = data.settings
+    if s.concentration_weight == 0 and s.concentration_cap_musd is None:
+        return data
+    data = data.copy()
+    data.settings.concentration_weight = 0.0
+    data.settings.concentration_cap_musd = None
+    return data
+
+
 def stress_test(
     data: InputData, first: FirstStage, progress: Callable[[str], None] | None = None
 ) -> StressResult:
     """Evaluate `first` (a plan's first stage) in the undisrupted case and every scenario of
     data.disruptions; see the module docstring."""
     say = progress or (lambda _msg: None)
+    data = _unpriced(data)
     ix0 = build_index(data)
     first = check(first, ix0)
     scenarios = disruption_scenarios(data.disruptions)

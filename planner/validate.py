@@ -236,7 +236,9 @@ class _Checker:
         required = [c.name for c in schema.SETTINGS if c.required]
         if any(s.get(name) is None for name in required):
             return None
-        priced = (s.get("concentration_weight") or 0) > 0 or s.get("concentration_cap_musd")
+        priced = (s.get("concentration_weight") or 0) > 0 or (
+            s.get("concentration_cap_musd") is not None
+        )
         if s.get("mode") == "stochastic" and priced:
             name = (
                 "concentration_weight"
@@ -246,8 +248,9 @@ class _Checker:
             self.add(
                 "Settings",
                 self.cells.get(name, ""),
-                f"{name} is not supported in stochastic mode yet; set it blank or 0, or "
-                "use mode deterministic",
+                f"{name} is not supported in stochastic mode yet; "
+                + ("set it to 0" if name == "concentration_weight" else "leave it blank")
+                + ", or use mode deterministic",
             )
         return Settings(**{k: v for k, v in s.items() if k in schema.SETTING_BY_NAME})
 

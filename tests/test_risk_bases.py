@@ -256,3 +256,54 @@ def test_unmet_demand_is_exposed_at_the_worst_risk_score(tmp_path):
     assert plan.summary["total_shortfall_t"] == pytest.approx(60)
     assert plan.summary["risk_exposure_discounted_musd"] * MUSD == pytest.approx(800)
     assert plan.risk["risk_exposure_musd"].iloc[0] * MUSD == pytest.approx(800)
+
+
+def _two_supplier_sheets() -> dict:
+    return {
+        "Minerals": minerals("li"),
+        "Countries": countries(("A", 0.5), ("B", 0.1)),
+        "Demand": [demand("li", {2025: 100})],
+        "Supply": [supply("A", "li", "refined", 1000, 10), supply("B", "li", "refined", 1000, 12)],
+    }
+
+
+def test_an_impossible_concentration_cap_is_named_and_the_persistent_model_recovers(tmp_path):
+    """V = 100 x 11 / 1e6. The least K splits 1/6 from A: K = V (0.5/36 + 0.1 x 25/36) =
+    V / 12. A cap of V / 20 admits no plan: the explanation names the cap. The persistent
+    model that failed on it (after adding cuts) re-solves the next point in place."""
+    from planner.persistent import PersistentModel
+    from planner.solve import SolveError
+
+    v = 100 * 11 / MUSD
+    path = write_workbook(
+        tmp_path / "cap.xlsx", _two_supplier_sheets(), {**V3, "concentration_cap_musd": v / 20}
+    )
+    data = load_input(path)
+    with pytest.raises(SolveError, match=r"Settings concentration_cap_musd"):
+        solve(data)
+    model = PersistentModel(data)
+    with pytest.raises(SolveError):
+        model.solve(data)
+    loose = data.copy()
+    loose.settings.concentration_cap_musd = v / 10
+    assert model.solve(loose).summary["status"] == "optimal"
+    assert model.rebuilds == 1
+
+
+def test_stress_test_of_a_workbook_that_prices_concentration(tmp_path):
+    """The stress test re-optimises at cost: a workbook's concentration weight is not
+    carried into it (the two-stage model has no K), and it runs."""
+    from planner.first_stage import from_tables
+    from planner.stress import stress_test
+
+    sheets = _two_supplier_sheets()
+    sheets["Disruptions"] = [
+        {"scenario": "ban", "probability": 0.1, "country": "A", "first_year": 2025,
+         "supply_cut_pct": 50}
+    ]  # fmt: skip
+    path = write_workbook(tmp_path / "s.xlsx", sheets, {**V3, "concentration_weight": 1.0})
+    data = load_input(path)
+    plan = solve(data)
+    result = stress_test(data, from_tables(plan.projects, plan.processing, plan.stock))
+    assert result.summary["scenarios"] == 1
+    assert result.summary["undisrupted_shortfall_t"] == 0

@@ -414,6 +414,18 @@ def test_mine_origin_problems_are_all_listed_with_their_cells(tmp_path):
     ]
 
 
+def test_a_concentration_cap_of_zero_is_refused_in_stochastic_mode(tmp_path):
+    found = problems_of(
+        tmp_path,
+        base_sheets(),
+        {"schema_version": 3, "mode": "stochastic", "concentration_cap_musd": 0},
+    )
+    assert found[-1] == (
+        "Settings!B12: concentration_cap_musd is not supported in stochastic mode yet; leave "
+        "it blank, or use mode deterministic"
+    )
+
+
 def test_concentration_is_refused_in_stochastic_mode(tmp_path):
     sheets = base_sheets()
     found = problems_of(
@@ -423,5 +435,5 @@ def test_concentration_is_refused_in_stochastic_mode(tmp_path):
     )
     assert found[-1] == (
         "Settings!B12: concentration_weight is not supported in stochastic mode yet; set it "
-        "blank or 0, or use mode deterministic"
+        "to 0, or use mode deterministic"
     )
