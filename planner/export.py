@@ -94,6 +94,7 @@ _SHARE_COLUMNS = frozenset(
         "utilisation",
         "self_sufficiency",
         "self_sufficiency_mine",
+        "concern_share_mine",
         "probability",
         "cvar_alpha",
     }

@@ -19,6 +19,7 @@ from planner.export import (
     TABLE_SHEETS,
     cell_value,
     column_header,
+    number_format,
     read_plan,
     read_plan_summary,
     read_plan_tables,
@@ -641,3 +642,8 @@ def test_written_files_get_the_usual_permissions(tmp_path):
         os.umask(mask)
     assert path.read_bytes() == b"plan"
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_mine_basis_risk_columns_are_formatted_like_their_refining_twins() -> None:
+    for column in ("hhi", "governance_hhi", "concern_share", "self_sufficiency"):
+        assert number_format(f"{column}_mine") == number_format(column), column
