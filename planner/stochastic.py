@@ -126,7 +126,8 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
         col = hm.col_of.get(id(var))
         if col is not None:
             start[col] = value
-    status = hm.solve_from(start, mip_gap, time_limit_s, highs_options)
+    abs_gap = data.settings.mip_abs_gap_musd
+    status = hm.solve_from(start, mip_gap, time_limit_s, highs_options, abs_gap)
     timings["solve_s"] = status.solver_time_s
     if not status.has_solution:
         raise deterministic.SolveError(
@@ -137,7 +138,7 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     say("valuing the deterministic plan under the scenarios")
     stochastic_x = hm.x.copy()
     cols = fix_columns(hm, fixed_bounds(model, det_first))
-    det_status = hm.solve(mip_gap=mip_gap, time_limit_s=time_limit_s, options=highs_options)
+    det_status = hm.solve(mip_gap, time_limit_s, highs_options, abs_gap)
     if det_status.has_solution:  # what the plan costs, whatever HiGHS reports (see solver.py)
         det_status.objective = hm.priced_objective()
     timings["vss_solve_s"] = det_status.solver_time_s

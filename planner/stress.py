@@ -124,7 +124,7 @@ def evaluate(
     ]
     cap_columns(hm, caps)
     s = data.settings
-    status = hm.solve(mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
+    status = hm.solve(s.mip_gap, s.time_limit_s, None, s.mip_abs_gap_musd)
     if not status.has_solution:
         raise StressError(f"HiGHS found no solution with the plan held (status {status.status})")
     return Evaluation(model, hm, status)
@@ -241,7 +241,7 @@ def tree_values(data: InputData, scenarios, first: FirstStage) -> dict[str, tupl
     model = build_stochastic_model(data, scenarios, s.cvar_alpha, s.cvar_weight)
     hm = HighsModel(model)
     fix_columns(hm, fixed_bounds(model, first))
-    status = hm.solve(mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
+    status = hm.solve(s.mip_gap, s.time_limit_s, None, s.mip_abs_gap_musd)
     if not status.has_solution:
         raise StressError(f"HiGHS found no solution with the plan held (status {status.status})")
     sx = model.sx
