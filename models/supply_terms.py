@@ -89,44 +89,39 @@ class SupplyTerms:
 def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
     """Group every supply variable by the balance and refining origin it belongs to."""
     terms = SupplyTerms(variables=m, ix=ix)
-    refined, sourced, by_refining = terms.refined, terms.sourced, terms.by_refining
-    origins = terms.refining_origins
     for (c, mineral, form, t), var in m.buy.items():
         if form == "concentrate":
             terms.concentrate[mineral, t, c].append((1.0, var))
             continue
-        term = (1.0, var)
-        refined[mineral, t].append(term)
-        sourced[mineral, t].append(term)
-        by_refining[mineral, t, c].append(term)
-        origins[mineral, t].add(c)
+        _add_sourced(terms, mineral, t, c, var)
     for (p, t), var in m.offtake.items():
         rec = ix.project[p]
         mineral, c = rec["mineral"], rec["country"]
         if rec["form"] == "concentrate":
             terms.concentrate[mineral, t, c].append((1.0, var))
             continue
-        term = (1.0, var)
-        refined[mineral, t].append(term)
-        sourced[mineral, t].append(term)
-        by_refining[mineral, t, c].append(term)
-        origins[mineral, t].add(c)
+        _add_sourced(terms, mineral, t, c, var)
     for (k, t), var in m.output.items():
         rec = ix.technology[k]
         mineral = rec["mineral"]
-        term = (1.0, var)
-        refined[mineral, t].append(term)
-        sourced[mineral, t].append(term)
-        by_refining[mineral, t, ix.home].append(term)
-        origins[mineral, t].add(ix.home)
+        _add_sourced(terms, mineral, t, ix.home, var)
         if rec["feed"] == "scrap":
             terms.recycler_feed[mineral, t].append((1.0 / rec["yield"], var))
     for (k, c, t), var in m.refine_origin.items():
         rec = ix.technology[k]
         terms.refinery_feed[rec["mineral"], t, c].append((1.0 / rec["yield"], var))
     for (mineral, t), var in m.draw.items():
-        refined[mineral, t].append((1.0, var))
+        terms.refined[mineral, t].append((1.0, var))
     return terms
+
+
+def _add_sourced(terms: SupplyTerms, mineral: str, t: int, refining_country: str, var) -> None:
+    """A sourced refined tonne: in the balance, the shares' total and its refining origin."""
+    term = (1.0, var)
+    terms.refined[mineral, t].append(term)
+    terms.sourced[mineral, t].append(term)
+    terms.by_refining[mineral, t, refining_country].append(term)
+    terms.refining_origins[mineral, t].add(refining_country)
 
 
 def _flows(m, ix: ModelIndex) -> dict:
