@@ -41,6 +41,30 @@ def _check_xlsx_output(target: Path) -> None:
         raise typer.Exit(EXIT_INPUT)
 
 
+def _refuse_overwriting(inputs: list[Path], outputs: dict[str, Path]) -> None:
+    """Exit 2, writing nothing, when an output would replace an input or another output."""
+    read = {p.resolve(): p for p in inputs}
+    seen: dict[Path, str] = {}
+    for what, target in outputs.items():
+        where = target.resolve()
+        if where in read:
+            err.print(
+                f"{what} {target} is the input {read[where]}; the planner never writes over "
+                f"a file it reads: choose another {what}",
+                style="red",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_INPUT)
+        if where in seen:
+            err.print(
+                f"{what} and {seen[where]} are the same file {target}; give them different names",
+                style="red",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_INPUT)
+        seen[where] = what
+
+
 def _report_problems(exc: InputError, path: Path) -> None:
     err.print(f"[bold red]{path}: {len(exc.problems)} problem(s) found[/]")
     for problem in exc.problems:
@@ -55,9 +79,19 @@ def _show_warnings(warnings: list[str]) -> None:
 @app.command()
 def template(
     path: Annotated[Path, typer.Argument(help="Where to write the blank workbook (.xlsx)")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists")] = False,
 ) -> None:
-    """Write a blank, documented input workbook (comments on every header, drop-downs)."""
+    """Write a blank, documented input workbook (comments on every header, drop-downs).
+    An existing file is never replaced unless --force is given."""
     from planner.template import write_template
+
+    if path.exists() and not force:
+        err.print(
+            f"{path} exists; the template is not written over it (use --force to replace it)",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT)
 
     write_template(path)
     console.print(f"wrote {path}")
@@ -306,6 +340,8 @@ def sweep(
 
     target = output or path.with_name(f"{path.stem}_sweep.xlsx")
     ckpt = checkpoint or target.with_name(target.name + ".checkpoint.jsonl")
+    _refuse_overwriting([path], {"--output": target, "--checkpoint": ckpt})
+    _check_xlsx_output(target)
     data = _load_or_exit(path)
     try:
         if sample:

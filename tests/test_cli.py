@@ -125,3 +125,25 @@ def test_every_command_has_help():
     for command in ("template", "validate", "solve"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_no_command_writes_over_a_file_it_reads(teaching, tmp_path):
+    """sweep -o INPUT, a checkpoint that is the input or the output, and a template over an
+    existing workbook all exit 2 and leave every file as it was; --force replaces."""
+    before = teaching.read_bytes()
+    sweep = ["sweep", str(teaching), "--set", "Settings.risk_weight=0,0.1", "--workers", "1"]
+    out = tmp_path / "s.xlsx"
+    for extra, message in (
+        (["-o", str(teaching)], "is the input"),
+        (["-o", str(out), "--checkpoint", str(teaching)], "is the input"),
+        (["-o", str(out), "--checkpoint", str(out)], "are the same file"),
+    ):
+        result = runner.invoke(app, sweep + extra)
+        assert result.exit_code == 2, result.output
+        assert message in " ".join(result.output.split())
+        assert not out.exists()
+    result = runner.invoke(app, ["template", str(teaching)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert teaching.read_bytes() == before
+    assert runner.invoke(app, ["template", str(teaching), "--force"]).exit_code == 0
+    assert teaching.read_bytes() != before
