@@ -34,10 +34,21 @@ EXIT_INPUT = 2
 EXIT_NO_PLAN = 3
 
 
-def _check_xlsx_output(target: Path) -> None:
-    """Outputs are .xlsx workbooks: refuse another suffix rather than write a misnamed file."""
-    if target.suffix.lower() != ".xlsx":
-        err.print(f"{target}: the output is an Excel workbook; name it .xlsx", style="red")
+def _check_xlsx_output(target: Path, suffix: str = ".xlsx") -> None:
+    """Before any solve: the output is named for what it is (.xlsx workbooks, .png images),
+    is not a folder, and goes into an existing folder the planner may write in."""
+    problem = None
+    if target.suffix.lower() != suffix:
+        kind = "an Excel workbook" if suffix == ".xlsx" else f"a {suffix} file"
+        problem = f"the output is {kind}; name it {suffix}"
+    elif target.is_dir():
+        problem = "is a folder; give a file name"
+    elif not target.parent.is_dir():
+        problem = f"the folder {target.parent} does not exist; create it first"
+    elif not os.access(target.parent, os.W_OK):
+        problem = f"the folder {target.parent} cannot be written to"
+    if problem:
+        err.print(f"{target}: {problem}", style="red", markup=False)
         raise typer.Exit(EXIT_INPUT)
 
 
@@ -486,6 +497,8 @@ def frontier(
     if path.resolve() in (target.resolve(), image.resolve()):
         err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
+    _check_xlsx_output(target)
+    _check_xlsx_output(image, ".png")
     data = _load_or_exit(path)
     _show_warnings(data.warnings)
     columns = (

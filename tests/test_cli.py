@@ -147,3 +147,24 @@ def test_no_command_writes_over_a_file_it_reads(teaching, tmp_path):
     assert teaching.read_bytes() == before
     assert runner.invoke(app, ["template", str(teaching), "--force"]).exit_code == 0
     assert teaching.read_bytes() != before
+
+
+def test_outputs_are_checked_before_any_solve(teaching, tmp_path):
+    """An output that is a folder, or in a folder that does not exist, is refused with exit 2
+    before the model is built (nothing is written, no folder is created)."""
+    folder = tmp_path / "plan.xlsx"
+    folder.mkdir()
+    missing = tmp_path / "nowhere" / "plan.xlsx"
+    cases = (
+        (["solve", str(teaching), "-o", str(folder)], "is a folder"),
+        (["solve", str(teaching), "-o", str(missing)], "does not exist"),
+        (["sweep", str(teaching), "--set", "Settings.risk_weight=0", "-o", str(missing)],
+         "does not exist"),
+        (["frontier", str(teaching), "-o", str(tmp_path / "f.xlsx"), "--png",
+          str(tmp_path / "f.jpg")], "name it .png"),
+    )  # fmt: skip
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in " ".join(result.output.split()), result.output
+    assert not missing.parent.exists() and not (tmp_path / "f.xlsx").exists()
