@@ -384,6 +384,8 @@ def sweep(
         ckpt.unlink()
     workers = workers or os.cpu_count() or 1
     frame = _run_with_progress(run_points, data, points, workers, ckpt, dask)
+    if frame.attrs.get("checkpoint_note"):
+        err.print(frame.attrs["checkpoint_note"], style="yellow", markup=False)
     varied = [c for c in points[0].columns()]
     write_results(frame, target, "Sweep", varied=varied)
     failed = frame[~frame["status"].isin(["optimal"])]
@@ -422,9 +424,10 @@ def _run_with_progress(run, data, points, workers, ckpt, dask):
     )
     with Progress(*columns, console=err) as bar:
         task = bar.add_task("solving", total=len(points))
-        from planner.runner import read_checkpoint
+        from planner.runner import input_fingerprint, read_checkpoint
 
-        bar.update(task, advance=len(read_checkpoint(ckpt).keys() & {p.point_id for p in points}))
+        reused = read_checkpoint(ckpt, input_fingerprint(data))
+        bar.update(task, advance=len(reused.keys() & {p.point_id for p in points}))
         try:
             return run(
                 data,

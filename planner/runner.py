@@ -2,13 +2,19 @@
 
 Each worker builds the model once (PersistentModel) and re-solves it in place for every point
 it gets. Every finished point is appended to a checkpoint (one JSON line, flushed to disk), so
-an interrupted sweep rerun with the same checkpoint skips what is done. A point that fails
+an interrupted sweep rerun with the same checkpoint skips what is done. The checkpoint's first
+line records the input: the workbook's SHA-256 and a fingerprint of the data the sweep starts
+from (every setting and table); a checkpoint of other data (an edited workbook) is set aside
+as CHECKPOINT.stale and the sweep starts afresh, saying so. Points are keyed by their changes,
+so a different design reuses the points it shares with the old one. A point that fails
 (infeasible, no plan in time, an error, a worker that died) is recorded with its reason and the
 sweep goes on; points whose worker died are tried again on the next run.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
@@ -60,31 +66,80 @@ def solve_point(base: InputData, point: Point, highs_threads: int | None = 1) ->
 
 
 # --- checkpoint --------------------------------------------------------------------------
-def read_checkpoint(path: Path | None) -> dict[str, dict]:
-    """point_id -> record of every finished point in the checkpoint (crashed ones excluded)."""
+HEADER = "checkpoint"  # the key of the header line
+
+
+def input_fingerprint(base: InputData) -> str:
+    """SHA-256 of the data a sweep starts from: every setting and every table's contents."""
+    digest = hashlib.sha256()
+    settings = dataclasses.asdict(base.settings)
+    digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    for field in dataclasses.fields(base):
+        value = getattr(base, field.name)
+        if isinstance(value, pd.DataFrame):
+            digest.update(field.name.encode())
+            digest.update(value.to_csv(index=False).encode())
+    return digest.hexdigest()
+
+
+def _read(path: Path | None) -> tuple[dict | None, dict[str, dict]]:
+    """(header or None, point_id -> record of every finished point; crashed ones excluded)."""
     done: dict[str, dict] = {}
+    header = None
     if path is None or not path.exists():
-        return done
+        return header, done
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut short by a crash
-            if record.get("status") != CRASHED:
+            if HEADER in record:
+                header = header or record
+            elif record.get("status") != CRASHED:
                 done[record["point_id"]] = record
+    return header, done
+
+
+def read_checkpoint(path: Path | None, fingerprint: str | None = None) -> dict[str, dict]:
+    """point_id -> record of every finished point in the checkpoint (crashed ones excluded);
+    with `fingerprint`, none unless the checkpoint was written for that input."""
+    header, done = _read(path)
+    if fingerprint is not None and (header or {}).get("input_fingerprint") != fingerprint:
+        return {}
     return done
+
+
+def _set_aside_if_stale(path: Path | None, base: InputData, fingerprint: str) -> str:
+    """Move a checkpoint written for other data to PATH.stale; returns a note, or ''."""
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        return ""
+    header, _ = _read(path)
+    if header is not None and header.get("input_fingerprint") == fingerprint:
+        return ""
+    stale = path.with_name(path.name + ".stale")
+    os.replace(path, stale)
+    why = (
+        "it was written before checkpoints recorded their input"
+        if header is None
+        else f"it was written for other data (input SHA-256 {header.get('input_sha256', '')[:12]}"
+        f"…, now {base.source_sha256[:12]}…)"
+    )
+    return f"checkpoint {path} not reused: {why}; moved to {stale}, starting afresh"
 
 
 class Checkpoint:
     """Append-only JSON lines, each flushed and synced as soon as a point finishes."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, header: dict | None = None):
         self.path = path
         self.handle = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            new = not path.exists() or path.stat().st_size == 0
             self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            if new and header is not None:
+                self.add(header)
 
     def add(self, record: dict) -> None:
         if self.handle is not None:
@@ -114,12 +169,22 @@ def run_points(
     on_result: OnResult | None = None,
     highs_threads: int = 1,
 ) -> pd.DataFrame:
-    """Solve every point not already in the checkpoint; return one row per point, in order."""
+    """Solve every point not already in the checkpoint; return one row per point, in order.
+    `frame.attrs["checkpoint_note"]` says when a checkpoint of other data was set aside."""
     path = Path(checkpoint) if checkpoint else None
-    done = read_checkpoint(path)
+    fingerprint = input_fingerprint(base) if path is not None else ""
+    note = _set_aside_if_stale(path, base, fingerprint)
+    done = read_checkpoint(path, fingerprint) if path is not None else {}
     todo = [p for p in points if p.point_id not in done]
     results = {pid: rec for pid, rec in done.items()}
-    sink = Checkpoint(path)
+    header = {
+        HEADER: 1,
+        "input_fingerprint": fingerprint,
+        "input_sha256": base.source_sha256,
+        "input_file": Path(base.source_file).name if base.source_file else "",
+        "design_points": [p.point_id for p in points],
+    }
+    sink = Checkpoint(path, header)
 
     def finished(record: dict) -> None:
         results[record["point_id"]] = record
@@ -146,7 +211,9 @@ def run_points(
         rows.append(record)
     frame = pd.DataFrame(rows)
     first = ["index", *points[0].columns()] if points else ["index"]
-    return frame[first + [c for c in frame.columns if c not in first]]
+    frame = frame[first + [c for c in frame.columns if c not in first]]
+    frame.attrs["checkpoint_note"] = note
+    return frame
 
 
 def _init_worker(base: InputData) -> None:

@@ -106,7 +106,7 @@ def test_checkpoint_resumes_without_recomputing(base, tmp_path):
     ck = tmp_path / "ck.jsonl"
     design = grid(("Settings.risk_weight", "set", [0.0, 0.2, 0.4]))
     first = sweep(base, design.points()[:2], checkpoint=ck)
-    assert len(ck.read_text().splitlines()) == 2
+    assert len(ck.read_text().splitlines()) == 3  # the header and two points
     solved = []
     full = sweep(base, design, checkpoint=ck, on_result=solved.append)
     assert [r["index"] for r in solved] == [2]  # only the new point was solved
@@ -163,10 +163,10 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     assert len(frame) == 6 and set(frame["status"]) == {"optimal"}
     assert openpyxl.load_workbook(out)["Sweep"]._charts
     checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
-    assert len(checkpoint.read_text().splitlines()) == 6
+    assert len(checkpoint.read_text().splitlines()) == 7  # the header and six points
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0
-    assert len(checkpoint.read_text().splitlines()) == 6  # nothing recomputed
+    assert len(checkpoint.read_text().splitlines()) == 7  # nothing recomputed
     bad = CliRunner().invoke(
         app,
         [
@@ -194,7 +194,7 @@ def test_sweep_sheet_in_the_workbook(teaching_path, tmp_path):
     assert result.exit_code == 0, result.output
     frame = pd.read_excel(out, sheet_name="Sweep")
     assert frame["Settings.risk_weight"].tolist() == [0, 0.5]  # zipped by group: 2 points
-    record = json.loads(out.with_name(out.name + ".checkpoint.jsonl").read_text().splitlines()[0])
+    record = json.loads(out.with_name(out.name + ".checkpoint.jsonl").read_text().splitlines()[1])
     assert record["status"] == "optimal"
 
 
@@ -213,3 +213,27 @@ def test_risk_settings_can_be_swept_and_are_checked(base):
         params.apply(data, params.parse_key("Settings.concentration_basis"), "set", "mined")
     with pytest.raises(params.ParameterError, match="blank in the workbook; it can only be set"):
         params.apply(base.copy(), params.parse_key("Settings.concentration_cap_musd"), "scale", 2)
+
+
+def test_a_checkpoint_of_other_data_is_set_aside_not_reused(base, tmp_path):
+    """The checkpoint records its input; after the data change (a dearer lithium price), the
+    same sweep does not return the old objectives: the old checkpoint is moved to .stale,
+    every point is solved again, and the frame says why."""
+    ck = tmp_path / "ck.jsonl"
+    design = grid(("Settings.risk_weight", "set", [0.0, 0.2]))
+    first = sweep(base, design, checkpoint=ck)
+    header = json.loads(ck.read_text().splitlines()[0])
+    assert header["checkpoint"] == 1 and header["input_sha256"] == base.source_sha256
+    edited = base.copy()
+    edited.supply["price_usd_per_t"] *= 1.5
+    solved = []
+    again = sweep(edited, design, checkpoint=ck, on_result=solved.append)
+    assert len(solved) == 2
+    assert (again["objective_musd"] > first["objective_musd"]).all()
+    assert "written for other data" in again.attrs["checkpoint_note"]
+    assert ck.with_name("ck.jsonl.stale").exists()
+    solved.clear()
+    assert (
+        sweep(edited, design, checkpoint=ck, on_result=solved.append).attrs["checkpoint_note"] == ""
+    )
+    assert solved == []  # the same data reuse the checkpoint
