@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from enum import StrEnum
@@ -50,6 +51,21 @@ def _check_xlsx_output(target: Path, suffix: str = ".xlsx") -> None:
     if problem:
         err.print(f"{target}: {problem}", style="red", markup=False)
         raise typer.Exit(EXIT_INPUT)
+
+
+def _number(
+    value: float | None, low: float, high: float | None, above: bool = False
+) -> float | None:
+    """A finite option value within [low, high] (above low when `above`)."""
+    if value is None:
+        return value
+    too_low = value <= low if above else value < low
+    if not math.isfinite(value) or too_low or (high is not None and value > high):
+        span = f"more than {low:g}" if above else f"at least {low:g}"
+        if high is not None:
+            span = f"from {low:g} to {high:g}"
+        raise typer.BadParameter(f"{value:g} is not a number {span}")
+    return value
 
 
 def _refuse_overwriting(inputs: list[Path], outputs: dict[str, Path]) -> None:
@@ -140,17 +156,26 @@ def solve_command(
         typer.Option("-o", "--output", help="Plan workbook to write (default: INPUT_plan.xlsx)"),
     ] = None,
     mip_gap: Annotated[
-        float | None, typer.Option(help="Relative MIP gap (overrides Settings mip_gap)")
+        float | None,
+        typer.Option(
+            callback=lambda v: _number(v, 0.0, 1.0),
+            help="Relative MIP gap, 0 to 1 (overrides Settings mip_gap)",
+        ),
     ] = None,
     mip_abs_gap: Annotated[
         float | None,
         typer.Option(
+            callback=lambda v: _number(v, 0.0, None),
             help="Absolute MIP gap in million USD (overrides Settings mip_abs_gap_musd); HiGHS "
-            "stops at whichever gap is met first"
+            "stops at whichever gap is met first",
         ),
     ] = None,
     time_limit: Annotated[
-        float | None, typer.Option(help="Time limit in seconds (overrides time_limit_s)")
+        float | None,
+        typer.Option(
+            callback=lambda v: _number(v, 0.0, None, above=True),
+            help="Time limit in seconds, more than 0 (overrides time_limit_s)",
+        ),
     ] = None,
     stochastic: Annotated[
         bool,

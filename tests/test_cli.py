@@ -168,3 +168,22 @@ def test_outputs_are_checked_before_any_solve(teaching, tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert message in " ".join(result.output.split()), result.output
     assert not missing.parent.exists() and not (tmp_path / "f.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--mip-gap", "5"),
+        ("--mip-gap", "nan"),
+        ("--time-limit", "-1"),
+        ("--time-limit", "0"),
+        ("--mip-abs-gap", "-2"),
+        ("--mip-abs-gap", "inf"),
+    ],
+)
+def test_solve_options_out_of_range_exit_2_and_write_nothing(teaching, tmp_path, option, value):
+    out = tmp_path / "plan.xlsx"
+    result = runner.invoke(app, ["solve", str(teaching), "-o", str(out), option, value])
+    assert result.exit_code == 2, result.output
+    assert "is not a number" in " ".join(result.output.split())
+    assert not out.exists()
