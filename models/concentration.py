@@ -41,7 +41,8 @@ from models.index import USD_PER_MUSD, ModelIndex
 from models.supply_terms import SupplyTerms
 
 UNMET = "(unmet demand)"  # the origin of unmet demand in K
-UNMET_RISK_SCORE = 2.0  # per share of demand left unmet, linear: the largest marginal of r s^2
+# per share of demand left unmet, linear: the largest marginal of r s^2 (r, s <= 1)
+UNMET_CONCENTRATION_FACTOR = 2.0
 
 # starting tangent points (shares of demand); finer near 0 where shares of small suppliers lie
 CUT_SHARES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -67,8 +68,9 @@ def pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
 
 
 def origin_risk(ix: ModelIndex, origin: str) -> float:
-    """risk_score of an origin in K (UNMET_RISK_SCORE, linear in the share, for unmet demand)."""
-    return UNMET_RISK_SCORE if origin == UNMET else ix.risk_score.get(origin, 0.0)
+    """risk_score of an origin in K (for unmet demand UNMET_CONCENTRATION_FACTOR, linear in
+    the share)."""
+    return UNMET_CONCENTRATION_FACTOR if origin == UNMET else ix.risk_score.get(origin, 0.0)
 
 
 def declared_pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:
@@ -114,17 +116,23 @@ def concentration_cut(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     return rows
 
 
-def concentration_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
-    """K as (coef, var): the epigraph variables and unmet demand (linear), discounted
-    million USD, unweighted; empty when K is neither priced nor capped."""
-    if not priced(ix):
-        return []
-    terms = [(piece_coefficient(ix, *key), var) for key, var in m.share_sq.items()]
+def unmet_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """The unmet-demand part of K, linear: (2 d_t V / D, unmet[m,t]) as (coef, var)."""
+    terms = []
     for (mineral, t), var in m.unmet.items():
         demand = ix.demand_t.get((mineral, t), 0.0)
         if demand > 0:
             terms.append((piece_coefficient(ix, mineral, UNMET, t) / demand, var))
     return terms
+
+
+def concentration_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+    """K as (coef, var): the epigraph variables and unmet demand (linear), discounted
+    million USD, unweighted; empty when K is neither priced nor capped."""
+    if not priced(ix):
+        return []
+    epigraph = [(piece_coefficient(ix, *key), var) for key, var in m.share_sq.items()]
+    return epigraph + unmet_terms(m, ix)
 
 
 def concentration_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:

@@ -35,7 +35,7 @@ EXIT_INPUT = 2
 EXIT_NO_PLAN = 3
 
 
-def _check_xlsx_output(target: Path, suffix: str = ".xlsx") -> None:
+def _check_output(target: Path, suffix: str = ".xlsx") -> None:
     """Before any solve: the output is named for what it is (.xlsx workbooks, .png images),
     is not a folder, and goes into an existing folder the planner may write in."""
     problem = None
@@ -200,7 +200,7 @@ def solve_command(
     if target.resolve() == path.resolve():
         err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
-    _check_xlsx_output(target)
+    _check_output(target)
     with console.status("reading the workbook") as status:
         try:
             data = load_input(path)
@@ -264,7 +264,7 @@ def stress(
     if target.resolve() in (plan_path.resolve(), scenarios.resolve()):
         err.print("[red]refusing to overwrite an input; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
-    _check_xlsx_output(target)
+    _check_output(target)
     if not plan_path.exists():
         err.print(f"[red]{plan_path}: file not found[/]")
         raise typer.Exit(EXIT_INPUT)
@@ -377,7 +377,7 @@ def sweep(
     target = output or path.with_name(f"{path.stem}_sweep.xlsx")
     ckpt = checkpoint or target.with_name(target.name + ".checkpoint.jsonl")
     _refuse_overwriting([path], {"--output": target, "--checkpoint": ckpt})
-    _check_xlsx_output(target)
+    _check_output(target)
     data = _load_or_exit(path)
     try:
         if sample:
@@ -525,8 +525,8 @@ def frontier(
     if path.resolve() in (target.resolve(), image.resolve()):
         err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
-    _check_xlsx_output(target)
-    _check_xlsx_output(image, ".png")
+    _check_output(target)
+    _check_output(image, ".png")
     data = _load_or_exit(path)
     _show_warnings(data.warnings)
     columns = (

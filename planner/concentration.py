@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.concentration import concentration_terms, piece_coefficient
+from models.concentration import concentration_terms, piece_coefficient, unmet_terms
 from models.expr import ge, grow_rows
 from planner.solver import HIGHS_ABS_GAP, HighsModel, SolveStatus
 
@@ -63,10 +63,7 @@ def measure(model, hm: HighsModel) -> CutReport:
     share, true, cut = _state(model, hm)
     coef = {k: piece_coefficient(ix, *k) for k in share}
     cuts = sum(len(model.cut_points[k]) for k in share)
-    epigraph = {id(v) for v in model.share_sq.values()}
-    linear = hm.activity(
-        [(c, v) for c, v in concentration_terms(model, ix) if id(v) not in epigraph]
-    )
+    linear = hm.activity(unmet_terms(model, ix))
     return CutReport(
         float(sum(coef[k] * true[k] for k in share)) + linear,
         float(sum(coef[k] * cut[k] for k in share)) + linear,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from importlib import metadata
@@ -59,9 +60,9 @@ def solve(
     go to HiGHS as they are. A run stopped by a limit returns its best plan, with its gap in
     the summary.
     """
-    if mip_abs_gap_musd is not None:
-        data = data.copy()
-        data.settings.mip_abs_gap_musd = mip_abs_gap_musd
+    if mip_abs_gap_musd is not None:  # new settings only; the tables are not changed
+        settings = dataclasses.replace(data.settings, mip_abs_gap_musd=mip_abs_gap_musd)
+        data = dataclasses.replace(data, settings=settings)
     # The model's millions of small objects hold no garbage worth a full-heap scan: keep the
     # cyclic collector off for the whole pipeline (one collection runs when it ends).
     with PauseGC():
@@ -122,6 +123,10 @@ def _solve(data, mip_gap, time_limit_s, progress, highs_options) -> Plan:
     return plan
 
 
+# a model with tangent cuts is solved to this share of the requested gap (see solve_model)
+TIGHTER = 0.8
+
+
 def solve_model(
     model: pyo.ConcreteModel,
     hm: HighsModel,
@@ -152,9 +157,6 @@ def solve_model(
         model, hm, status, mip_gap, mip_abs_gap, time_limit_s, options
     )
 
-
-# a model with tangent cuts is solved to this share of the requested gap (see solve_model)
-TIGHTER = 0.8
 
 VALUE_NAMES = (
     "buy",

@@ -265,6 +265,26 @@ class HighsModel:
         self.row_lower = np.concatenate([self.row_lower, lower])
         self.row_upper = np.concatenate([self.row_upper, upper])
 
+    @contextlib.contextmanager
+    def _integers_continuous(self, fix: bool):
+        """Inside: the integer columns are continuous, and with `fix` held at their (rounded)
+        values in the held solution; integrality and bounds are restored on leaving."""
+        h = self.highs
+        cols = np.flatnonzero(self.integer).astype(np.int32)
+        if len(cols):
+            if fix:
+                fixed = np.round(self.x[cols])
+                h.changeColsBounds(len(cols), cols, fixed, fixed)
+            continuous = np.full(len(cols), highspy.HighsVarType.kContinuous)
+            h.changeColsIntegrality(len(cols), cols, continuous)
+        try:
+            yield
+        finally:
+            if len(cols):
+                integer = np.full(len(cols), highspy.HighsVarType.kInteger)
+                h.changeColsIntegrality(len(cols), cols, integer)
+                h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
+
     def solve_with_integers_fixed(
         self, time_limit_s: float = 300.0, relax: bool = False
     ) -> SolveStatus:
@@ -272,16 +292,9 @@ class HighsModel:
         `relax`, only drop their integrality: the LP relaxation), solve the LP (warm, from the
         current basis), keep its solution; integrality and bounds are restored afterwards."""
         h = self.highs
-        cols = np.flatnonzero(self.integer).astype(np.int32)
-        if len(cols):
-            if not relax:
-                fixed = np.round(self.x[cols])
-                h.changeColsBounds(len(cols), cols, fixed, fixed)
-            continuous = np.full(len(cols), highspy.HighsVarType.kContinuous)
-            h.changeColsIntegrality(len(cols), cols, continuous)
         h.setOptionValue("time_limit", float(time_limit_s))
-        t0 = time.perf_counter()
-        try:
+        with self._integers_continuous(fix=not relax):
+            t0 = time.perf_counter()
             h.run()
             elapsed = time.perf_counter() - t0
             model_status = h.getModelStatus()
@@ -293,11 +306,6 @@ class HighsModel:
                 x[np.abs(x) < 1e-9] = 0.0
                 self.x = x
                 objective = float(h.getInfo().objective_function_value)
-        finally:
-            if len(cols):
-                integer = np.full(len(cols), highspy.HighsVarType.kInteger)
-                h.changeColsIntegrality(len(cols), cols, integer)
-                h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
         return SolveStatus(word, has_solution, objective, None, None, elapsed)
 
     def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:
@@ -305,20 +313,13 @@ class HighsModel:
 
         The integrality and bounds are restored afterwards so that the model can be re-solved.
         """
-        h = self.highs
         if not self.is_mip:
             return (self.row_dual if self.row_dual is not None else np.zeros(len(self.rows))), 0.0
-        cols = np.flatnonzero(self.integer).astype(np.int32)
-        fixed = np.round(self.x[cols])
-        h.changeColsBounds(len(cols), cols, fixed, fixed)
-        continuous = np.full(len(cols), highspy.HighsVarType.kContinuous)
-        h.changeColsIntegrality(len(cols), cols, continuous)
-        t0 = time.perf_counter()
-        h.run()
-        elapsed = time.perf_counter() - t0
-        duals = np.asarray(h.getSolution().row_dual, dtype=float)
-        h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
-        h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
+        with self._integers_continuous(fix=True):
+            t0 = time.perf_counter()
+            self.highs.run()
+            elapsed = time.perf_counter() - t0
+            duals = np.asarray(self.highs.getSolution().row_dual, dtype=float)
         return duals, elapsed
 
     # --- reading values back -------------------------------------------------------------
