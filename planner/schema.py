@@ -1,9 +1,11 @@
-"""The input workbook contract (schema version 3) as data.
+"""The input workbook contract (schema version 4) as data.
 
 Version 2 adds the `Disruptions` sheet and the `mode`, `cvar_alpha` and `cvar_weight` settings
 (two-stage stochastic planning). Version 3 adds the `MineOrigins` sheet, the Policy `basis`
 column and the `concentration_weight`, `concentration_basis` and `mip_abs_gap_musd` settings
-(risk on the mine-origin basis, concentration priced). Older workbooks load unchanged.
+(risk on the mine-origin basis, concentration priced). Version 4 adds the Budgets
+`capex_share_pct` column: a source that pays a share of the capital (a capital subsidy) draws
+only that share on its limit. Older workbooks load unchanged.
 
 Every sheet and column the planner reads is declared here once; the reader, the validator,
 the template writer and the documentation all work from these declarations.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 FORMS = ("concentrate", "refined")
 MODES = ("deterministic", "stochastic")
@@ -417,7 +419,18 @@ SHEETS: tuple[Sheet, ...] = (
             _text("funding", "Funding source name"),
             _year("first_year", "First year of the window"),
             _year("last_year", "Last year of the window"),
-            _num("limit_inr_crore", "Most capital spent in the window", "INR crore"),
+            _num("limit_inr_crore", "Most this source pays out in the window", "INR crore"),
+            Column(
+                "capex_share_pct",
+                "number",
+                "Share of its items' capital this source pays (a 20% capital subsidy = 20; "
+                "schema version 4)",
+                "%",
+                default=100.0,
+                required=False,
+                min=0.0,
+                max=100.0,
+            ),
         ),
         key=("funding", "first_year", "last_year"),
         required=False,
@@ -546,6 +559,8 @@ SHEETS: tuple[Sheet, ...] = (
 LATER_SHEETS = ("sweep", "readme")
 # The first schema version that has each sheet (a later sheet in an older workbook is warned of).
 SHEET_SINCE = {"Disruptions": 2, "MineOrigins": 3}
+# The first schema version that has each later optional column (sheet, column).
+COLUMN_SINCE = {("Budgets", "capex_share_pct"): 4}
 
 SHEET_BY_NAME = {sheet.name.lower(): sheet for sheet in SHEETS}
 SETTING_BY_NAME = {col.name: col for col in SETTINGS}

@@ -72,6 +72,17 @@ def load_input(path: str | Path) -> InputData:
                     f"schema_version to {since}",
                 )
             )
+    for (sheet_name, column), since in schema.COLUMN_SINCE.items():
+        letters = tables[sheet_name].column_letters
+        if isinstance(version, int) and version < since and column in letters:
+            warnings.append(
+                Problem(
+                    sheet_name,
+                    letters[column] + "1",
+                    f"column {column} belongs to schema version {since} and is read; set "
+                    f"schema_version to {since}",
+                )
+            )
     checker = _Checker(settings_values, settings_cells, tables, problems)
     data = checker.run()
     if problems:

@@ -155,6 +155,55 @@ def test_binding_budget_gives_exact_shortfall(tmp_path):
     assert budget["value_musd_per_inr_crore"] == pytest.approx(9.9)
 
 
+def test_capital_subsidy_draws_only_its_share_of_the_budget(tmp_path):
+    """The budget test above, but the source is a 20% capital subsidy with 10 crore.
+
+    A stake s costs 10 MUSD x s = 100 s crore of capital, of which the source pays 20 s crore:
+    20 s <= 10 gives s = 0.5, offtake 500 t, 500 t short. One more crore pays for 0.05 stake =
+    50 t more, saving 50 t x (1e6 - 1e4) USD = 49.5 MUSD per crore. The objective still counts
+    the whole capital (5 MUSD at stake 0.5).
+    """
+    plan = run(
+        tmp_path,
+        {
+            "Minerals": minerals("co"),
+            "Countries": countries(("P", 0.0)),
+            "Demand": [demand("co", {2025: 1000})],
+            "Supply": [supply("P", "co", "refined", 0, 1)],
+            "Projects": [
+                {
+                    "project": "jv",
+                    "country": "P",
+                    "mineral": "co",
+                    "form": "refined",
+                    "capacity_t": 1000,
+                    "capex_musd": 10.0,
+                    "min_stake": 0,
+                    "max_stake": 1,
+                    "life_years": 1,
+                    "funding": "F",
+                }
+            ],
+            "Budgets": [
+                {
+                    "funding": "F",
+                    "first_year": 2025,
+                    "last_year": 2025,
+                    "limit_inr_crore": 10,
+                    "capex_share_pct": 20,
+                }
+            ],
+        },
+        schema_version=4,
+    )
+    assert plan.projects["stake"].iloc[0] == pytest.approx(0.5)
+    assert plan.shortfall["unmet_t"].sum() == pytest.approx(500)
+    budget = plan.budgets.iloc[0]
+    assert budget["spent_inr_crore"] == pytest.approx(10)
+    assert budget["value_musd_per_inr_crore"] == pytest.approx(49.5)
+    assert plan.summary["cost_project_capital_and_fixed_discounted_musd"] == pytest.approx(5.0)
+
+
 def test_integer_modules_round_up(tmp_path):
     """Refined demand 250 t; a refinery module makes 100 t/yr for 1 MUSD (life 1 year).
 

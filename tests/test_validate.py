@@ -211,10 +211,10 @@ def test_formula_without_cached_value(tmp_path):
 
 
 def test_newer_schema_version_is_refused(tmp_path):
-    found = problems_of(tmp_path, settings={"schema_version": 4, "inr_per_usd": None})
+    found = problems_of(tmp_path, settings={"schema_version": 5, "inr_per_usd": None})
     assert found == [
-        "Settings!B2: schema_version is 4; this program reads workbooks up to "
-        "version 3: update the planner"
+        "Settings!B2: schema_version is 5; this program reads workbooks up to "
+        "version 4: update the planner"
     ]
 
 
@@ -437,3 +437,20 @@ def test_concentration_is_refused_in_stochastic_mode(tmp_path):
         "Settings!B12: concentration_weight is not supported in stochastic mode yet; set it "
         "to 0, or use mode deterministic"
     )
+
+
+def test_budget_capex_share_is_checked_and_a_version_3_workbook_is_flagged(tmp_path):
+    sheets = base_sheets()
+    sheets["Budgets"][0]["capex_share_pct"] = 20
+    data = load_input(
+        write_workbook(tmp_path / "v4.xlsx", sheets, {**SETTINGS, "schema_version": 4})
+    )
+    assert data.budgets["capex_share_pct"].tolist() == [20.0]
+    assert data.warnings == []
+    data = load_input(
+        write_workbook(tmp_path / "v3.xlsx", sheets, {**SETTINGS, "schema_version": 3})
+    )
+    assert any("Budgets!E1" in w and "belongs to schema version 4" in w for w in data.warnings)
+    sheets["Budgets"][0]["capex_share_pct"] = 120
+    found = problems_of(tmp_path, sheets, {"schema_version": 4})
+    assert any(p.startswith("Budgets!E2") and "100" in p for p in found), found
