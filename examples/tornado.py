@@ -71,26 +71,28 @@ INPUTS = (
         "Supply[country=China,mineral=cobalt,form=refined].price_usd_per_t",
         "scale",
     ),
-    Input("NCMM_govt budget", "Budgets[funding=NCMM_govt].limit_inr_crore", "scale"),
-    Input("NCMM_PSU budget", "Budgets[funding=NCMM_PSU].limit_inr_crore", "scale"),
+    Input("PSU investment budget", "Budgets[funding=PSU_investment].limit_inr_crore", "scale"),
+    Input("Recycling scheme outlay", "Budgets[funding=recycling_scheme].limit_inr_crore", "scale"),
     Input("Risk weight (base 0)", "Settings.risk_weight", "set", 0.0, 0.1),
 )
 
 
-def tornado_points(spread: float) -> list[Point]:
+def tornado_points(spread: float, inputs: tuple[Input, ...] = INPUTS) -> list[Point]:
     """The base (no change) first, then each input at its low and its high end."""
     points = [Point(0, ())]
-    for item in INPUTS:
+    for item in inputs:
         for value in item.ends(spread):
             points.append(Point(len(points), ((item.key, item.operation, value),)))
     return points
 
 
-def tornado_table(results: pd.DataFrame, spread: float) -> pd.DataFrame:
+def tornado_table(
+    results: pd.DataFrame, spread: float, inputs: tuple[Input, ...] = INPUTS
+) -> pd.DataFrame:
     """One row per input: values and cost/risk change at each end, largest swing first."""
     base = results.iloc[0]
     rows = []
-    for i, item in enumerate(INPUTS):
+    for i, item in enumerate(inputs):
         low_value, high_value = item.ends(spread)
         low, high = results.iloc[1 + 2 * i], results.iloc[2 + 2 * i]
         rows.append(
@@ -116,7 +118,14 @@ def tornado_table(results: pd.DataFrame, spread: float) -> pd.DataFrame:
     return table.assign(swing_musd=swing).sort_values("swing_musd", ascending=False)
 
 
-def draw(table: pd.DataFrame, base_cost: float, noise: float, path: Path, spread: float) -> None:
+def draw(
+    table: pd.DataFrame,
+    base_cost: float,
+    noise: float,
+    path: Path,
+    spread: float,
+    title: str = "India 2040: one input at a time",
+) -> None:
     """Horizontal bars of the cost change at each end; the solver-tolerance band shaded."""
     order = table.iloc[::-1]  # matplotlib draws the first bar at the bottom
     y = range(len(order))
@@ -147,8 +156,7 @@ def draw(table: pd.DataFrame, base_cost: float, noise: float, path: Path, spread
     ax.set_xlim(lo - pad, hi + pad)
     ax.set_xlabel("change in discounted total cost vs base (MUSD)")
     ax.set_title(
-        f"India 2040: one input at a time (±{spread:.0%} unless shown); "
-        f"base cost {base_cost:,.0f} MUSD",
+        f"{title} (±{spread:.0%} unless shown); base cost {base_cost:,.0f} MUSD",
         fontsize=11,
     )
     ax.legend(loc="lower right", fontsize=8)

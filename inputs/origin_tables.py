@@ -1,16 +1,19 @@
 """The tables of inputs/README.md, "What is bought where": refined supply by origin and the
 concentrate fed to Indian refineries, 2030 and 2040, as Markdown rows. From the repository root:
 
-    .venv/bin/python inputs/origin_tables.py
+    .venv/bin/python inputs/origin_tables.py                    # solves the base case first
+    .venv/bin/python inputs/origin_tables.py /tmp/india_plan.xlsx   # reads a plan workbook
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from planner.api import load_input, solve
+from planner.export import read_plan_tables
 
 MINERALS = ("lithium", "cobalt", "nickel", "graphite", "rare_earths", "copper", "bauxite")
 YEARS = (2030, 2040)
@@ -48,8 +51,12 @@ def _purchases(src: pd.DataFrame, m: str, y: int, form: str, label) -> dict[str,
 
 
 def main() -> None:
-    plan = solve(load_input(Path(__file__).resolve().parent / "india_2040.xlsx"))
-    src, proc = plan.sourcing, plan.processing
+    if len(sys.argv) > 1:
+        tables = read_plan_tables(sys.argv[1])
+        src, proc = tables["sourcing"], tables["processing"]
+    else:
+        plan = solve(load_input(Path(__file__).resolve().parent / "india_2040.xlsx"))
+        src, proc = plan.sourcing, plan.processing
 
     def refined(m: str, y: int) -> dict[str, float]:
         parts = _purchases(

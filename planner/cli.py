@@ -211,6 +211,16 @@ def solve_command(
         _show_warnings(data.warnings)
         if stochastic:
             data.settings.mode = "stochastic"
+            s = data.settings
+            if s.concentration_weight > 0 or s.concentration_cap_musd is not None:
+                # the stochastic model has no concentration term; say so rather than refuse
+                err.print(
+                    f"[yellow]{path}: the stochastic model does not price concentration: "
+                    f"planning with concentration_weight 0 (was {s.concentration_weight:g}) "
+                    "and no concentration cap; K is still reported[/]"
+                )
+                s.concentration_weight = 0.0
+                s.concentration_cap_musd = None
         if data.settings.mode == "stochastic" and not (
             len(data.disruptions) and (data.disruptions["probability"] > 0).any()
         ):

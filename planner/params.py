@@ -9,7 +9,7 @@ the column (their quantity, demand_t or scrap_t, is meant). Examples:
     Demand[mineral=lithium]                       (every year and scenario of lithium demand)
     Demand[mineral=lithium,year=2040].demand_t
     Supply[country=China,mineral=graphite,form=refined].available_t
-    Budgets[funding=NCMM_govt].limit_inr_crore
+    Budgets[funding=PSU_investment].limit_inr_crore
     Policy[rule=max_country_share].value
 """
 

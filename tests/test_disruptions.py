@@ -369,6 +369,36 @@ def test_cli_solve_stochastic_then_stress(tmp_path):
     )
 
 
+def test_cli_stochastic_flag_plans_without_a_priced_concentration_and_says_so(tmp_path):
+    """--stochastic on a workbook that prices concentration: the stochastic model has no
+    concentration term, so the run plans with concentration_weight 0, says so, and succeeds;
+    the input is not changed."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    stress_case(tmp_path)
+    workbook = tmp_path / "stress.xlsx"
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Settings"]
+    ws.append(["concentration_weight", 0.5])
+    wb.save(workbook)
+    before = workbook.read_bytes()
+    result = CliRunner().invoke(
+        app, ["solve", str(workbook), "--stochastic", "-o", str(tmp_path / "s.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "does not price concentration" in said(result)
+    assert "was 0.5" in said(result)
+    summary = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(tmp_path / "s.xlsx")["Summary"].iter_rows(values_only=True)
+    }
+    assert summary["concentration_weight"] == 0
+    assert workbook.read_bytes() == before
+
+
 def test_cli_stress_bad_inputs_exit_2_and_write_nothing(tmp_path):
     """Missing plan file; a scenarios workbook without Disruptions; a plan naming a project
     the workbook does not have; --stochastic without scenarios."""

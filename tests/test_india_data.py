@@ -134,3 +134,15 @@ def test_budgets_pay_only_for_what_they_are_for(data):
     assert psu["first_year"].min() == 2025 and psu["last_year"].max() == 2040  # after 2031 too
     funded = set(data.processing["funding"]) - {""}
     assert funded == {"recycling_scheme"}  # refineries and smelters draw on no mission budget
+
+
+def test_the_knee_is_the_point_farthest_from_the_chord():
+    """Cost rises slowly until w = 0.1, then steeply while K barely falls: the knee is 0.1."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("knee", ROOT / "inputs" / "concentration_knee.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    points = [(0.0, 100.0, 50.0), (0.05, 101.0, 30.0), (0.1, 102.0, 20.0), (1.0, 150.0, 18.0)]
+    assert module.knee(points) == 0.1
+    assert module.knee([(0.0, 0.0, 1.0), (1.0, 1.0, 0.0)]) == 0.0  # a straight line: the first

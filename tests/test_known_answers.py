@@ -114,14 +114,9 @@ def test_semicontinuous_stake(tmp_path, demand_t, stake):
         assert plan.summary["objective_musd"] == pytest.approx(0.5)
 
 
-def test_binding_budget_gives_exact_shortfall(tmp_path):
-    """No market; a project of 1000 t costs 10 MUSD (= 100 crore at 100 INR/USD) at 100% stake.
-
-    The budget allows 40 crore, so the stake is at most 0.4 and offtake at most 400 t; demand is
-    1000 t, so 600 t are short. One more crore buys 0.01 stake = 10 t more, saving
-    10 t x (1e6 penalty - 1e4 capital per t) = 9.9e6 USD: the budget is worth 9.9 MUSD/crore.
-    """
-    plan = run(
+def _budget_case(tmp_path, budget: dict, **settings):
+    """No market; one project of 1000 t at 10 MUSD (100% stake, life 1 year) funded by F."""
+    return run(
         tmp_path,
         {
             "Minerals": minerals("co"),
@@ -142,11 +137,20 @@ def test_binding_budget_gives_exact_shortfall(tmp_path):
                     "funding": "F",
                 }
             ],
-            "Budgets": [
-                {"funding": "F", "first_year": 2025, "last_year": 2025, "limit_inr_crore": 40}
-            ],
+            "Budgets": [{"funding": "F", "first_year": 2025, "last_year": 2025, **budget}],
         },
+        **settings,
     )
+
+
+def test_binding_budget_gives_exact_shortfall(tmp_path):
+    """No market; a project of 1000 t costs 10 MUSD (= 100 crore at 100 INR/USD) at 100% stake.
+
+    The budget allows 40 crore, so the stake is at most 0.4 and offtake at most 400 t; demand is
+    1000 t, so 600 t are short. One more crore buys 0.01 stake = 10 t more, saving
+    10 t x (1e6 penalty - 1e4 capital per t) = 9.9e6 USD: the budget is worth 9.9 MUSD/crore.
+    """
+    plan = _budget_case(tmp_path, {"limit_inr_crore": 40})
     assert plan.shortfall["unmet_t"].sum() == pytest.approx(600)
     assert plan.projects["stake"].iloc[0] == pytest.approx(0.4)
     budget = plan.budgets.iloc[0]
@@ -163,39 +167,7 @@ def test_capital_subsidy_draws_only_its_share_of_the_budget(tmp_path):
     50 t more, saving 50 t x (1e6 - 1e4) USD = 49.5 MUSD per crore. The objective still counts
     the whole capital (5 MUSD at stake 0.5).
     """
-    plan = run(
-        tmp_path,
-        {
-            "Minerals": minerals("co"),
-            "Countries": countries(("P", 0.0)),
-            "Demand": [demand("co", {2025: 1000})],
-            "Supply": [supply("P", "co", "refined", 0, 1)],
-            "Projects": [
-                {
-                    "project": "jv",
-                    "country": "P",
-                    "mineral": "co",
-                    "form": "refined",
-                    "capacity_t": 1000,
-                    "capex_musd": 10.0,
-                    "min_stake": 0,
-                    "max_stake": 1,
-                    "life_years": 1,
-                    "funding": "F",
-                }
-            ],
-            "Budgets": [
-                {
-                    "funding": "F",
-                    "first_year": 2025,
-                    "last_year": 2025,
-                    "limit_inr_crore": 10,
-                    "capex_share_pct": 20,
-                }
-            ],
-        },
-        schema_version=4,
-    )
+    plan = _budget_case(tmp_path, {"limit_inr_crore": 10, "capex_share_pct": 20}, schema_version=4)
     assert plan.projects["stake"].iloc[0] == pytest.approx(0.5)
     assert plan.shortfall["unmet_t"].sum() == pytest.approx(500)
     budget = plan.budgets.iloc[0]

@@ -98,7 +98,12 @@ def test_warm_started_plan_prices_to_its_objective():
     params.apply(data, key, "scale", 0.8)
     again = persistent.solve(data)
     s = again.summary
-    assert s["objective_musd"] == pytest.approx(s["total_cost_discounted_musd"], rel=1e-9)
+    priced = (
+        s["total_cost_discounted_musd"]
+        + s["concentration_weight"] * s["concentration_discounted_musd"]
+        + s["risk_weight"] * s["risk_exposure_discounted_musd"]
+    )
+    assert s["objective_musd"] == pytest.approx(priced, rel=1e-9)
     fresh = solve(data).summary["objective_musd"]
     assert s["objective_musd"] == pytest.approx(fresh, rel=2e-4)
 

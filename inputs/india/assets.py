@@ -103,6 +103,7 @@ def processing_sheet(raw: Raw, led: Ledger, columns: list[str]) -> list[dict]:
     plants = raw.table("domestic_plants")
     _, leads = stage_table(raw)
     tech = new.set_index("technology")
+    ramp = int(raw.const("spare_capacity_ramp_years"))
     rows = [{c: rec[c] for c in columns} for rec in new.to_dict("records")]
     for rec in new.to_dict("records"):
         led.row(s, f"{rec['technology']} (new build)", "see sheet", rec)
@@ -140,7 +141,7 @@ def processing_sheet(raw: Raw, led: Ledger, columns: list[str]) -> list[dict]:
                 existing=0,
                 capex=0.0,
                 earliest=FIRST_YEAR,
-                lead=1,
+                lead=ramp,
             )
             row["fixed_opex_musd"] = 0.0 if output.sum() > 0 else _fixed(base, spare)
             rows.append(row)
@@ -149,8 +150,8 @@ def processing_sheet(raw: Raw, led: Ledger, columns: list[str]) -> list[dict]:
                 f"{technology}_spare",
                 sig(spare, 3),
                 "capacity of operating plants beyond their 2025 output (domestic_plants.csv "
-                "capacity - output): capital sunk, online from 2026 when the plan runs it "
-                "(one year to ramp up)",
+                "capacity - output): capital sunk, online after spare_capacity_ramp_years "
+                "(constants.csv) when the plan runs it",
             )
         for rec in group.to_dict("records"):
             led.row(

@@ -104,9 +104,13 @@ def supply_sheet(raw: Raw, led: Ledger) -> list[dict]:
         available = sig(volume * factor * share, 3) if volume > 0 else 0
         tag = f"available_t {' '.join(key)}"
         bought, cal = reported_imports(raw, *key)
+        how = f"exports {volume:g} x restriction factor {factor:g} x contract share {share:g}"
         if cal is not None and bought * factor > available:
             led.row(s, f"2025 imports {' '.join(key)} (floor of available_t)", bought, cal)
             available = sig(bought * factor, 3)
+            how = (
+                f"India's 2025 imports {bought:g} x restriction factor {factor:g} (more than {how})"
+            )
         led.row(s, f"exports_t {' '.join(key)}", volume, rec)
         for m in measures:
             led.row(s, f"restriction {' '.join(key)}: {m['measure']}", m["available_factor"], m)
@@ -124,8 +128,7 @@ def supply_sheet(raw: Raw, led: Ledger) -> list[dict]:
             s,
             tag,
             available,
-            f"derived: exports {volume:g} x restriction factor {factor:g} x contract share "
-            f"{share:g}",
+            f"derived: {how}",
             "2025",
             "inputs/data/exports.csv",
         )
