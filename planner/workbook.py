@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,19 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner import schema
-from planner.problems import Problem
+from planner.problems import InputError, Problem
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
+# Limits checked before and while parsing, so that a hostile or broken file is refused within
+# seconds and a few hundred MB: the India case unpacks to under 1 MB and has under 1,000 rows a
+# sheet, so these leave room for workbooks a hundred times larger.
+MAX_UNPACKED_MB = 200.0
+MAX_ROWS_PER_SHEET = 100_000
+MAX_CELLS = 5_000_000
+# a number typed as text is read only in this plain form: digits, '.' for decimals, an
+# exponent; thousands separators and decimal commas are refused, never guessed
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 @dataclass
@@ -56,9 +67,78 @@ def _load(path: Path, data_only: bool) -> openpyxl.Workbook:
 
 
 def _sheet_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
-    return {
-        ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets
-    }
+    """Every sheet's rows, read whatever its `<dimension>` tag says (a stale tag would drop
+    rows or columns, a huge one would make the reader pad millions of empty cells)."""
+    sheets: dict[str, list[tuple]] = {}
+    cells = 0
+    for ws in wb.worksheets:
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        rows: list[tuple] = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append(tuple(row))
+            cells += len(row)
+            if len(rows) > MAX_ROWS_PER_SHEET:
+                _too_big(ws.title, f"it has more than {MAX_ROWS_PER_SHEET:,} rows")
+            if cells > MAX_CELLS:
+                _too_big(ws.title, f"the workbook has more than {MAX_CELLS:,} cells")
+        sheets[ws.title] = rows
+    return sheets
+
+
+def _too_big(sheet: str, why: str) -> None:
+    raise InputError(
+        [
+            Problem(
+                sheet,
+                "",
+                f"{why}: the planner reads no more (a row far below the data, "
+                "or a cell far to the right, counts too); delete the stray cells",
+            )
+        ]
+    )
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNPACKED_MB (a zip bomb is
+    refused from its directory, before anything is inflated)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # the reader reports the file as unreadable
+    if unpacked > MAX_UNPACKED_MB * 1e6:
+        raise InputError(
+            [
+                Problem(
+                    path.name,
+                    "",
+                    f"the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
+                    f"{MAX_UNPACKED_MB:,.0f} MB the planner reads",
+                )
+            ]
+        )
+
+
+def _check_sheet_names(titles: list[str]) -> None:
+    """Sheets are found by name, trimmed and case-folded: two that fold alike are an error."""
+    seen: dict[str, str] = {}
+    problems = []
+    for title in titles:
+        key = title.strip().casefold()
+        if key in seen:
+            problems.append(
+                Problem(
+                    title,
+                    "",
+                    f"sheet names {seen[key]!r} and {title!r} are the same once spaces and "
+                    "case are ignored; rename or delete one",
+                )
+            )
+        else:
+            seen[key] = title
+    if problems:
+        raise InputError(problems)
 
 
 def _formula_cells(rows: list[tuple]) -> set[tuple[int, int]]:
@@ -79,8 +159,10 @@ def open_workbook(path: str | Path) -> tuple[dict[str, list[tuple]], dict[str, s
     for the values Excel or LibreOffice cached when they last saved it.
     """
     path = Path(path)
+    _check_size(path)
     formulas_wb = _load(path, data_only=False)
     try:
+        _check_sheet_names(formulas_wb.sheetnames)
         raw = _sheet_rows(formulas_wb)
     finally:
         formulas_wb.close()
@@ -136,11 +218,20 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        try:
-            return float(text)
-        except ValueError:
-            return None
+        text = value.strip()
+        return float(text) if _PLAIN_NUMBER.match(text) else None
+    return None
+
+
+def _text_number_problem(col: schema.Column, value: Any) -> str | None:
+    """A specific message for text that looks like a number in another form ('12.500,50',
+    '0,1', '1 234'): the planner does not guess which separator means what."""
+    if isinstance(value, str) and any(ch.isdigit() for ch in value):
+        return (
+            f"{col.name} is the text {value.strip()!r}; type it as a number: digits with '.' "
+            "for decimals and no thousands separators (text numbers in other forms are not "
+            "guessed)"
+        )
     return None
 
 
@@ -166,6 +257,8 @@ def convert(col: schema.Column, value: Any) -> tuple[Any, str | None]:
             return text, None
         return None, f"{col.name} is {_describe(value)}; it must be one of {', '.join(col.choices)}"
     number = _as_number(value)
+    if number is None and (problem := _text_number_problem(col, value)):
+        return None, problem
     if number is None or math.isnan(number) or math.isinf(number):
         return None, f"{col.name} is {_describe(value)}; it must be a number" + (
             f" ({col.unit})" if col.unit else ""

@@ -1,0 +1,109 @@
+"""Reading a workbook exactly, or refusing it with the cell: text numbers in other forms, stale
+`<dimension>` tags, colliding sheet names, and workbooks too large to read (issue 11)."""
+
+from __future__ import annotations
+
+import re
+import time
+import zipfile
+
+import pytest
+
+from planner import workbook
+from planner.problems import InputError
+from planner.validate import load_input
+from tests.builders import write_workbook
+from tests.test_validate import SETTINGS, base_sheets, problems_of
+
+
+def _rewrite(path, member_pattern: str, edit) -> None:
+    """Rewrite the zip entries whose name matches, applying `edit` to their text."""
+    with zipfile.ZipFile(path) as src:
+        items = [(info, src.read(info.filename)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in items:
+            if re.fullmatch(member_pattern, info.filename):
+                data = edit(data.decode()).encode()
+            dst.writestr(info, data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12.500,50", "0,1", "1,234", "1 234", "12_5"],
+)
+def test_text_numbers_in_other_forms_are_refused_with_the_cell(tmp_path, text):
+    """'12.500,50' was read as 12.5005 and '0,1' as 1.0: now each names its cell."""
+    sheets = base_sheets()
+    sheets["Supply"][0]["price_usd_per_t"] = text  # Supply!F2
+    found = problems_of(tmp_path, sheets)
+    assert any(p.startswith("Supply!F2: price_usd_per_t is the text") for p in found), found
+    assert any("no thousands separators" in p for p in found)
+
+
+def test_plain_text_numbers_are_read_exactly(tmp_path):
+    sheets = base_sheets()
+    sheets["Supply"][0]["price_usd_per_t"] = " 12.5 "
+    sheets["Countries"][0]["risk_score"] = "0.1"
+    data = load_input(write_workbook(tmp_path / "in.xlsx", sheets, SETTINGS))
+    assert data.supply.set_index("country").at["Chile", "price_usd_per_t"] == 12.5
+    assert data.countries.set_index("country").at["Chile", "risk_score"] == 0.1
+
+
+def test_a_stale_dimension_tag_drops_nothing(tmp_path):
+    """Some writers leave `<dimension ref="A1"/>`: every row and column is still read."""
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    expected = load_input(path).supply.copy()
+    _rewrite(
+        path,
+        r"xl/worksheets/sheet\d+\.xml",
+        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1"/>', xml),
+    )
+    with zipfile.ZipFile(path) as archive:
+        assert all(
+            '<dimension ref="A1"/>' in archive.read(n).decode()
+            for n in archive.namelist()
+            if n.startswith("xl/worksheets/sheet")
+        )
+    got = load_input(path).supply
+    assert got[["country", "freight_usd_per_t", "price_usd_per_t"]].equals(
+        expected[["country", "freight_usd_per_t", "price_usd_per_t"]]
+    )
+
+
+def test_sheet_names_that_collide_after_trimming_and_case_are_an_error(tmp_path):
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("SUPPLY ")
+    wb.save(path)
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    text = str(info.value)
+    assert "'Supply' and 'SUPPLY '" in text and "rename or delete one" in text
+
+
+def test_a_cell_far_below_the_data_is_refused_quickly(tmp_path):
+    """Cells only at A1 and XFD1048576 used to take forever: refused in seconds."""
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb["Policy"]["XFD1048576"] = 1
+    wb.save(path)
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    assert time.perf_counter() - start < 30
+    assert "Policy: it has more than 100,000 rows" in str(info.value)
+
+
+def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_parsing(tmp_path, monkeypatch):
+    """A zip bomb is judged from the zip directory: with the limit lowered to 0.001 MB, the
+    test workbook (a few kB unpacked) is refused without being parsed."""
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_MB", 0.001)
+    monkeypatch.setattr(workbook, "_load", lambda *a, **k: pytest.fail("parsed"))
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    assert "unpacks to" in str(info.value) and "more than the 0 MB" in str(info.value)
