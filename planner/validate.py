@@ -23,11 +23,22 @@ def load_input(path: str | Path) -> InputData:
     path = Path(path)
     if not path.exists():
         raise InputError([Problem(str(path), "", "file not found")])
+    _check_file_type(path)
     try:
         values, uncached, _ = open_workbook(path)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except InputError:
+        raise
+    except Exception as exc:
         raise InputError(
-            [Problem(path.name, "", f"cannot be read as an .xlsx workbook ({exc})")]
+            [
+                Problem(
+                    path.name,
+                    "",
+                    "cannot be read as an .xlsx workbook: the file is damaged "
+                    f"({type(exc).__name__}: {str(exc)[:200]}); open it in Excel or "
+                    "LibreOffice and save it again as .xlsx",
+                )
+            ]
         ) from None
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -92,6 +103,44 @@ def load_input(path: str | Path) -> InputData:
     data.source_file = str(path)
     data.source_sha256 = file_sha256(path)
     return data
+
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .xls, and Office's encrypted workbooks
+
+
+def _check_file_type(path: Path) -> None:
+    """One line naming the file and what is expected, for anything that is not an .xlsx."""
+
+    def refuse(what: str) -> None:
+        raise InputError([Problem(path.name, "", what)])
+
+    if path.is_dir():
+        refuse("is a folder; give the path of an .xlsx workbook")
+    if not path.is_file():
+        refuse("is not a regular file; give the path of an .xlsx workbook")
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head == OLE2_MAGIC:
+        refuse(
+            "is an Excel 97-2003 (.xls) file or a password-protected workbook; remove the "
+            "password, or save it as an Excel Workbook (.xlsx), and try again"
+        )
+    if not head.startswith(b"PK"):
+        refuse("is not an .xlsx workbook (an .xlsx file is a zip archive); save it as .xlsx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            kind = (
+                archive.read("mimetype")[:80].decode(errors="replace")
+                if "mimetype" in names
+                else ""
+            )
+    except zipfile.BadZipFile:
+        refuse("is a damaged zip archive, not a readable .xlsx workbook")
+    if "opendocument" in kind:
+        refuse("is an OpenDocument spreadsheet (.ods); save it as an Excel Workbook (.xlsx)")
+    if "xl/workbook.xml" not in names:
+        refuse("is a zip archive but not an .xlsx workbook (no xl/workbook.xml)")
 
 
 def _workbook_order(problems: list[Problem]) -> list[Problem]:

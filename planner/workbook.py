@@ -7,6 +7,7 @@ missing sheets and columns). Cross-sheet checks live in `planner.validate`.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import re
 import warnings
@@ -63,7 +64,10 @@ def _load(path: Path, data_only: bool) -> openpyxl.Workbook:
     with warnings.catch_warnings():
         # openpyxl warns about data validation and other extensions it does not keep.
         warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        # the bytes, not the path, so that an .xlsx saved without its extension is read too
+        # (openpyxl judges a path by its extension)
+        data = io.BytesIO(path.read_bytes())
+        return openpyxl.load_workbook(data, read_only=True, data_only=data_only)
 
 
 def _sheet_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:

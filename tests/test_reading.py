@@ -107,3 +107,56 @@ def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_parsing(tmp_
     with pytest.raises(InputError) as info:
         load_input(path)
     assert "unpacks to" in str(info.value) and "more than the 0 MB" in str(info.value)
+
+
+def _ods(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return path
+
+
+def _xls(path):
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512)
+    return path
+
+
+def _text(path):
+    path.write_text("plain text")
+    return path
+
+
+def _damaged_sheet(path):
+    write_workbook(path, base_sheets(), SETTINGS)
+    _rewrite(path, r"xl/worksheets/sheet2\.xml", lambda xml: xml[: len(xml) // 2])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda tmp: _xls(tmp / "old.xls"), "Excel 97-2003 (.xls) file or a password-protected"),
+        (lambda tmp: _ods(tmp / "sheet.ods"), "OpenDocument spreadsheet (.ods)"),
+        (lambda tmp: _text(tmp / "notes"), "not an .xlsx"),
+        (lambda tmp: tmp, "is a folder"),
+        (lambda tmp: _damaged_sheet(tmp / "damaged.xlsx"), "the file is damaged"),
+    ],
+    ids=["xls-or-encrypted", "ods", "no-extension-text", "folder", "malformed-sheet-xml"],
+)
+def test_wrong_file_types_get_one_line_and_exit_2(tmp_path, make, expected):
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    path = make(tmp_path)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert expected in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_xlsx_saved_without_its_extension_is_read(tmp_path):
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    bare = path.rename(tmp_path / "in")
+    assert load_input(bare).settings.last_year == 2030
