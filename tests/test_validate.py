@@ -247,7 +247,7 @@ def test_not_a_workbook(tmp_path):
     path.write_text("not a zip")
     with pytest.raises(InputError) as info:
         load_input(path)
-    assert "cannot be read as an .xlsx workbook" in str(info.value)
+    assert "is not an .xlsx workbook (an .xlsx file is a zip archive)" in str(info.value)
 
 
 def test_unknown_settings_columns_and_sheets_are_warnings_not_errors(tmp_path):
