@@ -62,16 +62,35 @@ def sweep(
     )
 
 
+SHOWN_PER_KEY = 5  # refused values listed per parameter (a Monte Carlo draw may refuse many)
+
+
 def check_points(data: InputData, points: list[Point]) -> None:
-    """Raise ParameterError listing every parameter key that names nothing in `data`."""
+    """Raise ParameterError listing every parameter key that names nothing in `data` and
+    every value the workbook's checks would refuse."""
     problems = []
+    usable = {}
     for key, operation in dict.fromkeys((k, op) for p in points for k, op, _ in p.changes):
         try:
-            params.check(data, params.parse_key(key))
+            param = params.parse_key(key)
+            params.check(data, param)
             if operation not in ("set", "scale"):
                 raise params.ParameterError(f"{key!r}: operation {operation!r}; use set or scale")
+            usable[key] = param
         except params.ParameterError as exc:
             problems.append(str(exc))
+    # every value is checked as the workbook's cell would be (a NaN or a share above 1 is
+    # refused here, not left to end as a solver status)
+    refused: dict[str, list[str]] = {}
+    for key, operation, value in dict.fromkeys(c for p in points for c in p.changes):
+        if key in usable:
+            problem = params.value_problem(data, usable[key], operation, value)
+            if problem:
+                refused.setdefault(key, []).append(problem)
+    for found in refused.values():
+        problems += found[:SHOWN_PER_KEY]
+        if len(found) > SHOWN_PER_KEY:
+            problems.append(f"... and {len(found) - SHOWN_PER_KEY:,} more values of that key")
     if problems:
         raise params.ParameterError("\n".join(problems))
 

@@ -354,10 +354,11 @@ def sweep(
     sample: Annotated[
         list[str] | None, typer.Option("--sample", help="KEY=DISTRIBUTION for Monte Carlo")
     ] = None,
-    samples: Annotated[int, typer.Option(help="Monte Carlo sample count")] = 100,
-    seed: Annotated[int, typer.Option(help="Monte Carlo seed")] = 0,
+    samples: Annotated[int, typer.Option(min=1, help="Monte Carlo sample count")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Monte Carlo seed")] = 0,
     workers: Annotated[
-        int, typer.Option(help="Local worker processes (default: the machine's cores)")
+        int,
+        typer.Option(min=0, max=1024, help="Local worker processes (0: the machine's cores)"),
     ] = 0,
     dask: Annotated[
         str | None, typer.Option("--dask", help="Run on the Dask cluster at this address")
@@ -370,6 +371,12 @@ def sweep(
         Path | None, typer.Option(help="Checkpoint file (default: OUTPUT.checkpoint.jsonl)")
     ] = None,
     fresh: Annotated[bool, typer.Option(help="Ignore an existing checkpoint")] = False,
+    max_points: Annotated[
+        int,
+        typer.Option(
+            "--max-points", min=1, help="Refuse a sweep of more points than this (a typo guard)"
+        ),
+    ] = 10_000,
 ) -> None:
     from planner import params
     from planner.api import check_points
@@ -396,11 +403,24 @@ def sweep(
                 key, dist = split_assignment(text)
                 op = "set" if key.lower().startswith("settings.") else "scale"
                 draws.append((key, op, dist))
+            if not 1 <= samples <= max_points:
+                raise params.ParameterError(
+                    f"--samples {samples:,}: give 1 to {max_points:,} (--max-points raises it)"
+                )
             points = monte_carlo(draws, samples, seed)
         else:
             changes = [(*split_assignment(t), "set") for t in set_ or []]
             changes += [(*split_assignment(t), "scale") for t in scale or []]
-            specs = [(key, op, params.parse_values(values)) for key, values, op in changes]
+            specs = [
+                (key, op, params.parse_values(values, max_points)) for key, values, op in changes
+            ]
+            sizes = [len(values) for _, _, values in specs]
+            count = (max(sizes) if zip_ else math.prod(sizes)) if sizes else 0
+            if count > max_points:
+                raise params.ParameterError(
+                    f"the sweep has {count:,} points ({' x '.join(map(str, sizes))}), more than "
+                    f"the limit of {max_points:,}; --max-points raises it"
+                )
             if specs:
                 design = zipped(*specs) if zip_ else grid(*specs)
             else:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner import schema
 from planner.data import InputData
 from planner.schema import SETTING_BY_NAME
 
@@ -37,6 +38,7 @@ TABLES = {
     "disruptions": "disruptions",
 }
 DEFAULT_COLUMN = {"demand": "demand_t", "scrap": "scrap_t"}
+MAX_POINTS = 10_000  # a sweep's default cap on points (the CLI's --max-points overrides it)
 NUMERIC_SETTINGS = (
     "discount_rate",
     "inr_per_usd",
@@ -167,8 +169,9 @@ def apply(data: InputData, param: Parameter, operation: str, value) -> None:
     frame[param.column] = column
 
 
-def parse_values(text: str) -> list:
-    """'0,0.3,1' -> [0, 0.3, 1]; 'A:B:N' -> N evenly spaced values from A to B; text stays."""
+def parse_values(text: str, limit: int | None = None) -> list:
+    """'0,0.3,1' -> [0, 0.3, 1]; 'A:B:N' -> N evenly spaced values from A to B; text stays.
+    A range of more than `limit` values is refused before it is built."""
     text = text.strip()
     if ":" in text and "," not in text:
         parts = text.split(":")
@@ -180,6 +183,11 @@ def parse_values(text: str) -> list:
             raise ParameterError(f"{text!r}: a range is START:STOP:COUNT (numbers)") from None
         if count < 1:
             raise ParameterError(f"{text!r}: COUNT must be at least 1")
+        if limit is not None and count > limit:
+            raise ParameterError(
+                f"{text!r}: {count:,} values is more than the limit of {limit:,} points "
+                "(--max-points raises it)"
+            )
         return [float(v) for v in np.linspace(start, stop, count)]
     values = []
     for part in text.split(","):
@@ -193,3 +201,49 @@ def parse_values(text: str) -> list:
     if not values:
         raise ParameterError(f"{text!r}: no values")
     return values
+
+
+def _column_of(param: Parameter) -> schema.Column | None:
+    """The contract's column behind a parameter (a milestone quantity for Demand and Scrap)."""
+    if param.table == "settings":
+        return SETTING_BY_NAME.get(param.column)
+    if param.column in ("demand_t", "scrap_t"):
+        return schema.Column(param.column, "number", "", "t/yr", min=0.0)
+    sheet = schema.SHEET_BY_NAME.get(param.table)
+    if sheet is None:
+        return None
+    return next((c for c in sheet.columns if c.name == param.column), None)
+
+
+def value_problem(data: InputData, param: Parameter, operation: str, value) -> str | None:
+    """Why a sweep value cannot be used, as a workbook cell's check would say, or None: it
+    must be a finite number (text only for text settings), and the cells it produces must
+    keep the column's range."""
+    from planner.workbook import _range_problem
+
+    if param.table == "settings" and param.column in TEXT_SETTINGS:
+        return None  # apply() checks the choices
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return f"{param.key}={value!r}: a number is needed"
+    if not np.isfinite(number):
+        return f"{param.key}={value!r}: a finite number is needed"
+    col = _column_of(param)
+    if col is None:
+        return None
+    if operation == "set":
+        results = [number]
+    elif param.table == "settings":
+        current = getattr(data.settings, param.column)
+        results = [] if current is None else [number * float(current)]
+    else:
+        frame = getattr(data, param.table)
+        cells = frame.loc[_selected_rows(frame, param), param.column].astype(float)
+        results = [number * float(cells.min()), number * float(cells.max())] if len(cells) else []
+    for result in results:
+        problem = _range_problem(col, result)
+        if problem:
+            how = "" if operation == "set" else f" (x{number:g} of the workbook's value)"
+            return f"{param.key}={number:g}{how}: {problem}"
+    return None

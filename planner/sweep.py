@@ -118,7 +118,23 @@ def parse_distribution(text: str) -> tuple[str, tuple[float, ...]]:
         raise params.ParameterError(
             f"{text!r}: {match['name']} takes {', '.join(DISTRIBUTIONS[match['name']])}"
         )
+    problem = _distribution_problem(match["name"], args)
+    if problem:
+        raise params.ParameterError(f"{text!r}: {problem}")
     return match["name"], args
+
+
+def _distribution_problem(name: str, args: tuple[float, ...]) -> str | None:
+    """Why these arguments define no distribution, or None."""
+    if not all(np.isfinite(a) for a in args):
+        return "arguments must be finite numbers"
+    if name in ("normal", "lognormal") and args[1] < 0:
+        return f"{DISTRIBUTIONS[name][1]} must be 0 or more"
+    if name == "uniform" and args[0] > args[1]:
+        return "low must not be above high"
+    if name == "triangular" and not (args[0] <= args[1] <= args[2] and args[0] < args[2]):
+        return "needs low <= mode <= high with low < high"
+    return None
 
 
 def monte_carlo(changes: list[tuple[str, str, str]], samples: int, seed: int = 0) -> list[Point]:

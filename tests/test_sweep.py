@@ -85,8 +85,8 @@ def test_designs():
 def test_sweep_points_equal_fresh_solves_and_failures_are_recorded(base, tmp_path):
     points = [
         Point(0, (("Settings.risk_weight", "set", 0.3),)),
-        # a negative budget admits no plan: recorded as infeasible, and the sweep goes on
-        Point(1, (("Budgets[funding=govt].limit_inr_crore", "set", -1),)),
+        # ten years of cobalt stock cannot be bought: recorded as infeasible, the sweep goes on
+        Point(1, (("Policy[rule=min_stock_days].value", "set", 3650),)),
         Point(2, (("Demand[mineral=cobalt]", "scale", 1.25),)),
     ]
     frame = sweep(base, points, checkpoint=tmp_path / "ck.jsonl")
@@ -237,3 +237,51 @@ def test_a_checkpoint_of_other_data_is_set_aside_not_reused(base, tmp_path):
         sweep(edited, design, checkpoint=ck, on_result=solved.append).attrs["checkpoint_note"] == ""
     )
     assert solved == []  # the same data reuse the checkpoint
+
+
+def test_sweep_values_are_checked_like_workbook_cells(base):
+    """A NaN, a negative budget or a risk score scaled past 1 is refused before any solve,
+    naming the key and the rule, as the workbook's own check would."""
+    from planner.api import check_points
+
+    points = [
+        Point(0, (("Settings.risk_weight", "set", float("nan")),)),
+        Point(1, (("Budgets[funding=govt].limit_inr_crore", "set", -1),)),
+        Point(2, (("Countries[country=China].risk_score", "scale", 3),)),
+        Point(3, (("Settings.risk_weight", "set", 0.2),)),
+    ]
+    with pytest.raises(params.ParameterError) as info:
+        check_points(base, points)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 3, lines
+    assert "Settings.risk_weight=nan: a finite number is needed" in lines[0]
+    assert "limit_inr_crore is -1; it must be 0 or more" in lines[1]
+    assert "x3 of the workbook's value" in lines[2] and "between 0 and 1" in lines[2]
+
+
+def test_cli_sweep_caps_points_and_checks_distributions(teaching_path, tmp_path):
+    runner = CliRunner()
+    out = str(tmp_path / "s.xlsx")
+    huge = ["sweep", str(teaching_path), "--set", "Settings.risk_weight=0:1:1000000000", "-o", out]
+    result = runner.invoke(app, huge)
+    assert result.exit_code == 2
+    assert "1,000,000,000 values is more than the limit of 10,000" in " ".join(
+        result.output.split()
+    )
+    grid_args = [
+        "--set",
+        "Settings.risk_weight=0:1:200",
+        "--scale",
+        "Demand[mineral=lithium]=0.5:1.5:100",
+    ]
+    result = runner.invoke(app, ["sweep", str(teaching_path), *grid_args, "-o", out])
+    assert result.exit_code == 2 and "20,000 points (200 x 100)" in " ".join(result.output.split())
+    for text, why in (
+        ("uniform(1,0)", "low must not be above high"),
+        ("normal(0,-1)", "sd must be 0 or more"),
+    ):
+        args = ["sweep", str(teaching_path), "--sample", f"Settings.risk_weight={text}", "-o", out]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and why in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "s.xlsx").exists()
