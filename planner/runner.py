@@ -13,11 +13,14 @@ sweep goes on; points whose worker died are tried again on the next run.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -216,9 +219,28 @@ def run_points(
     return frame
 
 
-def _init_worker(base: InputData) -> None:
+def _init_worker(base: InputData, parent_pid: int | None = None) -> None:
     global _BASE
     _BASE = base
+    _die_with_parent(parent_pid)
+
+
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal sent when the parent dies
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Ask the kernel to end this worker when the sweep's main process dies (kill -9
+    included), so that no orphan keeps solving; on Linux only (elsewhere the pool's own
+    shutdown on SIGTERM and interrupts still applies)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the request was made
 
 
 _BASE: InputData | None = None
@@ -239,7 +261,7 @@ def _run_processes(
     while pending:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_worker, initargs=(base,)
+            workers, mp_context=context, initializer=_init_worker, initargs=(base, os.getpid())
         ) as pool:
             futures = {pool.submit(_solve_in_worker, p, highs_threads): p for p in pending}
             pending = []
