@@ -9,6 +9,7 @@ must give.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
 import highspy
@@ -52,17 +53,55 @@ def explain_infeasibility(hm: HighsModel, model: pyo.ConcreteModel, ix: ModelInd
             "check the Processing and Projects data."
         )
     slack = np.asarray(h.getSolution().col_value)[n_col:]
+    slack = _only_what_must_move(h, n_col, rows, slack)
     return _describe(rows, slack, model, ix)
+
+
+def _only_what_must_move(
+    h: highspy.Highs, n_col: int, rows: list, slack: np.ndarray, budget_s: float = 60.0
+) -> np.ndarray:
+    """Drop rules that need not move: for each relaxed rule in turn, forbid its slack and
+    re-solve; if a plan still exists, that rule stays whole. What is left is a set of rules
+    each of which must give (a minimal set, found greedily, smallest relaxation first)."""
+    start = time.perf_counter()
+    order = [i for i in np.argsort(slack) if slack[i] > SLACK_TOL]
+    for i in order[:MAX_RULE_CHECKS]:
+        if time.perf_counter() - start > budget_s:
+            break
+        h.changeColBounds(n_col + int(i), 0.0, 0.0)
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            slack = np.asarray(h.getSolution().col_value)[n_col:].copy()
+        else:
+            h.changeColBounds(n_col + int(i), 0.0, INF)
+    h.run()  # the last accepted state, so that the reported amounts are consistent
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        slack = np.asarray(h.getSolution().col_value)[n_col:]
+    return slack
+
+
+SLACK_TOL = 1e-6
+MAX_RULE_CHECKS = 30
+# the unit of each rule's relaxation: share rules and stock rules are rows in tonnes
+UNITS = {
+    "max_country_share": "t of refined supply",
+    "max_concern_share": "t of refined supply",
+    "min_domestic_share": "t of refined supply",
+    "min_stock_days": "t of stock",
+    "budget": "INR crore",
+    "risk_cap": "million USD (discounted)",
+    "concentration_cap": "million USD (discounted)",
+}
 
 
 def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: ModelIndex) -> str:
     by_rule: dict[tuple, list] = defaultdict(list)
     for (_, block, k), s in zip(rows, slack, strict=True):
-        if s <= 1e-6:
+        if s <= SLACK_TOL:
             continue
         if block in ("risk_cap", "concentration_cap"):
             name = f"{block}_musd"
-            where = (f"Settings {name} ({getattr(ix, name):,.6g} million USD, discounted)",)
+            where = (f"Settings {name} ({getattr(ix, name):,.6g} million USD, discounted)", block)
             by_rule[where] += [("all minerals", ix.years[0], s), ("all minerals", ix.years[-1], 0)]
         elif block == "policy":
             i, rule, mineral, country, year, value, basis = model.policy_index[k]
@@ -70,25 +109,26 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
             on = f" on the {basis} basis" if basis != "refining" else ""
             where = f"Policy row {rec['excel_row']} ({rule} {value:g}{on}"
             where += f", {country})" if country != "*" else ")"
-            by_rule[(where,)].append((mineral, year, s))
+            by_rule[(where, rule)].append((mineral, year, s))
         else:
             rec = ix.budgets[k]
             where = (
                 f"Budgets row {rec['excel_row']} ({rec['funding']} "
                 f"{rec['first_year']}-{rec['last_year']})"
             )
-            by_rule[(where,)].append(("capital", rec["first_year"], s))
+            by_rule[(where, "budget")].append(("capital", rec["first_year"], s))
     lines = [
-        "No plan satisfies every rule. These rules conflict with the rest of the input; "
-        "relaxing them by the amounts shown makes a plan possible:"
+        "No plan satisfies every rule. Each rule below must give, by at least the amount "
+        "shown, for a plan to exist (the other rules can stay as they are):"
     ]
-    for (where,), items in by_rule.items():
+    for (where, kind), items in by_rule.items():
         minerals = sorted({m for m, _, _ in items})
         years = sorted({y for _, y, _ in items})
         total = sum(s for _, _, s in items)
         amount = f"{total:,.1f}" if total >= 1 else f"{total:.3g}"
         lines.append(
-            f"  - {where}: {', '.join(minerals)} in {_years(years)} (short by {amount} in total)"
+            f"  - {where}: {', '.join(minerals)} in {_years(years)}, short by {amount} "
+            f"{UNITS.get(kind, '')} in total".rstrip()
         )
     return "\n".join(lines)
 

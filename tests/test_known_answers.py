@@ -455,3 +455,30 @@ def test_infeasible_policy_is_explained(tmp_path):
     assert "Policy row 2" in message
     assert "min_stock_days" in message
     assert "ree" in message
+
+
+def test_infeasibility_names_only_the_rules_that_must_move_with_units(tmp_path):
+    """Demand 365 t; country A sells at most 100 t. Rule 1 caps A at half of refined supply,
+    so with A the only source nothing may be bought; rule 2 wants a year of stock (365 t).
+
+    The least total relaxation bends both (the cap by 50 t so that 100 t can be bought, the
+    stock by 265 t), but the cap need not move: with nothing bought, the stock rule alone is
+    short by its whole 365 t. Only rule 2 is named, in tonnes of stock."""
+    with pytest.raises(SolveError) as info:
+        run(
+            tmp_path,
+            {
+                "Minerals": minerals("ree"),
+                "Countries": countries(("A", 0.0)),
+                "Demand": [demand("ree", {2025: 365})],
+                "Supply": [supply("A", "ree", "refined", 100, 100)],
+                "Policy": [
+                    {"rule": "max_country_share", "mineral": "ree", "country": "A", "value": 0.5},
+                    {"rule": "min_stock_days", "mineral": "ree", "value": 365},
+                ],
+            },
+        )
+    message = str(info.value)
+    assert "Policy row 3 (min_stock_days 365)" in message
+    assert "short by 365.0 t of stock in total" in message
+    assert "Policy row 2" not in message
