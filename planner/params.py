@@ -219,7 +219,7 @@ def value_problem(data: InputData, param: Parameter, operation: str, value) -> s
     """Why a sweep value cannot be used, as a workbook cell's check would say, or None: it
     must be a finite number (text only for text settings), and the cells it produces must
     keep the column's range."""
-    from planner.workbook import _range_problem
+    from planner.workbook import MAX_MAGNITUDE, _range_problem
 
     if param.table == "settings" and param.column in TEXT_SETTINGS:
         return None  # apply() checks the choices
@@ -243,6 +243,8 @@ def value_problem(data: InputData, param: Parameter, operation: str, value) -> s
         results = [number * float(cells.min()), number * float(cells.max())] if len(cells) else []
     for result in results:
         problem = _range_problem(col, result)
+        if abs(result) > MAX_MAGNITUDE:
+            problem = f"{col.name} would be {result:.3g}, beyond {MAX_MAGNITUDE:.0e} in size"
         if problem:
             how = "" if operation == "set" else f" (x{number:g} of the workbook's value)"
             return f"{param.key}={number:g}{how}: {problem}"

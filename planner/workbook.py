@@ -31,6 +31,10 @@ NO = {"no", "n", "false", "0"}
 MAX_UNPACKED_MB = 200.0
 MAX_ROWS_PER_SHEET = 100_000
 MAX_CELLS = 5_000_000
+# The largest figure accepted in a cell. The India case's largest is about 1e8 (t of bauxite);
+# HiGHS's feasibility tolerance is 1e-7 and the model's matrix already spans 1e-1..1e7, so a
+# figure many orders larger leaves the small ones below the solver's resolution.
+MAX_MAGNITUDE = 1e12
 # a number typed as text is read only in this plain form: digits, '.' for decimals, an
 # exponent; thousands separators and decimal commas are refused, never guessed
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -266,6 +270,12 @@ def convert(col: schema.Column, value: Any) -> tuple[Any, str | None]:
     if number is None or math.isnan(number) or math.isinf(number):
         return None, f"{col.name} is {_describe(value)}; it must be a number" + (
             f" ({col.unit})" if col.unit else ""
+        )
+    if abs(number) > MAX_MAGNITUDE:
+        return None, (
+            f"{col.name} is {number:.3g}; figures beyond {MAX_MAGNITUDE:.0e} in size are refused: "
+            "the solver's tolerances are relative to the model's largest coefficients, so such a "
+            "figure would make every other one noise (is the unit right?)"
         )
     if kind in ("integer", "year"):
         if not number.is_integer():

@@ -160,3 +160,13 @@ def test_an_xlsx_saved_without_its_extension_is_read(tmp_path):
     path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
     bare = path.rename(tmp_path / "in")
     assert load_input(bare).settings.last_year == 2030
+
+
+def test_figures_too_large_for_the_solver_are_refused_with_the_cell(tmp_path):
+    """A demand of 1e308 used to pass and end in a misleading time-limit message."""
+    sheets = base_sheets()
+    sheets["Demand"][0][2025] = 1e308  # Demand!C2
+    found = problems_of(tmp_path, sheets)
+    assert any(p.startswith("Demand!C2: 2025 is 1e+308; figures beyond 1e+12") for p in found), (
+        found
+    )
