@@ -83,15 +83,45 @@ def _sheet_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()
         rows: list[tuple] = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append(tuple(row))
-            cells += len(row)
-            if len(rows) > MAX_ROWS_PER_SHEET:
-                _too_big(ws.title, f"it has more than {MAX_ROWS_PER_SHEET:,} rows")
-            if cells > MAX_CELLS:
-                _too_big(ws.title, f"the workbook has more than {MAX_CELLS:,} cells")
+        try:
+            for row in ws.iter_rows(values_only=True):
+                rows.append(tuple(row))
+                cells += len(row)
+                if len(rows) > MAX_ROWS_PER_SHEET:
+                    _too_big(ws.title, f"it has more than {MAX_ROWS_PER_SHEET:,} rows")
+                if cells > MAX_CELLS:
+                    _too_big(ws.title, f"the workbook has more than {MAX_CELLS:,} cells")
+        except (ValueError, TypeError) as exc:
+            _unreadable_cells(ws, len(rows) + 1, exc)
         sheets[ws.title] = rows
     return sheets
+
+
+_NUMBER_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(?:(?!</c>).)*?<v>([^<]*)</v>', re.DOTALL)
+
+
+def _unreadable_cells(ws: Any, row: int, exc: Exception) -> None:
+    """A cell the XML reader cannot take (a number cell holding `NaN` or `INF`): name it."""
+    problems = []
+    path = getattr(ws, "_worksheet_path", None)
+    if path is not None:
+        xml = ws.parent._archive.read(path)
+        for address, attributes, value in _NUMBER_CELL.findall(xml):
+            typed = re.search(rb't="([a-zA-Z]+)"', attributes)
+            if typed and typed.group(1) != b"n":
+                continue  # a string, boolean or error cell
+            text = value.decode(errors="replace")
+            if _as_number(text) is None:
+                problems.append(
+                    Problem(
+                        ws.title,
+                        address.decode(),
+                        f"holds {text!r}, which is not a number; type a number or leave it blank",
+                    )
+                )
+    if not problems:
+        problems.append(Problem(ws.title, f"{row}:{row}", f"a cell cannot be read ({exc})"))
+    raise InputError(problems)
 
 
 def _too_big(sheet: str, why: str) -> None:
@@ -200,11 +230,8 @@ def open_workbook(path: str | Path) -> tuple[dict[str, list[tuple]], dict[str, s
 
 
 def _is_blank(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str) and not value.strip())
-        or (isinstance(value, float) and math.isnan(value))
-    )
+    # a NaN read from the sheet XML (<v>NaN</v>) is not blank: it is reported with its cell
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _header_year(value: Any) -> int | None:

@@ -170,3 +170,19 @@ def test_figures_too_large_for_the_solver_are_refused_with_the_cell(tmp_path):
     assert any(p.startswith("Demand!C2: 2025 is 1e+308; figures beyond 1e+12") for p in found), (
         found
     )
+
+
+def test_a_nan_in_the_sheet_xml_is_reported_with_its_cell(tmp_path):
+    """<v>NaN</v> used to be taken for a blank (an optional column's default was used)."""
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path).sheetnames.index("Supply") + 1
+    _rewrite(
+        path,
+        rf"xl/worksheets/sheet{sheet}\.xml",
+        lambda xml: re.sub(r'(<c r="H2"[^>]*>)<v>[^<]*</v>', r"\1<v>NaN</v>", xml),
+    )
+    with pytest.raises(InputError) as info:
+        load_input(path)
+    assert "Supply!H2: holds 'NaN', which is not a number" in str(info.value)
