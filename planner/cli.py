@@ -530,7 +530,10 @@ projects chosen, and last-year HHI and concern share per mineral."""
 def frontier(
     path: Annotated[Path, typer.Argument(help="Input workbook (.xlsx)")],
     points: Annotated[
-        int, typer.Option("--points", "-n", min=2, help="Points on the frontier, ends included")
+        int,
+        typer.Option(
+            "--points", "-n", min=2, max=1000, help="Points on the frontier, ends included"
+        ),
     ] = 10,
     output: Annotated[
         Path | None,
