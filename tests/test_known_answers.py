@@ -437,9 +437,8 @@ def test_concern_cap_and_domestic_share(tmp_path):
     assert risk["self_sufficiency"] == pytest.approx(0.5)
 
 
-def test_infeasible_policy_is_explained(tmp_path):
-    """Stock must cover 30 days of demand, but nothing can be bought: the stock rule cannot
-    hold (unmet demand covers the balance, not the stock). The explanation names Policy row 2."""
+def _ree_infeasibility(tmp_path, available_t: float, policy: list[dict]) -> str:
+    """The message of a one-country rare-earth case (demand 365 t in 2025) that has no plan."""
     with pytest.raises(SolveError) as info:
         run(
             tmp_path,
@@ -447,11 +446,19 @@ def test_infeasible_policy_is_explained(tmp_path):
                 "Minerals": minerals("ree"),
                 "Countries": countries(("A", 0.0)),
                 "Demand": [demand("ree", {2025: 365})],
-                "Supply": [supply("A", "ree", "refined", 0, 100)],
-                "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 30}],
+                "Supply": [supply("A", "ree", "refined", available_t, 100)],
+                "Policy": policy,
             },
         )
-    message = str(info.value)
+    return str(info.value)
+
+
+def test_infeasible_policy_is_explained(tmp_path):
+    """Stock must cover 30 days of demand, but nothing can be bought: the stock rule cannot
+    hold (unmet demand covers the balance, not the stock). The explanation names Policy row 2."""
+    message = _ree_infeasibility(
+        tmp_path, 0, [{"rule": "min_stock_days", "mineral": "ree", "value": 30}]
+    )
     assert "Policy row 2" in message
     assert "min_stock_days" in message
     assert "ree" in message
@@ -464,21 +471,14 @@ def test_infeasibility_names_only_the_rules_that_must_move_with_units(tmp_path):
     The least total relaxation bends both (the cap by 50 t so that 100 t can be bought, the
     stock by 265 t), but the cap need not move: with nothing bought, the stock rule alone is
     short by its whole 365 t. Only rule 2 is named, in tonnes of stock."""
-    with pytest.raises(SolveError) as info:
-        run(
-            tmp_path,
-            {
-                "Minerals": minerals("ree"),
-                "Countries": countries(("A", 0.0)),
-                "Demand": [demand("ree", {2025: 365})],
-                "Supply": [supply("A", "ree", "refined", 100, 100)],
-                "Policy": [
-                    {"rule": "max_country_share", "mineral": "ree", "country": "A", "value": 0.5},
-                    {"rule": "min_stock_days", "mineral": "ree", "value": 365},
-                ],
-            },
-        )
-    message = str(info.value)
+    message = _ree_infeasibility(
+        tmp_path,
+        100,
+        [
+            {"rule": "max_country_share", "mineral": "ree", "country": "A", "value": 0.5},
+            {"rule": "min_stock_days", "mineral": "ree", "value": 365},
+        ],
+    )
     assert "Policy row 3 (min_stock_days 365)" in message
     assert "short by 365.0 t of stock in total" in message
     assert "Policy row 2" not in message
