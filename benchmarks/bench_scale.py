@@ -44,8 +44,8 @@ import numpy as np
 import openpyxl
 
 from models.build import build_model
+from models.data import InputData
 from models.index import build_index
-from planner.data import InputData
 from planner.export import write_plan
 from planner.schema import column_names
 from planner.solve import extract_plan

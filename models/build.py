@@ -7,12 +7,12 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from models import balances, budgets, concentration, policy, processing, projects, stock
+from models.data import InputData
 from models.expr import add_rows
 from models.index import ModelIndex, build_index
 from models.objective import add_objective, risk_cap
 from models.purchases import declare_purchases, purchase_bounds
 from models.supply_terms import collect_supply_terms
-from planner.data import InputData
 
 # (constraint name, rows function), in the order they are added to the model
 ROW_BLOCKS = (

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.data import InputData
+from models.data import InputData
 
 USD_PER_MUSD = 1e6
 INR_PER_CRORE = 1e7

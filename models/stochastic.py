@@ -32,12 +32,12 @@ from pyomo.common.gc_manager import PauseGC
 
 from models import balances, budgets, policy, processing, projects, stock
 from models.build import variable_bounds
+from models.data import InputData
 from models.disruption import Effects, Scenario, apply_effects, history_nodes, scenario_effects
 from models.expr import add_rows, ge, le, linear
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms, risk_terms
 from models.supply_terms import collect_supply_terms
-from planner.data import InputData
 
 # recourse variable families: name -> position of the year in the key
 RECOURSE = {

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from models.data import InputData, Settings
 from planner import params
-from planner.data import InputData, Settings
 from planner.plan import Plan
 from planner.problems import InputError, Problem
 from planner.runner import run_points

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.data import InputData
+from models.data import InputData
 from planner.kpis import plan_kpis
 from planner.persistent import PersistentModel
 from planner.plan import Plan

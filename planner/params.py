@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.data import InputData
 from planner import schema
-from planner.data import InputData
 from planner.schema import SETTING_BY_NAME
 
 TABLES = {

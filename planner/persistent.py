@@ -20,12 +20,12 @@ from pyomo.common.gc_manager import PauseGC
 
 from models.build import ROW_BLOCKS, build_model, variable_bounds
 from models.concentration import declared_pieces
+from models.data import InputData
 from models.expr import linear, relational
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms
 from models.policy import expand_policy
 from models.supply_terms import collect_supply_terms
-from planner.data import InputData
 from planner.plan import Plan
 from planner.solve import SolveError, extract_plan, solve_model
 from planner.solver import INF, HighsModel

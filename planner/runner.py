@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.data import InputData
+from models.data import InputData
 from planner.kpis import plan_kpis
 from planner.persistent import PersistentModel
 from planner.solve import SolveError, solve

@@ -15,11 +15,11 @@ from pyomo.common.gc_manager import PauseGC
 
 from models import budgets
 from models.build import build_model
+from models.data import InputData
 from models.index import ModelIndex, build_index
 from models.objective import cost_terms, risk_terms
 from models.supply_terms import collect_supply_terms
 from planner import concentration, measures, report
-from planner.data import InputData
 from planner.infeasibility import explain_infeasibility
 from planner.plan import Plan
 from planner.solver import HighsModel, SolveStatus

@@ -18,10 +18,10 @@ import time
 import numpy as np
 import pandas as pd
 
+from models.data import InputData
 from models.disruption import UNDISRUPTED, Scenario, disruption_scenarios, undisrupted
 from models.objective import cost_terms, risk_terms
 from models.stochastic import build_stochastic_model
-from planner.data import InputData
 from planner.first_stage import (
     FirstStage,
     first_stage_of,

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.build import build_model
+from models.data import InputData
 from models.disruption import (
     UNDISRUPTED,
     apply_effects,
@@ -33,7 +34,6 @@ from models.disruption import (
 )
 from models.index import ModelIndex, build_index
 from models.stochastic import RECOURSE
-from planner.data import InputData
 from planner.first_stage import (
     FirstStage,
     cap_columns,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from models.data import InputData
 from planner import params
-from planner.data import InputData
 
 Change = tuple[str, str, object]  # (parameter key, "set" | "scale", value)
 

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.data import InputData, Settings
 from planner import schema
-from planner.data import InputData, Settings
 from planner.problems import InputError, Problem
 from planner.workbook import RawTable, file_sha256, open_workbook, read_settings, read_table
 
