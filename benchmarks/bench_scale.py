@@ -9,7 +9,7 @@ contract, then runs the planner's own pipeline on it, phase by phase:
     hand-over       planner.solver.HighsModel(model): Pyomo standard-form compile + passModel
     solve           HiGHS's own time for the MIP (SolveStatus.solver_time_s)
     dual LP         HighsModel.duals_with_integers_fixed (the LP re-solve is HiGHS time)
-    extraction      planner.solve.extract_plan
+    extraction      planner.deterministic.extract_plan
     export          planner.export.write_plan
 
 and prints a table: sizes, seconds per phase, each phase outside HiGHS as a multiple of
@@ -46,9 +46,9 @@ import openpyxl
 from models.build import build_model
 from models.data import InputData
 from models.index import build_index
+from planner.deterministic import extract_plan
 from planner.export import write_plan
 from planner.schema import column_names
-from planner.solve import extract_plan
 from planner.solver import HighsModel
 from planner.validate import load_input
 from planner.workbook import open_workbook

@@ -164,7 +164,7 @@ def _short(filename: str) -> str:
 def machine() -> str:
     import pyomo.version
 
-    from planner.solve import highs_version
+    from planner.deterministic import highs_version
 
     cpu = platform.processor() or platform.machine()
     try:

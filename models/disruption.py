@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from models.data import InputData
 from models.index import ModelIndex
 
 ANY = "*"
@@ -248,3 +249,13 @@ def history_nodes(effects: list[Effects], years: list[int]) -> list[dict[int, in
             parent = mine[t] = ids.setdefault(key, len(ids))
         nodes.append(mine)
     return nodes
+
+
+def scenario_set(data: InputData) -> tuple[list[Scenario], list[str]]:
+    """The modelled scenarios (the undisrupted case first, if it has probability left) and
+    the names of scenarios left out for a probability of 0."""
+    disrupted = disruption_scenarios(data.disruptions)
+    kept = [s for s in disrupted if s.probability > 0]
+    dropped = [s.name for s in disrupted if s.probability <= 0]
+    base = undisrupted(disrupted)
+    return ([base] if base.probability > 0 else []) + kept, dropped

@@ -26,8 +26,8 @@ from models.index import ModelIndex, build_index
 from models.objective import objective_terms
 from models.policy import expand_policy
 from models.supply_terms import collect_supply_terms
+from planner.deterministic import SolveError, extract_plan, solve_model
 from planner.plan import Plan
-from planner.solve import SolveError, extract_plan, solve_model
 from planner.solver import INF, HighsModel
 
 

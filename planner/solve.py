@@ -1,49 +1,21 @@
-"""Solve one input: build the model, run HiGHS, read duals, return a Plan."""
+"""Solve one input: dispatch to the deterministic or the stochastic pipeline by its mode.
+
+`solve` and `SolveError` are the public names (planner.api re-exports them); the pipelines
+live in planner/deterministic.py and planner/stochastic.py, which never import this module.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
-from importlib import metadata
-from pathlib import Path
 
-import numpy as np
-import pyomo
-import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from models import budgets
-from models.build import build_model
 from models.data import InputData
-from models.index import ModelIndex, build_index
-from models.objective import cost_terms, risk_terms
-from models.supply_terms import collect_supply_terms
-from planner import concentration, measures, report
-from planner.infeasibility import explain_infeasibility
+from planner.deterministic import Progress, SolveError, solve_deterministic
 from planner.plan import Plan
-from planner.solver import HighsModel, SolveStatus
+from planner.stochastic import solve_stochastic
 
-Progress = Callable[[str], None]
-
-
-class SolveError(Exception):
-    """The model has no plan to export (infeasible, unbounded, or no solution in time)."""
-
-    def __init__(self, message: str, status: SolveStatus | None = None):
-        super().__init__(message)
-        self.status = status
-
-
-def program_version() -> str:
-    try:
-        return metadata.version("critical-minerals-planner")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def highs_version() -> str:
-    return metadata.version("highspy")
+__all__ = ["SolveError", "solve"]
 
 
 def solve(
@@ -67,8 +39,6 @@ def solve(
     # cyclic collector off for the whole pipeline (one collection runs when it ends).
     with PauseGC():
         if data.settings.mode == "stochastic":
-            from planner.stochastic import solve_stochastic
-
             s = data.settings
             return solve_stochastic(
                 data,
@@ -77,240 +47,4 @@ def solve(
                 progress,
                 highs_options,
             )
-        return _solve(data, mip_gap, time_limit_s, progress, highs_options)
-
-
-def _solve(data, mip_gap, time_limit_s, progress, highs_options) -> Plan:
-    say = progress or (lambda _msg: None)
-    s = data.settings
-    mip_gap = s.mip_gap if mip_gap is None else mip_gap
-    time_limit_s = s.time_limit_s if time_limit_s is None else time_limit_s
-    timings: dict[str, float] = {}
-
-    say("building the model")
-    t0 = time.perf_counter()
-    ix = build_index(data)
-    model = build_model(data, ix)
-    timings["build_s"] = time.perf_counter() - t0
-
-    say("handing the model to HiGHS")
-    hm = HighsModel(model)
-    timings["handover_s"] = hm.handover_s
-
-    say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
-    t_solve = time.perf_counter()
-    status, cuts = solve_model(
-        model, hm, mip_gap, s.mip_abs_gap_musd, time_limit_s, highs_options, warm=False
-    )
-    if status.status == "infeasible":
-        raise SolveError(explain_infeasibility(hm, model, ix), status)
-    if not status.has_solution:
-        raise SolveError(
-            f"HiGHS found no plan (status {status.status}) within "
-            f"{time_limit_s:g} s; raise time_limit_s or mip_gap",
-            status,
-        )
-    timings["solve_s"] = time.perf_counter() - t_solve
-
-    say("reading marginal costs (LP with the integer decisions fixed)")
-    duals, dual_time = hm.duals_with_integers_fixed()
-    timings["dual_solve_s"] = dual_time
-
-    t0 = time.perf_counter()
-    plan = extract_plan(data, model, hm, status, duals, mip_gap, timings, cuts)
-    timings["report_s"] = time.perf_counter() - t0
-    plan.summary["report_s"] = round(timings["report_s"], 3)
-    return plan
-
-
-# a model with tangent cuts is solved to this share of the requested gap (see solve_model)
-TIGHTER = 0.8
-
-
-def solve_model(
-    model: pyo.ConcreteModel,
-    hm: HighsModel,
-    mip_gap: float,
-    mip_abs_gap: float | None,
-    time_limit_s: float,
-    options: dict | None,
-    warm: bool,
-) -> tuple[SolveStatus, concentration.CutReport | None]:
-    """Run HiGHS on a built model (from the held plan's integer decisions when `warm`).
-
-    A model that prices or caps the concentration term has its tangent cuts refined first on
-    the LP relaxation, is solved to 0.8 x the requested gaps (the true term then costs a little
-    more than the cuts' one), and its cuts are refined at the plan (planner/concentration.py)."""
-    priced = concentration.has_pieces(model)
-    target = TIGHTER if priced else 1.0
-    abs_target = None if mip_abs_gap is None else target * mip_abs_gap
-    start = hm.x.copy()  # the previous plan; preparing the cuts solves the LP relaxation
-    if priced:
-        concentration.prepare(model, hm, time_limit_s)
-    if warm and hm.is_mip and np.any(start):
-        status = hm.solve_from(start, target * mip_gap, time_limit_s, options, abs_target)
-    else:
-        status = hm.solve(target * mip_gap, time_limit_s, options, abs_target)
-    if not priced or not status.has_solution:
-        return status, None
-    return concentration.solve_priced(
-        model, hm, status, mip_gap, mip_abs_gap, time_limit_s, options
-    )
-
-
-VALUE_NAMES = (
-    "buy",
-    "offtake",
-    "build",
-    "stake",
-    "modules_built",
-    "output",
-    "stock",
-    "inject",
-    "draw",
-    "unmet",
-)
-
-
-def extract_plan(
-    data: InputData,
-    model: pyo.ConcreteModel,
-    hm: HighsModel,
-    status: SolveStatus,
-    duals: np.ndarray,
-    mip_gap: float,
-    timings: dict[str, float],
-    cuts: concentration.CutReport | None = None,
-) -> Plan:
-    """Read every value the plan shows and assemble the Plan; `cuts` describes the
-    concentration term's tangent cuts when the model priced or capped it."""
-    ix = model.ix
-    plan = plan_tables(
-        ix,
-        model,
-        hm,
-        balance_dual=hm.duals(model.balance, duals),
-        budget_dual=hm.duals(model.budget, duals),
-    )
-    plan.summary = summary(data, model, hm, status, mip_gap, timings, plan)
-    if cuts is not None:
-        plan.summary |= {
-            "concentration_model_discounted_musd": cuts.model_musd,
-            "concentration_approximation_error_pct": 100 * cuts.error,
-            "concentration_cuts": cuts.cuts,
-            "concentration_cut_rounds": cuts.rounds,
-        }
-        cap = model.ix.concentration_cap_musd
-        if cap is not None and cuts.true_musd > cap * (1 + 1e-6) + 1e-9:
-            plan.notes.append(
-                f"The concentration term is {cuts.true_musd:,.6g} MUSD, above its cap of "
-                f"{cap:,.6g}: the cap binds on the tangent cuts, which stop "
-                f"{100 * cuts.error:.2g}% below the true value."
-            )
-        if cuts.error > concentration.REPORT_TOLERANCE:
-            plan.notes.append(
-                f"The concentration term's tangent cuts are {100 * cuts.error:.2g}% below its "
-                f"true value after {cuts.rounds} rounds; the plan's figures use the true value."
-            )
-    if status.status != "optimal":
-        plan.notes.append(
-            f"HiGHS stopped with status {status.status}: this is the best plan "
-            f"found, within {100 * (status.gap or 0):.3g}% of the optimum."
-        )
-    return plan
-
-
-def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: dict) -> Plan:
-    """The plan tables (no summary) of the solution in `hm`; `variables` has the model's
-    variable names (a Pyomo model, or a scenario's view of the stochastic model)."""
-    v = {name: hm.values(getattr(variables, name)) for name in VALUE_NAMES}
-    terms = collect_supply_terms(variables, ix)
-    sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
-    processing = report.processing_table(ix, v["modules_built"], v["output"])
-    report.add_shares(sourcing, hm.activities(terms.sourced), _concentrate_totals(hm, terms))
-    stock, shortfall = report.stock_and_shortfall(ix, v)
-    flows = measures.flow_table(hm, terms)
-    return Plan(
-        summary={},
-        sourcing=sourcing,
-        mine_origin=report.mine_origin_table(flows),
-        projects=report.projects_table(ix, v["build"], v["stake"]),
-        processing=processing,
-        stock=stock,
-        shortfall=shortfall,
-        risk=report.risk_table(
-            ix, flows, v["unmet"], measures.exposure(hm, variables, ix, discounted=False)
-        ),
-        marginal_costs=report.marginal_cost_table(ix, balance_dual),
-        budgets=report.budget_table(
-            ix,
-            {b: hm.activity(row.terms) for b, row in budgets.budget(variables, ix, None).items()},
-            budget_dual,
-        ),
-    )
-
-
-def _concentrate_totals(hm: HighsModel, terms) -> dict:
-    """(mineral, year) -> concentrate supply (purchases and offtake of every origin)."""
-    out: dict = {}
-    for (m, t, _c), value in hm.activities(terms.concentrate).items():
-        out[m, t] = out.get((m, t), 0.0) + value
-    return out
-
-
-def summary(
-    data: InputData,
-    model: pyo.ConcreteModel,
-    hm: HighsModel,
-    status: SolveStatus,
-    mip_gap: float,
-    timings: dict[str, float],
-    plan: Plan,
-    ix: ModelIndex | None = None,
-) -> dict[str, object]:
-    """Summary items; `model` may be a scenario's view, with `ix` its data."""
-    s = data.settings
-    ix = ix or model.ix
-    parts = {name: hm.activity(terms) for name, terms in cost_terms(model, ix).items()}
-    parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
-    risk = hm.activity(risk_terms(model, ix))
-    risk_by_year = plan.risk
-    concentration_musd = float(
-        (risk_by_year["concentration_musd"] * risk_by_year["year"].map(ix.discount)).sum()
-    )
-    out: dict[str, object] = {
-        "status": status.status,
-        "objective_musd": status.objective,
-        "best_bound_musd": status.bound,
-        "gap": status.gap,
-        "mip_gap_setting": mip_gap,
-        "mip_abs_gap_setting_musd": s.mip_abs_gap_musd,
-        "total_cost_discounted_musd": sum(parts.values()),
-    }
-    out |= {f"cost_{name}_discounted_musd": value for name, value in parts.items()}
-    out |= {
-        "risk_exposure_discounted_musd": risk,
-        "risk_weight": s.risk_weight,
-        "concentration_discounted_musd": concentration_musd,
-        "concentration_weight": s.concentration_weight,
-        "concentration_basis": s.concentration_basis,
-        "total_shortfall_t": float(plan.shortfall["unmet_t"].sum()),
-        "home_country": s.home_country,
-        "horizon": f"{s.first_year}-{s.last_year}",
-        "demand_scenario": s.demand_scenario,
-        "discount_rate": s.discount_rate,
-        "inr_per_usd": s.inr_per_usd,
-        "variables": hm.highs.getNumCol(),
-        "integer_variables": int(hm.integer.sum()),
-        "constraints": hm.highs.getNumRow(),
-        "solve_time_s": round(timings["solve_s"], 3),
-        "build_s": round(timings["build_s"], 3),
-        "handover_s": round(timings["handover_s"], 3),
-        "dual_solve_s": round(timings.get("dual_solve_s", 0.0), 3),
-        "input_file": Path(data.source_file).name if data.source_file else "",
-        "input_sha256": data.source_sha256,
-        "program": f"critical-minerals-planner {program_version()}",
-        "pyomo_version": pyomo.version.version,
-        "highs_version": highs_version(),
-    }
-    return out
+        return solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options)

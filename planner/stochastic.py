@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from models.data import InputData
-from models.disruption import UNDISRUPTED, Scenario, disruption_scenarios, undisrupted
+from models.disruption import UNDISRUPTED, scenario_set
 from models.objective import cost_terms, risk_terms
 from models.stochastic import build_stochastic_model
+from planner import deterministic
 from planner.first_stage import (
     FirstStage,
     first_stage_of,
@@ -46,16 +47,6 @@ SCENARIO_COLUMNS = (
     "stock_drawn_t",
     "in_cvar_tail",
 )
-
-
-def scenario_set(data: InputData) -> tuple[list[Scenario], list[str]]:
-    """The modelled scenarios (the undisrupted case first, if it has probability left) and
-    the names of scenarios left out for a probability of 0."""
-    disrupted = disruption_scenarios(data.disruptions)
-    kept = [s for s in disrupted if s.probability > 0]
-    dropped = [s.name for s in disrupted if s.probability <= 0]
-    base = undisrupted(disrupted)
-    return ([base] if base.probability > 0 else []) + kept, dropped
 
 
 def cvar(values: list[float], probabilities: list[float], alpha: float) -> tuple[float, list]:
@@ -93,7 +84,6 @@ def scenario_figures(hm: HighsModel, sx, risk_weight: float) -> list[dict]:
 
 def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_options) -> Plan:
     """The stochastic plan of `data` (see the module docstring)."""
-    from planner import solve as deterministic  # the deterministic pipeline
 
     say = progress or (lambda _msg: None)
     s = data.settings
@@ -106,7 +96,9 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     det_data.settings.mode = "deterministic"
     say("solving the deterministic plan (to value the stochastic one)")
     t0 = time.perf_counter()
-    det_plan = deterministic.solve(det_data, mip_gap, time_limit_s, None, highs_options)
+    det_plan = deterministic.solve_deterministic(
+        det_data, mip_gap, time_limit_s, None, highs_options
+    )
     det_s = time.perf_counter() - t0
     det_first = from_tables(det_plan.projects, det_plan.processing, det_plan.stock)
 
@@ -226,7 +218,7 @@ def _undisrupted_plan(data, model, hm: HighsModel, duals) -> Plan:
     """Plan tables of scenario 0 (the undisrupted case). A balance dual is the expected
     marginal cost over the scenarios sharing its node; dividing by the node's probability
     gives the marginal cost given the history."""
-    from planner.solve import plan_tables
+    from planner.deterministic import plan_tables
 
     sx = model.sx
     balance = hm.duals(model.balance, duals)

@@ -31,6 +31,7 @@ from models.disruption import (
     apply_effects,
     disruption_scenarios,
     scenario_effects,
+    scenario_set,
 )
 from models.index import ModelIndex, build_index
 from models.stochastic import RECOURSE
@@ -46,7 +47,6 @@ from planner.first_stage import (
 from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
 from planner.plan import Plan
 from planner.solver import HighsModel, SolveStatus
-from planner.stochastic import scenario_set
 
 DETAIL_COLUMNS = (
     "scenario",
@@ -132,7 +132,7 @@ def evaluate(
 
 def undisrupted_plan(data: InputData, first: FirstStage) -> Plan:
     """The plan tables of the undisrupted case with `first` held (summary included)."""
-    from planner.solve import plan_tables, summary
+    from planner.deterministic import plan_tables, summary
 
     ev = evaluate(data, build_index(data), first)
     duals, dual_s = ev.hm.duals_with_integers_fixed()
@@ -303,7 +303,7 @@ def stress_plan_file(
     plan_path: str | Path, data: InputData, progress: Callable[[str], None] | None = None
 ) -> StressResult:
     """Stress-test an exported plan against the scenarios of `data` (a loaded workbook)."""
-    from planner.solve import program_version
+    from planner.deterministic import program_version
 
     first, plan_summary = first_stage_from_plan_file(plan_path)
     result = stress_test(data, first, progress)

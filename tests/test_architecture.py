@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("planner", "models")
 
@@ -89,10 +87,5 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12, point 1: planner.solve, planner.stochastic and planner.stress still "
-    "import each other (the mode dispatcher lives in solve.py)",
-)
 def test_no_import_circles():
     assert _cycles(import_graph()) == []
