@@ -7,7 +7,7 @@ which coefficients and right-hand sides changed: one formulation, used both ways
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
@@ -58,9 +58,6 @@ def relational(row: Row):
     if row.upper is None:
         return body >= row.lower
     return pyo.inequality(row.lower, body, row.upper)
-
-
-RowsFunction = Callable[..., dict]
 
 
 def add_rows(m: pyo.ConcreteModel, name: str, rows: dict, growing: bool = False) -> None:

@@ -51,7 +51,6 @@ RECOURSE = {
     "replenish": 1,
     "stock_gap": 1,
 }
-FIRST_STAGE = ("build", "stake", "modules_built", "inject", "draw_plan")
 # blocks over first-stage variables only: added once, from the first scenario
 FIRST_STAGE_BLOCKS = (
     ("build_once", projects.build_once),

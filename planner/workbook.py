@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner import schema
@@ -555,11 +554,3 @@ def read_settings(
         elif not col.required and col.name not in values and col.default is not None:
             values.setdefault(col.name, col.default)
     return values, cells
-
-
-def records_frame(table: RawTable, sheet: schema.Sheet) -> pd.DataFrame:
-    """The table's records as a DataFrame with every schema column (plus `_row`)."""
-    columns = [c.name for c in sheet.columns] + sorted(table.year_columns)
-    frame = pd.DataFrame.from_records(table.records, columns=columns)
-    frame["_row"] = table.excel_rows
-    return frame
