@@ -25,11 +25,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from models.data import InputData
+from models.data import ANY, UNDISRUPTED, InputData
 from models.index import ModelIndex
 
-ANY = "*"
-UNDISRUPTED = "undisrupted"
 PROBABILITY_TOL = 1e-9
 
 

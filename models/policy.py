@@ -24,12 +24,10 @@ from typing import NamedTuple
 
 import pyomo.environ as pyo
 
+from models.data import ANY, SHARE_RULES
 from models.expr import eq, ge, le
 from models.index import ModelIndex
 from models.supply_terms import REFINING, SupplyTerms
-
-ANY = "*"
-SHARE_RULES = ("max_country_share", "max_concern_share", "min_domestic_share")
 
 
 class PolicyBinding(NamedTuple):

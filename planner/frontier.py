@@ -42,13 +42,11 @@ import numpy as np
 import pandas as pd
 
 from models.data import InputData
-from planner.kpis import plan_kpis
+from planner.kpis import COST, RISK, plan_kpis
 from planner.persistent import PersistentModel
 from planner.plan import Plan
 from planner.solve import SolveError
 
-COST = "total_cost_discounted_musd"
-RISK = "risk_exposure_discounted_musd"
 CAP = "risk_cap_musd"
 
 

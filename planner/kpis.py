@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from planner.plan import Plan
 
+# the two axes of sweeps and frontiers, as KPI column names
+COST = "total_cost_discounted_musd"
+RISK = "risk_exposure_discounted_musd"
+
 STOCHASTIC_KPIS = (
     "expected_cost_discounted_musd",
     "cvar_of_scenario_objective_musd",

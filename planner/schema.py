@@ -15,17 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from models.data import ANY, UNDISRUPTED  # noqa: F401 - part of the contract's vocabulary
+
 SCHEMA_VERSION = 4
 
 FORMS = ("concentrate", "refined")
 MODES = ("deterministic", "stochastic")
-UNDISRUPTED = "undisrupted"  # the scenario name of the case without any disruption
 FEEDS = ("concentrate", "scrap")
 RULES = ("max_country_share", "max_concern_share", "min_domestic_share", "min_stock_days")
 YES_NO = ("yes", "no")
 # refining: a refined tonne's origin is where it was refined; mine: where it was mined
 BASES = ("refining", "mine")
-ANY = "*"
 
 
 @dataclass(frozen=True)

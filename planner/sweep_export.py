@@ -11,9 +11,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from planner.atomic import write_atomically
+from planner.kpis import COST, RISK
 
-COST = "total_cost_discounted_musd"
-RISK = "risk_exposure_discounted_musd"
 _HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
 
 

@@ -10,12 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.data import InputData, Settings
+from models.data import SHARE_RULES, InputData, Settings
 from planner import schema
 from planner.problems import InputError, Problem
 from planner.workbook import RawTable, file_sha256, open_workbook, read_settings, read_table
-
-SHARE_RULES = ("max_country_share", "max_concern_share", "min_domestic_share")
 
 
 def load_input(path: str | Path) -> InputData:
