@@ -94,6 +94,7 @@ class Raw:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._tables: dict[str, pd.DataFrame] = {}
         self.world = pd.read_csv(folder / "world_production.csv", dtype={"year": str})
         self.prices = pd.read_csv(folder / "prices.csv", dtype={"year": str})
         self.countries = pd.concat(
@@ -109,11 +110,14 @@ class Raw:
         self.constants = self.table("constants").set_index("name")
 
     def table(self, name: str) -> pd.DataFrame:
-        """A case table, blanks as empty strings; it must carry a source column."""
-        frame = pd.read_csv(self.folder / f"{name}.csv", keep_default_na=False)
-        if "source" not in frame.columns and "why" not in frame.columns and name != "settings":
-            raise ValueError(f"inputs/data/{name}.csv has no source column")
-        return frame
+        """A case table, blanks as empty strings; it must carry a source column. Each CSV is
+        read once (route-by-route look-ups call this often); callers get a copy."""
+        if name not in self._tables:
+            frame = pd.read_csv(self.folder / f"{name}.csv", keep_default_na=False)
+            if "source" not in frame.columns and "why" not in frame.columns and name != "settings":
+                raise ValueError(f"inputs/data/{name}.csv has no source column")
+            self._tables[name] = frame
+        return self._tables[name].copy()
 
     def const(self, name: str) -> float:
         return float(self.constants.at[name, "value"])
