@@ -25,8 +25,8 @@ from pathlib import Path
 def one_pass(workbook: Path, weight: float | None) -> dict:
     from models.build import build_model
     from models.index import build_index
-    from planner.solver import HighsModel
-    from planner.validate import load_input
+    from planner.io.validate import load_input
+    from planner.solve.highs import HighsModel
 
     data = load_input(workbook)
     if weight is not None:

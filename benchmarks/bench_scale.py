@@ -46,12 +46,12 @@ import openpyxl
 from models.build import build_model
 from models.data import InputData
 from models.index import build_index
-from planner.deterministic import extract_plan
-from planner.export import write_plan
-from planner.schema import column_names
-from planner.solver import HighsModel
-from planner.validate import load_input
-from planner.workbook import open_workbook
+from planner.export.plan import write_plan
+from planner.io.schema import column_names
+from planner.io.validate import load_input
+from planner.io.workbook import open_workbook
+from planner.solve.deterministic import extract_plan
+from planner.solve.highs import HighsModel
 
 FIRST_YEAR = 2025
 HOME = "Home"

@@ -6,9 +6,9 @@ route of the India workbook, drawn at random among the routes, with a first year
 scenarios share a total probability of 0.5 equally (the undisrupted case keeps 0.5). The
 India workbook's own Disruptions sheet is replaced.
 
-Each run calls planner.solve.solve (the whole stochastic pipeline: the deterministic plan, the
-stochastic model, duals, the deterministic plan valued under the scenarios, the report) and
-prints the model size and the seconds of each phase.
+Each run calls planner.solve.dispatch.solve (the whole stochastic pipeline: the deterministic
+plan, the stochastic model, duals, the deterministic plan valued under the scenarios, the report)
+and prints the model size and the seconds of each phase.
 
     python benchmarks/bench_stochastic.py                       # 10, 50 and 200 scenarios
     python benchmarks/bench_stochastic.py --scenarios 10 --cvar-weight 0.5

@@ -41,9 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.analysis.runner import run_points
+from planner.analysis.sweep import Point
 from planner.api import check_points, grid, load_input
-from planner.runner import run_points
-from planner.sweep import Point
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUT = ROOT / "inputs" / "india_2040.xlsx"
@@ -164,7 +164,7 @@ def _short(filename: str) -> str:
 def machine() -> str:
     import pyomo.version
 
-    from planner.deterministic import highs_version
+    from planner.solve.deterministic import highs_version
 
     cpu = platform.processor() or platform.machine()
     try:

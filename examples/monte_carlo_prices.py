@@ -30,8 +30,8 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from planner.analysis.sweep import Point
 from planner.api import load_input, monte_carlo, sweep
-from planner.sweep import Point
 
 HERE = Path(__file__).resolve().parent
 INPUT = HERE.parent / "inputs" / "india_2040.xlsx"

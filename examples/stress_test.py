@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.analysis.stress import stress_test
 from planner.api import load_input, solve, write_plan
-from planner.first_stage import from_tables
-from planner.stress import stress_test, write_stress
+from planner.export.stress import write_stress
+from planner.solve.first_stage import from_tables
 
 HERE = Path(__file__).resolve().parent
 INDIA = HERE.parent / "inputs" / "india_2040.xlsx"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 
-from planner.atomic import write_atomically
-from planner.schema import column_names
+from planner.io.atomic import write_atomically
+from planner.io.schema import column_names
 
 SETTINGS = [
     ("schema_version", 1, "workbook contract version"),

@@ -27,8 +27,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from planner.analysis.sweep import Point
 from planner.api import load_input, sweep
-from planner.sweep import Point
 
 HERE = Path(__file__).resolve().parent
 INPUT = HERE.parent / "inputs" / "india_2040.xlsx"

@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 from inputs.india import assets, countries, demand, disruptions, money, origins, prices, supply  # noqa: E402
 from inputs.india.sources import Ledger, Raw  # noqa: E402
 from inputs.india.workbook import write_workbook  # noqa: E402
-from planner.schema import column_names  # noqa: E402
+from planner.io.schema import column_names  # noqa: E402
 
 DATA = HERE / "data"
 OUT = HERE / "india_2040.xlsx"

@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from inputs.india.demand import demand_frame  # noqa: E402
 from inputs.india.sources import Ledger, Raw  # noqa: E402
-from planner.export import read_plan_tables  # noqa: E402
+from planner.export.plan import read_plan_tables  # noqa: E402
 
 MINERALS = ("lithium", "cobalt", "nickel", "graphite", "rare_earths", "copper", "bauxite")
 UNITS = {

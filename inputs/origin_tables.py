@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.api import load_input, solve
-from planner.export import read_plan_tables
+from planner.export.plan import read_plan_tables
 
 MINERALS = ("lithium", "cobalt", "nickel", "graphite", "rare_earths", "copper", "bauxite")
 YEARS = (2030, 2040)

@@ -35,7 +35,7 @@ ROW_BLOCKS = (
     ("concentration_cut", concentration.concentration_cut),
     ("concentration_cap", concentration.concentration_cap),
 )
-# blocks whose rows grow after the build (cuts added by planner/concentration.py)
+# blocks whose rows grow after the build (cuts added by planner/solve/concentration_cuts.py)
 GROWING_BLOCKS = frozenset({"concentration_cut"})
 
 

@@ -22,7 +22,7 @@ tonne, at most 2 / D with r, s <= 1), so leaving demand unmet never lowers K. (S
 unmet share would add almost nothing and spread the other shares: the low-concentration end
 of a frontier bought safety by leaving demand unmet.)
 
-The cut points start at CUT_SHARES; planner/concentration.py adds cuts at the
+The cut points start at CUT_SHARES; planner/solve/concentration_cuts.py adds cuts at the
 solution's shares until the model's K is within a tolerance of the true K.
 
 The objective adds concentration_weight x K; a `concentration_cap_musd` bounds K (the

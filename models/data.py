@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-# Vocabulary of the validated input, defined once (planner.schema re-uses it)
+# Vocabulary of the validated input, defined once (planner.io.schema re-uses it)
 ANY = "*"  # a Policy or Disruptions row that applies to every mineral, country or form
 UNDISRUPTED = "undisrupted"  # the scenario name of the case without any disruption
 SHARE_RULES = ("max_country_share", "max_concern_share", "min_domestic_share")

@@ -114,7 +114,7 @@ def build_stochastic_model(
     data: InputData, scenarios: list[Scenario], cvar_alpha: float, cvar_weight: float
 ) -> pyo.ConcreteModel:
     """The two-stage model of `data` over `scenarios` (probabilities summing to 1). The
-    concentration term is not available here (planner/validate.py refuses it)."""
+    concentration term is not available here (planner/io/validate.py refuses it)."""
     s = data.settings
     if s.concentration_weight > 0 or s.concentration_cap_musd is not None:
         raise ValueError("the stochastic model does not carry the concentration term")

@@ -9,18 +9,23 @@ plan.risk  # a pandas DataFrame
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from models.data import InputData, Settings
-from planner import params
-from planner.plan import Plan
-from planner.problems import InputError, Problem
-from planner.runner import run_points
-from planner.solve import SolveError, solve
-from planner.sweep import Point, SweepDesign, grid, monte_carlo, zipped
-from planner.validate import load_input
+from planner.analysis import params
+from planner.analysis.runner import run_points
+from planner.analysis.stress import StressResult, stress_test
+from planner.analysis.sweep import Point, SweepDesign, grid, monte_carlo, zipped
+from planner.export.plan import open_plan, read_plan_summary, read_plan_tables
+from planner.io.problems import InputError, Problem
+from planner.io.validate import load_input
+from planner.results.plan import Plan
+from planner.solve.deterministic import program_version
+from planner.solve.dispatch import SolveError, solve
+from planner.solve.first_stage import FirstStage, from_tables
 
 
 def default_plan_path(input_path: str | Path) -> Path:
@@ -31,7 +36,7 @@ def default_plan_path(input_path: str | Path) -> Path:
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
     """Export a plan workbook atomically."""
-    from planner.export import write_plan as _write
+    from planner.export.plan import write_plan as _write
 
     return _write(plan, path)
 
@@ -107,17 +112,50 @@ def frontier(
 ) -> pd.DataFrame:
     """The cost-versus-risk Pareto frontier by the epsilon-constraint method (one row per
     non-dominated point, sorted by risk), risk being the `measure`: exposure or
-    concentration; see planner/frontier.py for the method."""
-    from planner.frontier import frontier as _frontier
+    concentration; see planner/analysis/frontier.py for the method."""
+    from planner.analysis.frontier import frontier as _frontier
 
     return _frontier(data, points, on_step=on_step, measure=measure)
 
 
 def write_frontier(frame: pd.DataFrame, path: str | Path, png_path: str | Path | None = None):
     """Write the Frontier workbook (with Notes) and a PNG chart (default: path with .png)."""
-    from planner.frontier import write_frontier as _write
+    from planner.export.frontier import write_frontier as _write
 
     return _write(frame, path, png_path)
+
+
+def first_stage_from_plan_file(path: str | Path) -> tuple[FirstStage, dict]:
+    """The first stage and the Summary of an exported plan workbook."""
+    workbook = open_plan(path)  # loaded once for both reads
+    tables = read_plan_tables(workbook)
+    summary, _ = read_plan_summary(workbook)
+    return from_tables(tables["projects"], tables["processing"], tables["stock"]), summary
+
+
+def stress_plan_file(
+    plan_path: str | Path, data: InputData, progress: Callable[[str], None] | None = None
+) -> StressResult:
+    """Stress-test an exported plan against the scenarios of `data` (a loaded workbook)."""
+    first, plan_summary = first_stage_from_plan_file(plan_path)
+    result = stress_test(data, first, progress)
+    sha = plan_summary.get("input_sha256")
+    head = {
+        "plan_file": Path(plan_path).name,
+        "plan_input_file": plan_summary.get("input_file", ""),
+        "scenarios_file": Path(data.source_file).name if data.source_file else "",
+        "scenarios_sha256": data.source_sha256,
+    }
+    result.summary = (
+        head | result.summary | {"program": f"critical-minerals-planner {program_version()}"}
+    )
+    if sha and data.source_sha256 and sha != data.source_sha256:
+        result.notes.append(
+            f"The plan was solved from {plan_summary.get('input_file', 'another workbook')} "
+            f"(sha256 {str(sha)[:12]}...), not from this scenarios workbook: the data of the "
+            "scenarios workbook are used for every scenario, the undisrupted case included."
+        )
+    return result
 
 
 __all__ = [
@@ -135,6 +173,7 @@ __all__ = [
     "monte_carlo",
     "solve",
     "solve_file",
+    "stress_plan_file",
     "sweep",
     "write_frontier",
     "write_plan",

@@ -13,10 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from planner.problems import InputError
+from planner.io.problems import InputError
 
 if TYPE_CHECKING:
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 # Commands import the solver stack (Pyomo, HiGHS, pandas) when they run, so that
 # `planner --help` answers at once.
@@ -110,7 +110,7 @@ def template(
 ) -> None:
     """Write a blank, documented input workbook (comments on every header, drop-downs).
     An existing file is never replaced unless --force is given."""
-    from planner.template import write_template
+    from planner.io.template import write_template
 
     if path.exists() and not force:
         err.print(
@@ -129,7 +129,7 @@ def validate(
     path: Annotated[Path, typer.Argument(help="Input workbook (.xlsx)")],
 ) -> None:
     """Check a workbook and list every problem at once (exit code 2 if any)."""
-    from planner.validate import load_input
+    from planner.io.validate import load_input
 
     try:
         data = load_input(path)
@@ -192,9 +192,9 @@ def solve_command(
     cost (plus cvar_weight x CVaR); the plan gains Scenarios, ScenarioDetail and
     VersusDeterministic sheets and the value of the stochastic solution."""
     from planner.api import default_plan_path
-    from planner.export import write_plan
-    from planner.solve import SolveError, solve
-    from planner.validate import load_input
+    from planner.export.plan import write_plan
+    from planner.io.validate import load_input
+    from planner.solve.dispatch import SolveError, solve
 
     target = output or default_plan_path(path)
     if target.resolve() == path.resolve():
@@ -267,8 +267,10 @@ def stress(
         typer.Option("-o", "--output", help="Stress workbook (default: PLAN_stress.xlsx)"),
     ] = None,
 ) -> None:
-    from planner.first_stage import PlanMismatch
-    from planner.stress import StressError, stress_plan_file, write_stress
+    from planner.analysis.stress import StressError
+    from planner.api import stress_plan_file
+    from planner.export.stress import write_stress
+    from planner.solve.first_stage import PlanMismatch
 
     target = output or plan_path.with_name(f"{plan_path.stem}_stress.xlsx")
     if target.resolve() in (plan_path.resolve(), scenarios.resolve()):
@@ -378,10 +380,9 @@ def sweep(
         ),
     ] = 10_000,
 ) -> None:
-    from planner import params
-    from planner.api import check_points
-    from planner.runner import run_points
-    from planner.sweep import (
+    from planner.analysis import params
+    from planner.analysis.runner import run_points
+    from planner.analysis.sweep import (
         SweepDesign,
         grid,
         monte_carlo,
@@ -389,7 +390,8 @@ def sweep(
         split_assignment,
         zipped,
     )
-    from planner.sweep_export import write_results
+    from planner.api import check_points
+    from planner.export.sweep import write_results
 
     target = output or path.with_name(f"{path.stem}_sweep.xlsx")
     ckpt = checkpoint or target.with_name(target.name + ".checkpoint.jsonl")
@@ -451,7 +453,7 @@ def sweep(
 
 
 def _load_or_exit(path: Path):
-    from planner.validate import load_input
+    from planner.io.validate import load_input
 
     try:
         return load_input(path)
@@ -479,7 +481,7 @@ def _run_with_progress(run, data, points, workers, ckpt, dask):
     )
     with Progress(*columns, console=err) as bar:
         task = bar.add_task("solving", total=len(points))
-        from planner.runner import input_fingerprint, read_checkpoint
+        from planner.analysis.runner import input_fingerprint, read_checkpoint
 
         reused = read_checkpoint(ckpt, input_fingerprint(data))
         bar.update(task, advance=len(reused.keys() & {p.point_id for p in points}))
@@ -549,9 +551,10 @@ def frontier(
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from planner.frontier import COST, MEASURES, write_frontier
-    from planner.frontier import frontier as trace_frontier
-    from planner.solve import SolveError
+    from planner.analysis.frontier import COST, MEASURES
+    from planner.analysis.frontier import frontier as trace_frontier
+    from planner.export.frontier import write_frontier
+    from planner.solve.dispatch import SolveError
 
     target = output or path.with_name(f"{path.stem}_frontier.xlsx")
     image = png or target.with_suffix(".png")

@@ -89,3 +89,52 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_circles():
     assert _cycles(import_graph()) == []
+
+
+# The layers data flow through, lowest first: a module imports only from its own layer or
+# lower ones (workbook -> validated data -> model -> solution -> plan -> analyses -> files).
+LAYERS = (
+    ("models",),
+    ("planner.io",),
+    ("planner.results",),
+    ("planner.solve",),
+    ("planner.analysis",),
+    ("planner.export",),
+    ("planner.api", "planner.cli"),
+)
+
+
+def layer_of(module: str) -> int:
+    for level, prefixes in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return level
+    raise AssertionError(f"{module} belongs to no layer: add it to LAYERS")
+
+
+def test_every_module_has_a_layer():
+    for module in import_graph():
+        if module not in ("planner", "models"):
+            layer_of(module)
+
+
+def _upward(graph: dict[str, set[str]]) -> dict[str, list[str]]:
+    """module -> the modules of higher layers it imports (package __init__s aside)."""
+    found = {
+        module: sorted(t for t in targets if t not in PACKAGES and layer_of(t) > layer_of(module))
+        for module, targets in graph.items()
+        if module not in PACKAGES
+    }
+    return {m: ts for m, ts in found.items() if ts}
+
+
+def test_imports_only_go_down_the_layers():
+    assert _upward(import_graph()) == {}
+
+
+def test_the_layer_check_sees_an_upward_import():
+    graph = {
+        "planner.results.tables": {"planner.solve.highs", "models.index"},
+        "planner.solve.highs": {"planner.results.plan"},
+        "planner.results.plan": set(),
+    }
+    assert _upward(graph) == {"planner.results.tables": ["planner.solve.highs"]}

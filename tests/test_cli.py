@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from examples.teaching_workbook import write as write_teaching
 from planner.cli import app
-from planner.export import read_plan_tables
+from planner.export.plan import read_plan_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 runner = CliRunner()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from planner.analysis.stress import stress_test
 from planner.api import load_input, solve
-from planner.first_stage import FirstStage, from_tables
-from planner.stress import stress_test
+from planner.solve.first_stage import FirstStage, from_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 MUSD = 1e6

@@ -1,4 +1,4 @@
-"""Tests of the plan-workbook export (planner.export)."""
+"""Tests of the plan-workbook export (planner.export.plan)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from planner import export
-from planner.export import (
+from planner.export import plan as export
+from planner.export.plan import (
     SHEET_ORDER,
     TABLE_SHEETS,
     cell_value,
@@ -26,7 +26,7 @@ from planner.export import (
     refined_supply_mix,
     write_plan,
 )
-from planner.plan import PLAN_COLUMNS, Plan
+from planner.results.plan import PLAN_COLUMNS, Plan
 
 YEARS = (2025, 2026, 2027)
 
@@ -633,7 +633,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     readable by its owner only: it gets 0666 less the process umask."""
     import os
 
-    from planner.atomic import write_atomically
+    from planner.io.atomic import write_atomically
 
     mask = os.umask(0o022)
     try:

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from planner.analysis.frontier import COST, RISK, pareto_filter
 from planner.api import frontier, load_input
 from planner.cli import app
-from planner.frontier import COST, RISK, pareto_filter
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 

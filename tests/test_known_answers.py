@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from planner.api import load_input, solve
-from planner.solve import SolveError
+from planner.solve.dispatch import SolveError
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 MUSD = 1e6

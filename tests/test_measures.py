@@ -1,4 +1,4 @@
-"""Each risk measure, once, on a hand-made flow table (planner/measures.py)."""
+"""Each risk measure, once, on a hand-made flow table (planner/results/measures.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from models.index import ModelIndex
-from planner import measures
+from planner.results import measures
 
 
 def _index() -> ModelIndex:

@@ -6,7 +6,7 @@ import pytest
 
 from examples.teaching_workbook import write as write_teaching
 from planner.api import load_input, solve
-from planner.persistent import PersistentModel
+from planner.solve.persistent import PersistentModel
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_structure_change_falls_back_to_a_rebuild(base):
 def test_updated_pyomo_model_matches_the_live_solver(base):
     """After in-place updates the Pyomo model itself is the new model: compiling it afresh
     gives the same optimum as the updated HiGHS instance."""
-    from planner.solver import HighsModel
+    from planner.solve.highs import HighsModel
 
     persistent = PersistentModel(base)
     *_, (_, changed) = _variants(base)[:5]
@@ -87,7 +87,7 @@ def test_warm_started_plan_prices_to_its_objective():
     fresh solve within the gap."""
     from pathlib import Path
 
-    from planner import params
+    from planner.analysis import params
 
     india = load_input(Path(__file__).resolve().parents[1] / "inputs" / "india_2040.xlsx")
     india.settings.mip_gap = 1e-4

@@ -7,9 +7,9 @@ import itertools
 
 import pytest
 
-from planner import params
+from planner.analysis import params
+from planner.analysis.sweep import Point
 from planner.api import load_input, solve, sweep
-from planner.sweep import Point
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 FACTORS = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)

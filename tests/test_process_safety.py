@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.atomic import write_atomically
+from planner.io.atomic import write_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,7 @@ SWEEP = """
 import sys
 from examples.teaching_workbook import write
 from planner.api import load_input, sweep
-from planner.sweep import grid
+from planner.analysis.sweep import grid
 
 data = load_input(write(sys.argv[1]))
 points = grid(("Demand[mineral=lithium]", "scale", [1 + i / 1000 for i in range(400)])).points()

@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from planner import workbook
-from planner.problems import InputError
-from planner.validate import load_input
+from planner.io import workbook
+from planner.io.problems import InputError
+from planner.io.validate import load_input
 from tests.builders import write_workbook
 from tests.test_validate import SETTINGS, base_sheets, problems_of
 

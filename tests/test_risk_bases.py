@@ -271,8 +271,8 @@ def test_an_impossible_concentration_cap_is_named_and_the_persistent_model_recov
     """V = 100 x 11 / 1e6. The least K splits 1/6 from A: K = V (0.5/36 + 0.1 x 25/36) =
     V / 12. A cap of V / 20 admits no plan: the explanation names the cap. The persistent
     model that failed on it (after adding cuts) re-solves the next point in place."""
-    from planner.persistent import PersistentModel
-    from planner.solve import SolveError
+    from planner.solve.dispatch import SolveError
+    from planner.solve.persistent import PersistentModel
 
     v = 100 * 11 / MUSD
     path = write_workbook(
@@ -293,8 +293,8 @@ def test_an_impossible_concentration_cap_is_named_and_the_persistent_model_recov
 def test_stress_test_of_a_workbook_that_prices_concentration(tmp_path):
     """The stress test re-optimises at cost: a workbook's concentration weight is not
     carried into it (the two-stage model has no K), and it runs."""
-    from planner.first_stage import from_tables
-    from planner.stress import stress_test
+    from planner.analysis.stress import stress_test
+    from planner.solve.first_stage import from_tables
 
     sheets = _two_supplier_sheets()
     sheets["Disruptions"] = [

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from planner.api import load_input, solve, write_plan
-from planner.solve import SolveError
+from planner.solve.dispatch import SolveError
 
 INDIA = Path(__file__).resolve().parents[1] / "inputs" / "india_2040.xlsx"
 

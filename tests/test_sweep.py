@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from examples.teaching_workbook import write as write_teaching
-from planner import params
+from planner.analysis import params
+from planner.analysis.sweep import Point, grid, monte_carlo, split_assignment, zipped
 from planner.api import load_input, solve, sweep
 from planner.cli import app
-from planner.sweep import Point, grid, monte_carlo, split_assignment, zipped
 
 
 @pytest.fixture(scope="module")

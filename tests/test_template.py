@@ -10,8 +10,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner import schema
-from planner.template import LAST_ROW, write_template
+from planner.io import schema
+from planner.io.template import LAST_ROW, write_template
 
 MILESTONES = (2025, 2030, 2035, 2040)
 # The sheet order of DESIGN.md, then the README.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from planner.problems import InputError
-from planner.validate import load_input
+from planner.io.problems import InputError
+from planner.io.validate import load_input
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 

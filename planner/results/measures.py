@@ -20,7 +20,7 @@ from models.concentration import UNMET, origin_risk, piece_coefficient
 from models.index import ModelIndex
 from models.objective import risk_terms_by_mineral_year
 from models.supply_terms import MINE, REFINING, SupplyTerms
-from planner.solver import HighsModel
+from planner.results.solution import Solution
 
 TOL = 1e-6  # tonnes below this are solver noise
 BASIS_COLUMN = {REFINING: "refining_country", MINE: "mine_country"}
@@ -28,7 +28,7 @@ FLOW_COLUMNS = ["year", "mineral", "mine_country", "refining_country", "tonnes_t
 KEY = ["year", "mineral"]
 
 
-def flow_table(hm: HighsModel, terms: SupplyTerms) -> pd.DataFrame:
+def flow_table(hm: Solution, terms: SupplyTerms) -> pd.DataFrame:
     """Sourced refined tonnes by mine and refining origin, per mineral and year."""
     values = hm.activities(terms.flows())
     rows = [(t, m, mine, refining, q) for (m, t, mine, refining), q in values.items() if q > TOL]
@@ -101,7 +101,7 @@ def concentration(
     return pd.Series(out, dtype=float).rename_axis(KEY)
 
 
-def exposure(hm: HighsModel, variables, ix: ModelIndex, discounted: bool) -> pd.Series:
+def exposure(hm: Solution, variables, ix: ModelIndex, discounted: bool) -> pd.Series:
     """Risk exposure per (year, mineral), million USD, from the objective's risk terms
     (purchases, project offtake and unmet demand; models/objective.py)."""
     values = hm.activities(risk_terms_by_mineral_year(variables, ix))

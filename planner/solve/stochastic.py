@@ -22,8 +22,10 @@ from models.data import InputData
 from models.disruption import UNDISRUPTED, scenario_set
 from models.objective import cost_terms, risk_terms
 from models.stochastic import build_stochastic_model
-from planner import deterministic
-from planner.first_stage import (
+from planner.results.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
+from planner.results.plan import Plan
+from planner.solve import deterministic
+from planner.solve.first_stage import (
     FirstStage,
     first_stage_of,
     fix_columns,
@@ -31,9 +33,8 @@ from planner.first_stage import (
     from_tables,
     release_columns,
 )
-from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
-from planner.plan import Plan
-from planner.solver import HighsModel
+from planner.solve.held import undisrupted_plan
+from planner.solve.highs import HighsModel
 
 SCENARIO_COLUMNS = (
     "scenario",
@@ -158,8 +159,6 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
             data, sx.views[0], hm, status, mip_gap, timings, plan, ix=sx.ixs[0]
         )
     else:
-        from planner.stress import undisrupted_plan
-
         plan = undisrupted_plan(data, first)
         sizes = {k: plan.summary[k] for k in ("variables", "integer_variables", "constraints")}
         plan.summary.update(status=status.status, objective_musd=status.objective)
@@ -218,7 +217,7 @@ def _undisrupted_plan(data, model, hm: HighsModel, duals) -> Plan:
     """Plan tables of scenario 0 (the undisrupted case). A balance dual is the expected
     marginal cost over the scenarios sharing its node; dividing by the node's probability
     gives the marginal cost given the history."""
-    from planner.deterministic import plan_tables
+    from planner.solve.deterministic import plan_tables
 
     sx = model.sx
     balance = hm.duals(model.balance, duals)

@@ -13,8 +13,8 @@ import pandas as pd
 
 from models.index import USD_PER_MUSD, ModelIndex
 from models.supply_terms import MINE, REFINING
-from planner import measures
-from planner.plan import PLAN_COLUMNS
+from planner.results import measures
+from planner.results.plan import PLAN_COLUMNS
 
 TOL = 1e-6
 
@@ -166,7 +166,7 @@ def mine_origin_table(flows: pd.DataFrame) -> pd.DataFrame:
 def risk_table(
     ix: ModelIndex, flows: pd.DataFrame, unmet_t: dict, exposure_musd: pd.Series
 ) -> pd.DataFrame:
-    """Per mineral and year, on both bases (planner/measures.py): HHI of origins,
+    """Per mineral and year, on both bases (planner/results/measures.py): HHI of origins,
     governance-weighted HHI, concern share, self-sufficiency; the undiscounted risk exposure
     and concentration term (on Settings concentration_basis)."""
     columns: dict[str, pd.Series] = {}

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from models.data import InputData
-from planner import schema
-from planner.schema import SETTING_BY_NAME
+from planner.io import schema
+from planner.io.schema import SETTING_BY_NAME
 
 TABLES = {
     "minerals": "minerals",
@@ -219,7 +219,7 @@ def value_problem(data: InputData, param: Parameter, operation: str, value) -> s
     """Why a sweep value cannot be used, as a workbook cell's check would say, or None: it
     must be a finite number (text only for text settings), and the cells it produces must
     keep the column's range."""
-    from planner.workbook import MAX_MAGNITUDE, _range_problem
+    from planner.io.workbook import MAX_MAGNITUDE, _range_problem
 
     if param.table == "settings" and param.column in TEXT_SETTINGS:
         return None  # apply() checks the choices

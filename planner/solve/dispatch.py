@@ -1,7 +1,8 @@
 """Solve one input: dispatch to the deterministic or the stochastic pipeline by its mode.
 
 `solve` and `SolveError` are the public names (planner.api re-exports them); the pipelines
-live in planner/deterministic.py and planner/stochastic.py, which never import this module.
+live in planner/solve/deterministic.py and planner/solve/stochastic.py, which never import
+this module.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import dataclasses
 from pyomo.common.gc_manager import PauseGC
 
 from models.data import InputData
-from planner.deterministic import Progress, SolveError, solve_deterministic
-from planner.plan import Plan
-from planner.stochastic import solve_stochastic
+from planner.results.plan import Plan
+from planner.solve.deterministic import Progress, SolveError, solve_deterministic
+from planner.solve.stochastic import solve_stochastic
 
 __all__ = ["SolveError", "solve"]
 

@@ -1,7 +1,7 @@
 """Sweep designs: grids, zipped lists and seeded Monte Carlo samples of parameter changes.
 
 A point is a tuple of changes (key, operation, value); applying it to a copy of the base data
-gives that point's input. Designs only list points; planner/runner.py solves them.
+gives that point's input. Designs only list points; planner/analysis/runner.py solves them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from models.data import InputData
-from planner import params
+from planner.analysis import params
 
 Change = tuple[str, str, object]  # (parameter key, "set" | "scale", value)
 

@@ -17,8 +17,8 @@ import pandas as pd
 from models.index import USD_PER_MUSD, ModelIndex
 from models.objective import STOCK_RELEASE_USD_PER_T
 from models.stochastic import RECOURSE
-from planner.report import required_stock
-from planner.solver import HighsModel
+from planner.results.solution import Solution
+from planner.results.tables import required_stock
 
 RECOURSE_NAMES = tuple(RECOURSE)  # the recourse variable families of the stochastic model
 OUTCOME_COLUMNS = (
@@ -35,7 +35,7 @@ OUTCOME_COLUMNS = (
 )
 
 
-def values_of(hm: HighsModel, variables, names=RECOURSE_NAMES):
+def values_of(hm: Solution, variables, names=RECOURSE_NAMES):
     """name -> {key: value} for the recourse variables of a model or scenario view."""
     return {name: hm.values(getattr(variables, name)) for name in names}
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from models.index import ModelIndex
-from planner.solver import HighsModel
+from planner.solve.highs import HighsModel
 
 
 class PlanMismatch(Exception):

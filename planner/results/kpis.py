@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.plan import Plan
+from planner.results.plan import Plan
 
 # the two axes of sweeps and frontiers, as KPI column names
 COST = "total_cost_discounted_musd"
@@ -19,7 +19,7 @@ def plan_kpis(plan: Plan) -> dict[str, object]:
     """status, objective, cost, risk exposure, concentration, shortfall, last-year HHI and
     concern share per mineral on both bases, last-year main origins per mineral, and the
     chosen projects. Every figure is the plan's own (Summary and Risk sheet, which take them
-    from planner/measures.py)."""
+    from planner/results/measures.py)."""
     s = plan.summary
     out: dict[str, object] = {
         "status": s["status"],

@@ -1,4 +1,4 @@
-"""Write an empty, documented input workbook, generated entirely from `planner.schema`.
+"""Write an empty, documented input workbook, generated entirely from `planner.io.schema`.
 
 The template has one sheet per table of the contract (in the order of the design), a
 `Settings` sheet pre-filled with the defaults, and a closing `README` sheet that explains how
@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from planner import schema
-from planner.atomic import write_atomically
-from planner.schema import Column, Sheet
+from planner.io import schema
+from planner.io.atomic import write_atomically
+from planner.io.schema import Column, Sheet
 
 DEFAULT_MILESTONES: tuple[int, ...] = (2025, 2030, 2035, 2040)
 LAST_ROW = 1000  # data validations cover rows 2..LAST_ROW

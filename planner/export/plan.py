@@ -32,8 +32,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet as SheetWriter
 
-from planner.atomic import write_atomically
-from planner.plan import PLAN_COLUMNS, Plan
+from planner.io.atomic import write_atomically
+from planner.results.plan import PLAN_COLUMNS, Plan
 
 SUMMARY_SHEET = "Summary"
 CHART_SHEET = "Chart"

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from models.data import SHARE_RULES, InputData, Settings
-from planner import schema
-from planner.problems import InputError, Problem
-from planner.workbook import RawTable, file_sha256, open_workbook, read_settings, read_table
+from planner.io import schema
+from planner.io.problems import InputError, Problem
+from planner.io.workbook import RawTable, file_sha256, open_workbook, read_settings, read_table
 
 
 def load_input(path: str | Path) -> InputData:

@@ -30,10 +30,10 @@ from pathlib import Path
 import pandas as pd
 
 from models.data import InputData
-from planner.kpis import plan_kpis
-from planner.persistent import PersistentModel
-from planner.solve import SolveError, solve
-from planner.sweep import Point, apply_point
+from planner.analysis.sweep import Point, apply_point
+from planner.results.kpis import plan_kpis
+from planner.solve.dispatch import SolveError, solve
+from planner.solve.persistent import PersistentModel
 
 CRASHED = "crashed"
 OnResult = Callable[[dict], None]

@@ -1,7 +1,7 @@
 """Read an input workbook into typed tables, collecting every cell-level problem.
 
 This module only parses cells (types, blanks, ranges, choices, formulas without cached values,
-missing sheets and columns). Cross-sheet checks live in `planner.validate`.
+missing sheets and columns). Cross-sheet checks live in `planner.io.validate`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from planner import schema
-from planner.problems import InputError, Problem
+from planner.io import schema
+from planner.io.problems import InputError, Problem
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}

@@ -26,9 +26,9 @@ from models.index import ModelIndex, build_index
 from models.objective import objective_terms
 from models.policy import expand_policy
 from models.supply_terms import collect_supply_terms
-from planner.deterministic import SolveError, extract_plan, solve_model
-from planner.plan import Plan
-from planner.solver import INF, HighsModel
+from planner.results.plan import Plan
+from planner.solve.deterministic import SolveError, extract_plan, solve_model
+from planner.solve.highs import INF, HighsModel
 
 
 class StructureChanged(Exception):
@@ -209,7 +209,7 @@ class PersistentModel:
         highs_options: dict | None = None,
     ) -> Plan:
         """Update to `data`, re-solve from the previous plan, and return the new Plan."""
-        with PauseGC():  # see planner/solve.py
+        with PauseGC():  # see planner/solve/dispatch.py
             return self._solve(data, mip_gap, time_limit_s, highs_options)
 
     def _solve(self, data, mip_gap, time_limit_s, highs_options) -> Plan:

@@ -10,8 +10,8 @@ from openpyxl.chart import LineChart, Reference, ScatterChart, Series
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from planner.atomic import write_atomically
-from planner.kpis import COST, RISK
+from planner.io.atomic import write_atomically
+from planner.results.kpis import COST, RISK
 
 _HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
 

@@ -1,7 +1,7 @@
 """The deterministic pipeline: build the model, run HiGHS, read duals, return a Plan.
 
-`planner.solve.solve` dispatches here or to the stochastic pipeline (planner/stochastic.py),
-which reuses this module's plan assembly and summary."""
+`planner.solve.dispatch.solve` dispatches here or to the stochastic pipeline
+(planner/solve/stochastic.py), which reuses this module's plan assembly and summary."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from models.data import InputData
 from models.index import ModelIndex, build_index
 from models.objective import cost_terms, risk_terms
 from models.supply_terms import collect_supply_terms
-from planner import concentration, measures, report
-from planner.infeasibility import explain_infeasibility
-from planner.plan import Plan
-from planner.solver import HighsModel, SolveStatus
+from planner.results import measures, tables
+from planner.results.plan import Plan
+from planner.solve import concentration_cuts
+from planner.solve.highs import HighsModel, SolveStatus
+from planner.solve.infeasibility import explain_infeasibility
 
 Progress = Callable[[str], None]
 
@@ -102,25 +103,26 @@ def solve_model(
     time_limit_s: float,
     options: dict | None,
     warm: bool,
-) -> tuple[SolveStatus, concentration.CutReport | None]:
+) -> tuple[SolveStatus, concentration_cuts.CutReport | None]:
     """Run HiGHS on a built model (from the held plan's integer decisions when `warm`).
 
     A model that prices or caps the concentration term has its tangent cuts refined first on
     the LP relaxation, is solved to 0.8 x the requested gaps (the true term then costs a little
-    more than the cuts' one), and its cuts are refined at the plan (planner/concentration.py)."""
-    priced = concentration.has_pieces(model)
+    more than the cuts' one), and its cuts are refined at the plan
+    (planner/solve/concentration_cuts.py)."""
+    priced = concentration_cuts.has_pieces(model)
     target = TIGHTER if priced else 1.0
     abs_target = None if mip_abs_gap is None else target * mip_abs_gap
     start = hm.x.copy()  # the previous plan; preparing the cuts solves the LP relaxation
     if priced:
-        concentration.prepare(model, hm, time_limit_s)
+        concentration_cuts.prepare(model, hm, time_limit_s)
     if warm and hm.is_mip and np.any(start):
         status = hm.solve_from(start, target * mip_gap, time_limit_s, options, abs_target)
     else:
         status = hm.solve(target * mip_gap, time_limit_s, options, abs_target)
     if not priced or not status.has_solution:
         return status, None
-    return concentration.solve_priced(
+    return concentration_cuts.solve_priced(
         model, hm, status, mip_gap, mip_abs_gap, time_limit_s, options
     )
 
@@ -147,7 +149,7 @@ def extract_plan(
     duals: np.ndarray,
     mip_gap: float,
     timings: dict[str, float],
-    cuts: concentration.CutReport | None = None,
+    cuts: concentration_cuts.CutReport | None = None,
 ) -> Plan:
     """Read every value the plan shows and assemble the Plan; `cuts` describes the
     concentration term's tangent cuts when the model priced or capped it."""
@@ -174,7 +176,7 @@ def extract_plan(
                 f"{cap:,.6g}: the cap binds on the tangent cuts, which stop "
                 f"{100 * cuts.error:.2g}% below the true value."
             )
-        if cuts.error > concentration.REPORT_TOLERANCE:
+        if cuts.error > concentration_cuts.REPORT_TOLERANCE:
             plan.notes.append(
                 f"The concentration term's tangent cuts are {100 * cuts.error:.2g}% below its "
                 f"true value after {cuts.rounds} rounds; the plan's figures use the true value."
@@ -192,24 +194,24 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
     variable names (a Pyomo model, or a scenario's view of the stochastic model)."""
     v = {name: hm.values(getattr(variables, name)) for name in VALUE_NAMES}
     terms = collect_supply_terms(variables, ix)
-    sourcing = report.sourcing_table(ix, v["buy"], v["offtake"])
-    processing = report.processing_table(ix, v["modules_built"], v["output"])
-    report.add_shares(sourcing, hm.activities(terms.sourced), _concentrate_totals(hm, terms))
-    stock, shortfall = report.stock_and_shortfall(ix, v)
+    sourcing = tables.sourcing_table(ix, v["buy"], v["offtake"])
+    processing = tables.processing_table(ix, v["modules_built"], v["output"])
+    tables.add_shares(sourcing, hm.activities(terms.sourced), _concentrate_totals(hm, terms))
+    stock, shortfall = tables.stock_and_shortfall(ix, v)
     flows = measures.flow_table(hm, terms)
     return Plan(
         summary={},
         sourcing=sourcing,
-        mine_origin=report.mine_origin_table(flows),
-        projects=report.projects_table(ix, v["build"], v["stake"]),
+        mine_origin=tables.mine_origin_table(flows),
+        projects=tables.projects_table(ix, v["build"], v["stake"]),
         processing=processing,
         stock=stock,
         shortfall=shortfall,
-        risk=report.risk_table(
+        risk=tables.risk_table(
             ix, flows, v["unmet"], measures.exposure(hm, variables, ix, discounted=False)
         ),
-        marginal_costs=report.marginal_cost_table(ix, balance_dual),
-        budgets=report.budget_table(
+        marginal_costs=tables.marginal_cost_table(ix, balance_dual),
+        budgets=tables.budget_table(
             ix,
             {b: hm.activity(row.terms) for b, row in budgets.budget(variables, ix, None).items()},
             budget_dual,

@@ -17,7 +17,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from models.index import ModelIndex
-from planner.solver import INF, HighsModel
+from planner.solve.highs import INF, HighsModel
 
 
 def _elastic_rows(hm: HighsModel, model: pyo.ConcreteModel) -> list[tuple[int, str, object]]:

@@ -12,7 +12,7 @@ offtake, processing output, stock draws and unmet demand are re-optimised:
   reacts knowing the disruption's course.
 
 Reported per scenario, mineral and year: shortfall, extra cost (the variable cost of the
-mineral-year minus that of the undisrupted case, money of the year, planner/outcome.py) and
+mineral-year minus that of the undisrupted case, money of the year, planner/results/outcome.py) and
 stock drawn; per scenario, the totals and the discounted extra cost.
 """
 
@@ -20,11 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from models.build import build_model
 from models.data import InputData
 from models.disruption import (
     UNDISRUPTED,
@@ -34,19 +32,15 @@ from models.disruption import (
     scenario_set,
 )
 from models.index import ModelIndex, build_index
-from models.stochastic import RECOURSE
-from planner.first_stage import (
+from planner.results.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
+from planner.solve.first_stage import (
     FirstStage,
-    cap_columns,
     check,
     fix_columns,
     fixed_bounds,
-    from_tables,
-    planned_level,
 )
-from planner.outcome import OUTCOME_COLUMNS, mineral_year_outcome, values_of
-from planner.plan import Plan
-from planner.solver import HighsModel, SolveStatus
+from planner.solve.held import StressError, evaluate
+from planner.solve.highs import HighsModel
 
 DETAIL_COLUMNS = (
     "scenario",
@@ -76,77 +70,12 @@ TOTAL_COLUMNS = (
 )
 
 
-class StressError(Exception):
-    """The plan cannot be evaluated in a scenario (HiGHS found no solution)."""
-
-
 @dataclass
 class StressResult:
     summary: dict[str, object]
     scenarios: pd.DataFrame  # TOTAL_COLUMNS, one row per scenario
     detail: pd.DataFrame  # DETAIL_COLUMNS, one row per scenario, mineral and year
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Evaluation:
-    model: object
-    hm: HighsModel
-    status: SolveStatus
-
-
-def evaluate(
-    data: InputData,
-    ix: ModelIndex,
-    first: FirstStage,
-    fixed_until: int | None = None,
-    base_values: dict | None = None,
-) -> Evaluation:
-    """Solve the model of `ix` with the first stage held; with `fixed_until`, the recourse of
-    every year before it is held at `base_values` (name -> {key: value})."""
-    model = build_model(data, ix)
-    hm = HighsModel(model)
-    fixes = fixed_bounds(model, first, ix)
-    if fixed_until is not None and base_values:
-        for name, position in RECOURSE.items():
-            var = getattr(model, name)
-            fixes += [
-                (var[k], value)
-                for k, value in base_values[name].items()
-                if k[position] < fixed_until
-            ]
-    fix_columns(hm, fixes)
-    level = planned_level(first, ix)
-    caps = [
-        (model.stock[k], level[k])
-        for k in model.stock
-        if k[1] >= ix.cut_start.get(k[0], ix.years[-1] + 1)
-    ]
-    cap_columns(hm, caps)
-    s = data.settings
-    status = hm.solve(s.mip_gap, s.time_limit_s, None, s.mip_abs_gap_musd)
-    if not status.has_solution:
-        raise StressError(f"HiGHS found no solution with the plan held (status {status.status})")
-    return Evaluation(model, hm, status)
-
-
-def undisrupted_plan(data: InputData, first: FirstStage) -> Plan:
-    """The plan tables of the undisrupted case with `first` held (summary included)."""
-    from planner.deterministic import plan_tables, summary
-
-    ev = evaluate(data, build_index(data), first)
-    duals, dual_s = ev.hm.duals_with_integers_fixed()
-    plan = plan_tables(
-        ev.model.ix,
-        ev.model,
-        ev.hm,
-        ev.hm.duals(ev.model.balance, duals),
-        ev.hm.duals(ev.model.budget, duals),
-    )
-    timings = {"solve_s": ev.status.solver_time_s, "build_s": 0.0, "handover_s": ev.hm.handover_s}
-    timings["dual_solve_s"] = dual_s
-    plan.summary = summary(data, ev.model, ev.hm, ev.status, data.settings.mip_gap, timings, plan)
-    return plan
 
 
 def _unpriced(data: InputData) -> InputData:
@@ -289,70 +218,4 @@ def _worst(totals: pd.DataFrame, column: str) -> str:
     return str(block.loc[block[column].idxmax(), "scenario"])
 
 
-def first_stage_from_plan_file(path: str | Path) -> tuple[FirstStage, dict]:
-    """The first stage and the Summary of an exported plan workbook."""
-    from planner.export import open_plan, read_plan_summary, read_plan_tables
-
-    workbook = open_plan(path)  # loaded once for both reads
-    tables = read_plan_tables(workbook)
-    summary, _ = read_plan_summary(workbook)
-    return from_tables(tables["projects"], tables["processing"], tables["stock"]), summary
-
-
-def stress_plan_file(
-    plan_path: str | Path, data: InputData, progress: Callable[[str], None] | None = None
-) -> StressResult:
-    """Stress-test an exported plan against the scenarios of `data` (a loaded workbook)."""
-    from planner.deterministic import program_version
-
-    first, plan_summary = first_stage_from_plan_file(plan_path)
-    result = stress_test(data, first, progress)
-    sha = plan_summary.get("input_sha256")
-    head = {
-        "plan_file": Path(plan_path).name,
-        "plan_input_file": plan_summary.get("input_file", ""),
-        "scenarios_file": Path(data.source_file).name if data.source_file else "",
-        "scenarios_sha256": data.source_sha256,
-    }
-    result.summary = (
-        head | result.summary | {"program": f"critical-minerals-planner {program_version()}"}
-    )
-    if sha and data.source_sha256 and sha != data.source_sha256:
-        result.notes.append(
-            f"The plan was solved from {plan_summary.get('input_file', 'another workbook')} "
-            f"(sha256 {str(sha)[:12]}...), not from this scenarios workbook: the data of the "
-            "scenarios workbook are used for every scenario, the undisrupted case included."
-        )
-    return result
-
-
-__all__ = ["OUTCOME_COLUMNS", "StressResult", "stress_plan_file", "stress_test"]
-
-
-def write_stress(result: StressResult, path: str | Path) -> Path:
-    """The stress workbook: Summary, Scenarios (totals), Stress (per scenario, mineral and
-    year) and a Chart sheet with shortfall and extra cost by scenario and year; atomic."""
-    from planner.export import ChartBlock, write_report
-
-    detail = result.detail
-    by_year = detail.groupby(["year", "scenario"], sort=False)[
-        ["shortfall_t", "extra_cost_musd"]
-    ].sum()
-    order = list(dict.fromkeys(detail["scenario"]))
-
-    def pivot(column: str) -> pd.DataFrame:
-        table = by_year[column].unstack("scenario")[order].sort_index()
-        table.index = table.index.astype(int)
-        table.index.name = "year"
-        return table
-
-    charts = [
-        ChartBlock("Shortfall by scenario (t, all minerals)", pivot("shortfall_t"), "tonnes"),
-        ChartBlock(
-            "Extra cost by scenario (million USD of the year)",
-            pivot("extra_cost_musd"),
-            "million USD",
-        ),
-    ]
-    tables = {"Scenarios": result.scenarios, "Stress": result.detail}
-    return write_report(path, result.summary, result.notes, tables, charts)
+__all__ = ["OUTCOME_COLUMNS", "StressError", "StressResult", "stress_test"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from models.concentration import concentration_terms, piece_coefficient, unmet_terms
 from models.expr import ge, grow_rows
-from planner.solver import HIGHS_ABS_GAP, HighsModel, SolveStatus
+from planner.solve.highs import HIGHS_ABS_GAP, HighsModel, SolveStatus
 
 LP_TOLERANCE = 1e-5  # relative error of K at which the refinement stops
 MAX_ROUNDS = 60

@@ -1,0 +1,1 @@
+"""Writers: the plan workbook (and reading one back), sweep, frontier and stress workbooks."""
