@@ -1,7 +1,8 @@
 """Mineral balances: refined supply meets demand; processing feed within what is available.
 
-Symbols: R[m,t] refined supply = refined purchases + refined offtake + processing output
-+ draw[m,t]; D[m,t] demand; u unmet; S[m,t] scrap available at home.
+Symbols: A[m,t] refined supply in hand = refined purchases + refined offtake + processing
+output + draw[m,t] (the policy total R[m,t] of models/policy.py is A without the stock drawn);
+D[m,t] demand; S[m,t] scrap available at home.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from models.supply_terms import SupplyTerms
 
 
 def balance(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
-    """R[m,t] + unmet[m,t] - inject[m,t] - replenish[m,t] = D[m,t]  (its dual is the marginal
+    """A[m,t] + unmet[m,t] - inject[m,t] - replenish[m,t] = D[m,t]  (its dual is the marginal
     cost of demand; replenish exists only after a disruption, see models/stock.py)."""
     rows = {}
     for mineral, t in mineral_years(ix):
@@ -27,7 +28,7 @@ def balance(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
 
 
 def refinery_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
-    """Per concentrate origin c: sum_k out[k,c,t] / yield_k - concentrate bought from c
+    """Per concentrate origin c: sum_k refine_origin[k,c,t] / yield_k - concentrate bought from c
     - concentrate offtake of projects hosted in c <= 0 (summed over c, the feed of all
     refineries of m is at most the concentrate available)."""
     return {
@@ -39,7 +40,7 @@ def refinery_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> d
 
 
 def recycler_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
-    """sum_k out[k,t] / yield_k <= S[m,t] (recyclers of m)."""
+    """sum_k output[k,t] / yield_k <= S[m,t] (recyclers of m)."""
     return {
         key: le(terms.recycler_feed[key], ix.scrap_t.get(key, 0.0))
         for key in sorted(terms.recycler_feed)

@@ -19,6 +19,8 @@ from models.index import ModelIndex
 
 
 def budget(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+    """s_b x X x [sum_{p funded by f, y in [y1, y2]} capex_p x stake[p,y]
+    + sum_{k funded by f, y in [y1, y2]} capex_k x modules_built[k,y]] <= L_b per Budgets row."""
     rows = {}
     for b, rec in enumerate(ix.budgets):
         f, y1, y2 = rec["funding"].lower(), rec["first_year"], rec["last_year"]

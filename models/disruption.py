@@ -207,7 +207,7 @@ def stock_rules(
 
     A min_stock_days rule on a cut mineral m, with s_m its first cut year, binds as written
     before s_m, and from s_m on as the soft rule
-        stock[m,t] + gap[m,t] >= days / 365 x D[m,t]
+        stock[m,t] + stock_gap[m,t] >= days / 365 x D[m,t]
     where in a cut year the gap is free up to the supply lost (the stockpile is released to
     replace what the disruption removes, no more), and in other years costs the shortfall
     penalty per tonne. Stock may be replenished from s_m on: a drawn stockpile is bought back.

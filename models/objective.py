@@ -5,7 +5,7 @@
        + sum_{p,y} stake[p,y] x (capex_p x CRF_p + fixed_opex_p) x sum_{t online} d_t
        + sum_{p,t} offtake x unit_cost_p x d_t
        + sum_{k,y} modules_built x (capex_k x CRF_k + fixed_opex_k) x sum_{t online} d_t
-       + existing modules' fixed opex + sum_{k,t} out x unit_cost_k x d_t
+       + existing modules' fixed opex + sum_{k,t} output x unit_cost_k x d_t
        + sum_{m,t} stock x holding_usd_per_t x d_t + sum_{m,t} draw x RELEASE x d_t
        + sum_{m,t} (unmet + stock gap outside cut years) x penalty_m x d_t
   risk = sum_{c,m,f,t} buy x price_t x risk_score_c x d_t
@@ -98,7 +98,8 @@ def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
 
 
 def risk_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
-    """risk <= risk_cap_musd, when Settings sets a cap (the epsilon-constraint frontier)."""
+    """risk <= risk_cap_musd (risk: the discounted exposure of the objective), when Settings
+    sets a cap (the epsilon-constraint frontier)."""
     if ix.risk_cap_musd is None:
         return {}
     return {0: le(risk_terms(m, ix), ix.risk_cap_musd)}

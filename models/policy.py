@@ -9,7 +9,7 @@ rule's basis (models/supply_terms.py): `refining` (where a tonne was refined; th
   max_concern_share   sum_{c of concern} q[m,c,t] - v x R[m,t] <= 0
   min_domestic_share  q[m,home,t] - v x R[m,t] >= 0
   min_stock_days      stock[m,t] >= v / 365 x D[m,t]
-                      (after a disruption: stock[m,t] + gap[m,t] >= v / 365 x D[m,t],
+                      (after a disruption: stock[m,t] + stock_gap[m,t] >= v / 365 x D[m,t],
                       see models/disruption.py)
 
 R[m,t] is a variable defined once per mineral-year that some share rule uses,
@@ -28,6 +28,7 @@ from models.data import ANY, SHARE_RULES
 from models.expr import eq, ge, le
 from models.index import ModelIndex
 from models.supply_terms import REFINING, SupplyTerms
+from models.variables import variable
 
 
 class PolicyBinding(NamedTuple):
@@ -78,7 +79,7 @@ def declare_policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> 
     """R[m,t] >= 0 where a share rule needs it; m.policy_index lists the rule bindings."""
     m.policy_index = expand_policy(ix, terms)
     keys = sorted({(r.mineral, r.year) for r in m.policy_index if r.rule in SHARE_RULES})
-    m.sourced = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
+    m.sourced = variable("sourced").pyomo_var(keys)
 
 
 def sourced_total(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
@@ -90,23 +91,29 @@ def sourced_total(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> d
 
 
 def policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
-    """One row per binding of a Policy rule (see the module docstring)."""
+    """One row per binding of a Policy rule on mineral m, year t (country c), value v:
+      max_country_share   q[m,c,t] - v x R[m,t] <= 0
+      max_concern_share   sum_{c of concern} q[m,c,t] - v x R[m,t] <= 0
+      min_domestic_share  q[m,home,t] - v x R[m,t] >= 0
+      min_stock_days      stock[m,t] (+ stock_gap[m,t] after a disruption) >= v / 365 x D[m,t]
+    with q[m,c,t] the supply of origin c on the rule's basis (refining or mine)."""
     rows = {}
-    for r, (_, name, mineral, country, t, v, basis) in enumerate(expand_policy(ix, terms)):
-        if name in ("min_stock_days", "min_stock_days_soft"):
+    for r, b in enumerate(expand_policy(ix, terms)):
+        mineral, t = b.mineral, b.year
+        if b.rule in ("min_stock_days", "min_stock_days_soft"):
             demand = ix.demand_t.get((mineral, t), 0.0)
             row = [(1.0, m.stock[mineral, t])]
-            if name == "min_stock_days_soft":
+            if b.rule == "min_stock_days_soft":
                 row.append((1.0, m.stock_gap[mineral, t]))
-            rows[r] = ge(row, v / 365 * demand)
+            rows[r] = ge(row, b.value / 365 * demand)
             continue
-        by_origin = terms.origin_terms(basis)
-        if name == "max_country_share":
-            part = by_origin[mineral, t, country]
-        elif name == "max_concern_share":
+        by_origin = terms.origin_terms(b.basis)
+        if b.rule == "max_country_share":
+            part = by_origin[mineral, t, b.country]
+        elif b.rule == "max_concern_share":
             part = [term for c in ix.of_concern for term in by_origin.get((mineral, t, c), [])]
         else:
-            part = terms.domestic(basis, mineral, t, ix.home)
-        row = [*part, (-v, m.sourced[mineral, t])]
-        rows[r] = ge(row, 0.0) if name == "min_domestic_share" else le(row, 0.0)
+            part = terms.domestic(b.basis, mineral, t, ix.home)
+        row = [*part, (-b.value, m.sourced[mineral, t])]
+        rows[r] = ge(row, 0.0) if b.rule == "min_domestic_share" else le(row, 0.0)
     return rows

@@ -2,8 +2,8 @@
 
 Symbols: k technology of mineral m, n_k^0 existing modules, N_k max_modules, Q_k module_t
 (output per module), eta_k yield, modules_built[k,y] new modules built in y, online in t when
-y + lead <= t < y + lead + life (the set Y(k,t)); out[k,t] refined output (t/yr); for a
-refinery, out[k,c,t] its output from concentrate of origin c (models/supply_terms.py).
+y + lead <= t < y + lead + life (the set Y(k,t)); output[k,t] refined output (t/yr); for a
+refinery, refine_origin[k,c,t] its output from concentrate of origin c (models/supply_terms.py).
 """
 
 from __future__ import annotations
@@ -14,20 +14,13 @@ from models.expr import eq, le
 from models.index import ModelIndex
 
 
-def declare_processing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """modules_built[k,y] integer >= 0 and output[k,t] >= 0."""
-    m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
-    m.output = pyo.Var(ix.tech_online, domain=pyo.NonNegativeReals, dense=True)
-    m.refine_origin = pyo.Var(ix.refine_origin, domain=pyo.NonNegativeReals, dense=True)
-
-
 def _online(m: pyo.ConcreteModel, ix: ModelIndex, k: str, t: int, coef: float) -> list:
     return [(coef, m.modules_built[k, y]) for y in ix.modules_online_from[k, t]]
 
 
 def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
-    """out[k,t] - sum_c out[k,c,t] = 0 for every refinery k (feed concentrate): its output by
-    the mine origin of its feed adds up to its output."""
+    """output[k,t] - sum_c refine_origin[k,c,t] = 0 for every refinery k (feed concentrate):
+    its output by the mine origin of its feed adds up to its output."""
     parts: dict = {(k, t): [] for k, t in ix.tech_online if ix.technology[k]["feed"] != "scrap"}
     for (k, _c, t), var in m.refine_origin.items():
         parts[k, t].append((-1.0, var))
@@ -35,7 +28,7 @@ def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 
 
 def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
-    """out[k,t] - Q_k x sum_{y in Y(k,t)} build[k,y] <= Q_k x n_k^0."""
+    """output[k,t] - Q_k x sum_{y in Y(k,t)} modules_built[k,y] <= Q_k x n_k^0."""
     rows = {}
     for k, t in ix.tech_online:
         rec = ix.technology[k]
@@ -46,7 +39,8 @@ def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 
 
 def max_modules(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
-    """sum_{y in Y(k,t)} build[k,y] <= N_k - n_k^0 in every year t (modules online at once)."""
+    """sum_{y in Y(k,t)} modules_built[k,y] <= N_k - n_k^0 in every year t (modules online at
+    once)."""
     return {
         (k, t): le(
             _online(m, ix, k, t, 1.0),

@@ -13,13 +13,6 @@ from models.expr import ge, le
 from models.index import ModelIndex
 
 
-def declare_projects(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """build[p,y] binary, stake[p,y] in [0, 1], offtake[p,t] >= 0 (t/yr)."""
-    m.build = pyo.Var(ix.project_build, domain=pyo.Binary, dense=True)
-    m.stake = pyo.Var(ix.project_build, domain=pyo.NonNegativeReals, bounds=(0, 1), dense=True)
-    m.offtake = pyo.Var(ix.project_online, domain=pyo.NonNegativeReals, dense=True)
-
-
 def build_once(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """sum_y build[p,y] <= 1: a project is invested in at most once."""
     years: dict[str, list] = {}

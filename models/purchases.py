@@ -13,11 +13,6 @@ import pyomo.environ as pyo
 from models.index import ModelIndex
 
 
-def declare_purchases(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """buy[c,m,f,t] >= 0 (t/yr), bounded by purchase_bounds."""
-    m.buy = pyo.Var(ix.buy, domain=pyo.NonNegativeReals, dense=True)
-
-
 def purchase_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     """(var, lower, upper): 0 <= buy <= available_t in year t."""
     return [(var, 0.0, ix.available_t[k]) for k, var in m.buy.items()]

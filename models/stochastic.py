@@ -30,46 +30,29 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from models import balances, budgets, policy, processing, projects, stock
+from models import policy
 from models.build import variable_bounds
 from models.data import InputData
 from models.disruption import Effects, Scenario, apply_effects, history_nodes, scenario_effects
 from models.expr import add_rows, ge, le, linear
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms, risk_terms
+from models.registry import (
+    Model,
+    Stage,
+    blocks_of,
+    recourse_positions,
+    variable,
+    variables_of,
+)
 from models.supply_terms import collect_supply_terms
 
 # recourse variable families: name -> position of the year in the key
-RECOURSE = {
-    "buy": 3,
-    "offtake": 1,
-    "output": 1,
-    "refine_origin": 2,
-    "stock": 1,
-    "draw": 1,
-    "unmet": 1,
-    "replenish": 1,
-    "stock_gap": 1,
-}
-# blocks over first-stage variables only: added once, from the first scenario
-FIRST_STAGE_BLOCKS = (
-    ("build_once", projects.build_once),
-    ("stake_min", projects.stake_min),
-    ("stake_max", projects.stake_max),
-    ("max_modules", processing.max_modules),
-    ("budget", budgets.budget),
-)
-SCENARIO_BLOCKS = (
-    ("offtake_capacity", projects.offtake_capacity),
-    ("throughput", processing.throughput),
-    ("refinery_split", processing.refinery_split),
-    ("stock_flow", stock.stock_flow),
-    ("balance", balances.balance),
-    ("refinery_feed", balances.refinery_feed),
-    ("recycler_feed", balances.recycler_feed),
-    ("sourced_total", policy.sourced_total),
-    ("policy", policy.policy),
-)
+RECOURSE = recourse_positions()
+# blocks over first-stage variables only (added once, from the first scenario), then the
+# blocks per scenario
+FIRST_STAGE_BLOCKS = tuple(b for b in blocks_of(Model.STOCHASTIC) if b.stage is Stage.FIRST)
+SCENARIO_BLOCKS = tuple(b for b in blocks_of(Model.STOCHASTIC) if b.stage is not Stage.FIRST)
 
 
 @dataclass
@@ -152,34 +135,25 @@ def _build(data, scenarios, cvar_alpha, cvar_weight) -> pyo.ConcreteModel:
 def _declare_variables(m: pyo.ConcreteModel, sx: StochasticIndex) -> None:
     """First-stage variables once; recourse variables per history node (see _declare_node_vars)."""
     ix = sx.base
-    m.build = pyo.Var(ix.project_build, domain=pyo.Binary, dense=True)
-    m.stake = pyo.Var(ix.project_build, domain=pyo.NonNegativeReals, bounds=(0, 1), dense=True)
-    m.modules_built = pyo.Var(ix.module_build, domain=pyo.NonNegativeIntegers, dense=True)
-    m.inject = pyo.Var(stock.mineral_years(ix), domain=pyo.NonNegativeReals, dense=True)
-    m.draw_plan = pyo.Var(stock.mineral_years(ix), domain=pyo.NonNegativeReals, dense=True)
+    first = [v for v in variables_of(Model.STOCHASTIC) if v.stage is Stage.FIRST]
+    for spec in [*first, variable("draw_plan")]:
+        m.add_component(spec.name, spec.pyomo_var(spec.keys(ix)))
     sx.views = [View(m.build, m.stake, m.modules_built, m.inject) for _ in sx.scenarios]
-    base_keys = {
-        "buy": ix.buy,
-        "offtake": ix.project_online,
-        "output": ix.tech_online,
-        "refine_origin": ix.refine_origin,
-        "stock": stock.mineral_years(ix),
-        "draw": stock.mineral_years(ix),
-        "unmet": stock.mineral_years(ix),
-    }
     for name, position in RECOURSE.items():
+        spec = variable(name)
         if name == "draw":  # recourse only once the scenario has cut the mineral
-            keys = [[k for k in base_keys[name] if _after_cut(ix_s, k)] for ix_s in sx.ixs]
-        elif name in base_keys:
-            keys = [base_keys[name]] * len(sx.scenarios)
-        else:  # keys of the scenario's own data (after a disruption only)
-            keys = [getattr(ix_s, name) for ix_s in sx.ixs]
+            keys = [[k for k in spec.keys(ix) if _after_cut(ix_s, k)] for ix_s in sx.ixs]
+        elif spec.scenario_data:  # keys of the scenario's own data (after a disruption only)
+            keys = [spec.keys(ix_s) for ix_s in sx.ixs]
+        else:
+            keys = [spec.keys(ix)] * len(sx.scenarios)
         _declare_node_vars(m, sx, name, keys, position)
+    draw_keys = variable("draw").keys(ix)
     for s, view in enumerate(sx.views):  # before the cut: the planned draw
-        for k in base_keys["draw"]:
+        for k in draw_keys:
             if not _after_cut(sx.ixs[s], k):
                 view.draw[k] = m.draw_plan[k]
-        view.draw = {k: view.draw[k] for k in base_keys["draw"]}  # in key order
+        view.draw = {k: view.draw[k] for k in draw_keys}  # in key order
 
 
 def _after_cut(ix: ModelIndex, key: tuple) -> bool:
@@ -222,15 +196,15 @@ def stock_cap(m: pyo.ConcreteModel, sx: StochasticIndex) -> dict:
 def _add_rows(m: pyo.ConcreteModel, sx: StochasticIndex, terms: list) -> None:
     """First-stage blocks once; scenario blocks per scenario, a row shared by scenarios (the
     same terms on the same node variables, the same bounds) added once."""
-    for name, rows_function in FIRST_STAGE_BLOCKS:
-        add_rows(m, name, _keyed(0, rows_function(sx.views[0], sx.base, terms[0])))
-    for name, rows_function in SCENARIO_BLOCKS:
+    for block in FIRST_STAGE_BLOCKS:
+        add_rows(m, block.name, _keyed(0, block.rows(sx.views[0], sx.base, terms[0])))
+    for block in SCENARIO_BLOCKS:
         rows = (
             (_flat(s, key), row)
             for s, view in enumerate(sx.views)
-            for key, row in rows_function(view, sx.ixs[s], terms[s]).items()
+            for key, row in block.rows(view, sx.ixs[s], terms[s]).items()
         )
-        add_rows(m, name, _unique(rows))
+        add_rows(m, block.name, _unique(rows))
     add_rows(m, "stock_cap", _unique(stock_cap(m, sx).items()))
 
 
@@ -265,7 +239,7 @@ def _declare_node_vars(m, sx: StochasticIndex, name: str, keys_per_scenario, pos
         flat = [(nodes[k[position]], *k) for k in keys]
         node_keys.append(flat)
         index.update(dict.fromkeys(flat))
-    var = pyo.Var(list(index), domain=pyo.NonNegativeReals, dense=True)
+    var = variable(name).pyomo_var(index)
     m.add_component(name, var)
     data = {k: var[k] for k in index}
     for s, keys in enumerate(keys_per_scenario):
@@ -283,8 +257,8 @@ def _objective(m, sx: StochasticIndex, risk_weight, cvar_alpha, cvar_weight) -> 
     expected: dict[int, list] = {}
     cvar_rows = {}
     if cvar_weight > 0:
-        m.cvar_excess = pyo.Var(range(len(sx.scenarios)), domain=pyo.NonNegativeReals)
-        m.cvar_eta = pyo.Var(domain=pyo.Reals)
+        m.cvar_excess = variable("cvar_excess").pyomo_var(range(len(sx.scenarios)))
+        m.cvar_eta = pyo.Var(domain=pyo.Reals)  # one free variable (registry: cvar_eta)
     for s, p in enumerate(sx.probabilities):
         z = scenario_objective_terms(sx, s, risk_weight)
         for c, v in z:

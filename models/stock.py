@@ -22,17 +22,6 @@ def mineral_years(ix: ModelIndex) -> list[tuple]:
     return [(mineral, t) for mineral in ix.minerals for t in ix.years]
 
 
-def declare_stock(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """stock, inject, draw and unmet per mineral and year, all >= 0."""
-    keys = mineral_years(ix)
-    m.stock = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
-    m.inject = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
-    m.draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
-    m.unmet = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=True)
-    m.replenish = pyo.Var(ix.replenish, domain=pyo.NonNegativeReals, dense=True)
-    m.stock_gap = pyo.Var(ix.stock_gap, domain=pyo.NonNegativeReals, dense=True)
-
-
 def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
     """(var, lower, upper): 0 <= unmet[m,t] <= D[m,t]."""
     return [(var, 0.0, ix.demand_t.get(k, 0.0)) for k, var in m.unmet.items()]

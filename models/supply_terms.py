@@ -6,8 +6,8 @@ Every sourced refined tonne has two origins:
 - mine origin (where it was mined): a refined purchase from country r is split by the
   MineOrigins shares of (r, mineral) (none given: r itself); refined project offtake comes
   from the host country; a home refinery's output takes the mine origin of its feed,
-  out[k,c,t] from concentrate of origin c (bought from c, or mined by a project hosted in c,
-  the home country for a domestic mine); recycler output is of home origin.
+  refine_origin[k,c,t] from concentrate of origin c (bought from c, or mined by a project
+  hosted in c, the home country for a domestic mine); recycler output is of home origin.
 
 Concentrate feeds the home refineries and has no share of its own.
 

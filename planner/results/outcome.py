@@ -16,11 +16,11 @@ import pandas as pd
 
 from models.index import USD_PER_MUSD, ModelIndex
 from models.objective import STOCK_RELEASE_USD_PER_T
-from models.stochastic import RECOURSE
+from models.registry import recourse_positions
 from planner.results.solution import Solution
 from planner.results.tables import required_stock
 
-RECOURSE_NAMES = tuple(RECOURSE)  # the recourse variable families of the stochastic model
+RECOURSE_NAMES = tuple(recourse_positions())  # the recourse variable families
 OUTCOME_COLUMNS = (
     "year",
     "mineral",

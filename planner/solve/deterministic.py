@@ -19,6 +19,7 @@ from models.build import build_model
 from models.data import InputData
 from models.index import ModelIndex, build_index
 from models.objective import cost_terms, risk_terms
+from models.registry import Model, decision_variables
 from models.supply_terms import collect_supply_terms
 from planner.results import measures, tables
 from planner.results.plan import Plan
@@ -127,18 +128,7 @@ def solve_model(
     )
 
 
-VALUE_NAMES = (
-    "buy",
-    "offtake",
-    "build",
-    "stake",
-    "modules_built",
-    "output",
-    "stock",
-    "inject",
-    "draw",
-    "unmet",
-)
+VALUE_NAMES = decision_variables(Model.DETERMINISTIC)
 
 
 def extract_plan(

@@ -15,7 +15,7 @@ import pyomo.environ as pyo
 from models.build import build_model
 from models.data import InputData
 from models.index import ModelIndex, build_index
-from models.stochastic import RECOURSE
+from models.registry import recourse_positions
 from planner.results.plan import Plan
 from planner.solve.deterministic import plan_tables, summary
 from planner.solve.first_stage import (
@@ -52,7 +52,7 @@ def evaluate(
     hm = HighsModel(model)
     fixes = fixed_bounds(model, first, ix)
     if fixed_until is not None and base_values:
-        for name, position in RECOURSE.items():
+        for name, position in recourse_positions().items():
             var = getattr(model, name)
             fixes += [
                 (var[k], value)

@@ -104,12 +104,12 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
             where = (f"Settings {name} ({getattr(ix, name):,.6g} million USD, discounted)", block)
             by_rule[where] += [("all minerals", ix.years[0], s), ("all minerals", ix.years[-1], 0)]
         elif block == "policy":
-            i, rule, mineral, country, year, value, basis = model.policy_index[k]
-            rec = ix.policy[i]
-            on = f" on the {basis} basis" if basis != "refining" else ""
-            where = f"Policy row {rec['excel_row']} ({rule} {value:g}{on}"
-            where += f", {country})" if country != "*" else ")"
-            by_rule[(where, rule)].append((mineral, year, s))
+            binding = model.policy_index[k]
+            rec = ix.policy[binding.row]
+            on = f" on the {binding.basis} basis" if binding.basis != "refining" else ""
+            where = f"Policy row {rec['excel_row']} ({binding.rule} {binding.value:g}{on}"
+            where += f", {binding.country})" if binding.country != "*" else ")"
+            by_rule[(where, binding.rule)].append((binding.mineral, binding.year, s))
         else:
             rec = ix.budgets[k]
             where = (

@@ -2,7 +2,7 @@
 
 A sweep point changes some input (a price, a demand scale, a budget, a policy value, the risk
 weight). The new data are turned into coefficients by the very functions that built the model
-(models/build.py's ROW_BLOCKS, variable_bounds and the objective terms); only the entries that
+(the blocks of models/registry.py, variable_bounds and the objective terms); only the entries that
 differ are pushed into the live HiGHS instance, and the Pyomo model is updated to match. HiGHS
 keeps its basis (a warm start for the LP parts) and gets the previous plan as a starting
 solution. A change that alters the model's structure (different sets: a new supply row, a
@@ -18,13 +18,14 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from models.build import ROW_BLOCKS, build_model, variable_bounds
+from models.build import build_model, variable_bounds
 from models.concentration import declared_pieces
 from models.data import InputData
 from models.expr import linear, relational
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms
 from models.policy import expand_policy
+from models.registry import Model, blocks_of, index_sets
 from models.supply_terms import collect_supply_terms
 from planner.results.plan import Plan
 from planner.solve.deterministic import SolveError, extract_plan, solve_model
@@ -50,14 +51,9 @@ def _structure(ix: ModelIndex) -> tuple:
         tuple(ix.years),
         tuple(ix.minerals),
         ix.home,
-        tuple(ix.buy),
-        tuple(ix.project_build),
-        tuple(ix.project_online),
-        tuple(ix.module_build),
-        tuple(ix.tech_online),
-        tuple(ix.refine_origin),
         len(ix.budgets),
         len(ix.policy),
+        *index_sets(ix),
     )
 
 
@@ -115,8 +111,8 @@ class PersistentModel:
             raise StructureChanged
         if declared_pieces(ix, terms) != list(m.origin_share.keys()):
             raise StructureChanged
-        for name, rows_function in ROW_BLOCKS:
-            self._update_rows(getattr(m, name), rows_function(m, ix, terms), stats)
+        for block in blocks_of(Model.DETERMINISTIC):
+            self._update_rows(getattr(m, block.name), block.rows(m, ix, terms), stats)
         self._update_bounds(variable_bounds(m, ix), stats)
         self._update_objective(ix, data.settings.risk_weight, stats)
         m.ix, m.terms, m.policy_index = ix, terms, new_policy
