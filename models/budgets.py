@@ -23,18 +23,18 @@ def budget(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     + sum_{k funded by f, y in [y1, y2]} capex_k x modules_built[k,y]] <= L_b per Budgets row."""
     rows = {}
     for b, rec in enumerate(ix.budgets):
-        f, y1, y2 = rec["funding"].lower(), rec["first_year"], rec["last_year"]
-        share = float(rec.get("capex_share_pct", 100.0)) / 100.0
+        f, y1, y2 = rec.funding.lower(), rec.first_year, rec.last_year
+        share = float(rec.capex_share_pct) / 100.0
         terms = []
         for p, y in ix.project_build:
-            if y1 <= y <= y2 and str(ix.project[p]["funding"]).lower() == f:
-                cost = share * ix.project[p]["capex_musd"] * ix.crore_per_musd
+            if y1 <= y <= y2 and str(ix.project[p].funding).lower() == f:
+                cost = share * ix.project[p].capex_musd * ix.crore_per_musd
                 terms.append((cost, m.stake[p, y]))
         for k, y in ix.module_build:
             tech = ix.technology[k]
-            if y1 <= y <= y2 and str(tech["funding"]).lower() == f:
-                cost = share * tech["capex_musd_per_module"] * ix.crore_per_musd
+            if y1 <= y <= y2 and str(tech.funding).lower() == f:
+                cost = share * tech.capex_musd_per_module * ix.crore_per_musd
                 terms.append((cost, m.modules_built[k, y]))
         if terms:
-            rows[b] = le(terms, rec["limit_inr_crore"])
+            rows[b] = le(terms, rec.limit_inr_crore)
     return rows

@@ -21,12 +21,13 @@ one will end).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from models.data import ANY, UNDISRUPTED, InputData
 from models.index import ModelIndex
+from models.records import PolicyRow
 
 PROBABILITY_TOL = 1e-9
 
@@ -133,7 +134,7 @@ def scenario_effects(ix: ModelIndex, scenario: Scenario) -> Effects:
         if cut == 1.0:
             continue
         for p, rec in ix.project.items():
-            if event.matches(rec["country"], rec["mineral"], rec["form"], ix.home):
+            if event.matches(rec.country, rec.mineral, rec.form, ix.home):
                 for t in active:
                     offtake[p, t] = offtake.get((p, t), 1.0) * cut
     return Effects(available, price, offtake)
@@ -151,8 +152,8 @@ def supply_lost(ix: ModelIndex, effects: Effects) -> dict[tuple, float]:
     for (p, t), factor in effects.offtake.items():
         if factor < 1.0:
             rec = ix.project[p]
-            tonnes = rec["capacity_t"] * rec["max_stake"] * (1.0 - factor)
-            lost[rec["mineral"], t] = lost.get((rec["mineral"], t), 0.0) + tonnes
+            tonnes = rec.capacity_t * rec.max_stake * (1.0 - factor)
+            lost[rec.mineral, t] = lost.get((rec.mineral, t), 0.0) + tonnes
     return lost
 
 
@@ -212,20 +213,20 @@ def stock_rules(
     replace what the disruption removes, no more), and in other years costs the shortfall
     penalty per tonne. Stock may be replenished from s_m on: a drawn stockpile is bought back.
     """
-    policy: list[dict] = []
+    policy: list[PolicyRow] = []
     gaps: set = set()
     for rec in ix.policy:
-        minerals = ix.minerals if rec["mineral"] == ANY else [rec["mineral"]]
-        if rec["rule"] != "min_stock_days" or not any(m in starts for m in minerals):
+        minerals = ix.minerals if rec.mineral == ANY else [rec.mineral]
+        if rec.rule != "min_stock_days" or not any(m in starts for m in minerals):
             policy.append(rec)
             continue
         for m in minerals:
             start = starts.get(m, ix.years[-1] + 1)
-            first, last = rec["first_year"], rec["last_year"]
+            first, last = rec.first_year, rec.last_year
             if first <= min(last, start - 1):
-                policy.append({**rec, "mineral": m, "last_year": min(last, start - 1)})
+                policy.append(replace(rec, mineral=m, last_year=min(last, start - 1)))
             if max(first, start) <= last:
-                policy.append({**rec, "mineral": m, "first_year": max(first, start), "soft": True})
+                policy.append(replace(rec, mineral=m, first_year=max(first, start), soft=True))
                 gaps.update((m, t) for t in range(max(first, start), last + 1))
     free = {key: tonnes for key, tonnes in lost.items() if key in gaps}
     replenish = [(m, t) for m in ix.minerals if m in starts for t in ix.years if t >= starts[m]]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from models.data import InputData
+from models.records import BudgetRow, PolicyRow, Project, Technology
 
 USD_PER_MUSD = 1e6
 INR_PER_CRORE = 1e7
@@ -58,7 +59,7 @@ class ModelIndex:
     landed_usd_per_t: dict[Key, float] = field(default_factory=dict)
     tariff_pct: dict[str, float] = field(default_factory=dict)  # per country
     # projects
-    project: dict[str, dict] = field(default_factory=dict)
+    project: dict[str, Project] = field(default_factory=dict)
     project_build: list[Key] = field(default_factory=list)  # (project, build year)
     project_online: list[Key] = field(default_factory=list)  # (project, year) output possible
     builds_online: dict[Key, list[int]] = field(default_factory=dict)  # (p, t) -> build years
@@ -66,7 +67,7 @@ class ModelIndex:
     offtake_factor: dict[Key, float] = field(default_factory=dict)
     project_build_cost_musd: dict[Key, float] = field(default_factory=dict)  # per unit stake
     # processing
-    technology: dict[str, dict] = field(default_factory=dict)
+    technology: dict[str, Technology] = field(default_factory=dict)
     module_build: list[Key] = field(default_factory=list)  # (technology, build year)
     tech_online: list[Key] = field(default_factory=list)  # (technology, year)
     # (technology, concentrate origin country, year): refinery output by the mine origin of
@@ -88,8 +89,8 @@ class ModelIndex:
     cut_start: dict[str, int] = field(default_factory=dict)  # mineral -> first cut year
     shortfall_usd_per_t: dict[str, float] = field(default_factory=dict)
     # budgets and policy rows, as records
-    budgets: list[dict] = field(default_factory=list)
-    policy: list[dict] = field(default_factory=list)
+    budgets: list[BudgetRow] = field(default_factory=list)
+    policy: list[PolicyRow] = field(default_factory=list)
     crore_per_musd: float = 0.0
     risk_cap_musd: float | None = None
     # concentration priced in the objective (models/concentration.py)
@@ -143,8 +144,8 @@ def build_index(data: InputData) -> ModelIndex:
     _refine_origins(index)
     _mine_shares(index, data)
     _stock(index, data)
-    index.budgets = data.budgets.to_dict("records")
-    index.policy = data.policy.to_dict("records")
+    index.budgets = [BudgetRow.from_record(r) for r in data.budgets.to_dict("records")]
+    index.policy = [PolicyRow.from_record(r) for r in data.policy.to_dict("records")]
     return index
 
 
@@ -184,16 +185,20 @@ def _purchases(index: ModelIndex, data: InputData) -> None:
 
 
 def _asset_years(
-    index: ModelIndex, rec: dict, rate: float, capex_musd: float, can_build: bool = True
+    index: ModelIndex,
+    rec: Project | Technology,
+    rate: float,
+    capex_musd: float,
+    can_build: bool = True,
 ) -> tuple[dict[int, float], dict[int, list[int]]]:
     """For an asset (project or processing module): the cost of building it in each allowed
     year y (earliest_year <= y, first output y + lead inside the horizon), as a discounted
     annuity plus fixed opex over its online years, and the build years online in each year t."""
-    lead, life = int(rec["lead_time_years"]), int(rec["life_years"])
-    per_unit = capex_musd * capital_recovery_factor(rate, life) + rec["fixed_opex_musd"]
+    lead, life = int(rec.lead_time_years), int(rec.life_years)
+    per_unit = capex_musd * capital_recovery_factor(rate, life) + rec.fixed_opex_musd
     cost: dict[int, float] = {}
     online: dict[int, list[int]] = defaultdict(list)
-    first = max(int(rec["earliest_year"]), index.first_year)
+    first = max(int(rec.earliest_year), index.first_year)
     for y in range(first, index.years[-1] - lead + 1) if can_build else ():
         years_on = index.online_years(y, lead, life)
         cost[y] = per_unit * index.discounted_years(years_on)
@@ -204,10 +209,10 @@ def _asset_years(
 
 def _projects(index: ModelIndex, data: InputData, rate: float) -> None:
     """Build years and online years of every candidate project (costs per unit of stake)."""
-    for rec in data.projects.to_dict("records"):
-        p = rec["project"]
+    for rec in map(Project.from_record, data.projects.to_dict("records")):
+        p = rec.project
         index.project[p] = rec
-        cost, online = _asset_years(index, rec, rate, rec["capex_musd"])
+        cost, online = _asset_years(index, rec, rate, rec.capex_musd)
         for y, c in cost.items():
             index.project_build.append((p, y))
             index.project_build_cost_musd[(p, y)] = c
@@ -218,20 +223,20 @@ def _projects(index: ModelIndex, data: InputData, rate: float) -> None:
 
 def _processing(index: ModelIndex, data: InputData, rate: float) -> None:
     """Existing modules run every year; new ones from build year + lead for life years."""
-    for rec in data.processing.to_dict("records"):
-        k = rec["technology"]
+    for rec in map(Technology.from_record, data.processing.to_dict("records")):
+        k = rec.technology
         index.technology[k] = rec
-        can_build = rec["max_modules"] > rec["existing_modules"]
-        cost, online = _asset_years(index, rec, rate, rec["capex_musd_per_module"], can_build)
+        can_build = rec.max_modules > rec.existing_modules
+        cost, online = _asset_years(index, rec, rate, rec.capex_musd_per_module, can_build)
         for y, c in cost.items():
             index.module_build.append((k, y))
             index.module_build_cost_musd[(k, y)] = c
         for t in index.years:
-            if rec["existing_modules"] > 0 or online.get(t):
+            if rec.existing_modules > 0 or online.get(t):
                 index.tech_online.append((k, t))
                 index.modules_online_from[(k, t)] = online.get(t, [])
         index.existing_fixed_cost_musd += (
-            rec["existing_modules"] * rec["fixed_opex_musd"] * sum(index.discount.values())
+            rec.existing_modules * rec.fixed_opex_musd * sum(index.discount.values())
         )
 
 
@@ -245,8 +250,8 @@ def concentrate_origins(ix: ModelIndex) -> dict[Key, set[str]]:
             origins[m, t].add(c)
     for p, t in ix.project_online:
         rec = ix.project[p]
-        if rec["form"] == "concentrate":
-            origins[rec["mineral"], t].add(rec["country"])
+        if rec.form == "concentrate":
+            origins[rec.mineral, t].add(rec.country)
     return origins
 
 
@@ -255,8 +260,8 @@ def _refine_origins(index: ModelIndex) -> None:
     origins = concentrate_origins(index)
     for k, t in index.tech_online:
         rec = index.technology[k]
-        if rec["feed"] == "concentrate":
-            for c in sorted(origins.get((rec["mineral"], t), ())):
+        if rec.feed == "concentrate":
+            for c in sorted(origins.get((rec.mineral, t), ())):
                 index.refine_origin.append((k, c, t))
 
 

@@ -45,14 +45,13 @@ def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
             (ix.project_build_cost_musd[k], v) for k, v in m.stake.items()
         ],
         "project_operating": [
-            (ix.project[p]["unit_cost_usd_per_t"] * d[t] * musd, v)
-            for (p, t), v in m.offtake.items()
+            (ix.project[p].unit_cost_usd_per_t * d[t] * musd, v) for (p, t), v in m.offtake.items()
         ],
         "processing_capital_and_fixed": [
             (ix.module_build_cost_musd[k], v) for k, v in m.modules_built.items()
         ],
         "processing_operating": [
-            (ix.technology[k]["unit_cost_usd_per_t"] * d[t] * musd, v)
+            (ix.technology[k].unit_cost_usd_per_t * d[t] * musd, v)
             for (k, t), v in m.output.items()
         ],
         "stock_holding": [(ix.holding_usd_per_t[k] * d[k[1]] * musd, v) for k, v in m.stock.items()]
@@ -84,8 +83,8 @@ def risk_terms_by_mineral_year(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[tup
         terms[k[1], k[3]].append((coef, v))
     for (p, t), v in m.offtake.items():
         rec = ix.project[p]
-        coef = rec["unit_cost_usd_per_t"] * ix.risk_score.get(rec["country"], 0.0)
-        terms[rec["mineral"], t].append((coef * d[t] * musd, v))
+        coef = rec.unit_cost_usd_per_t * ix.risk_score.get(rec.country, 0.0)
+        terms[rec.mineral, t].append((coef * d[t] * musd, v))
     for (mineral, t), v in m.unmet.items():
         coef = ix.mean_price_usd_per_t[mineral, t] * UNMET_RISK_SCORE * d[t] * musd
         terms[mineral, t].append((coef, v))

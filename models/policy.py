@@ -51,15 +51,15 @@ def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[PolicyBinding]:
     """Every Policy row as bindings per mineral, year and (max_country_share) country."""
     rows = []
     for i, rec in enumerate(ix.policy):
-        minerals = ix.minerals if rec["mineral"] == ANY else [rec["mineral"]]
-        years = [t for t in ix.years if rec["first_year"] <= t <= rec["last_year"]]
-        basis = rec.get("basis") or REFINING
+        minerals = ix.minerals if rec.mineral == ANY else [rec.mineral]
+        years = [t for t in ix.years if rec.first_year <= t <= rec.last_year]
+        basis = rec.basis or REFINING
         for mineral in minerals:
             for t in years:
                 for country in _countries(rec, ix, terms, basis, mineral, t):
-                    rule = rec["rule"] + ("_soft" if rec.get("soft") else "")
+                    rule = rec.rule + ("_soft" if rec.soft else "")
                     rows.append(
-                        PolicyBinding(i, rule, mineral, country, t, float(rec["value"]), basis)
+                        PolicyBinding(i, rule, mineral, country, t, float(rec.value), basis)
                     )
     return rows
 
@@ -67,11 +67,11 @@ def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[PolicyBinding]:
 def _countries(
     rec: dict, ix: ModelIndex, terms: SupplyTerms, basis: str, mineral: str, t: int
 ) -> list:
-    if rec["rule"] != "max_country_share":
+    if rec.rule != "max_country_share":
         return [ANY]
     origins = terms.origin_set(basis).get((mineral, t), set())
-    if rec["country"] != ANY:
-        return [rec["country"]] if rec["country"] in origins else []
+    if rec.country != ANY:
+        return [rec.country] if rec.country in origins else []
     return sorted(c for c in origins if c != ix.home)
 
 

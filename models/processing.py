@@ -21,7 +21,7 @@ def _online(m: pyo.ConcreteModel, ix: ModelIndex, k: str, t: int, coef: float) -
 def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """output[k,t] - sum_c refine_origin[k,c,t] = 0 for every refinery k (feed concentrate):
     its output by the mine origin of its feed adds up to its output."""
-    parts: dict = {(k, t): [] for k, t in ix.tech_online if ix.technology[k]["feed"] != "scrap"}
+    parts: dict = {(k, t): [] for k, t in ix.tech_online if ix.technology[k].feed != "scrap"}
     for (k, _c, t), var in m.refine_origin.items():
         parts[k, t].append((-1.0, var))
     return {key: eq([(1.0, m.output[key]), *terms], 0.0) for key, terms in parts.items()}
@@ -32,9 +32,9 @@ def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     rows = {}
     for k, t in ix.tech_online:
         rec = ix.technology[k]
-        q = rec["module_t"]
+        q = rec.module_t
         terms = [(1.0, m.output[k, t]), *_online(m, ix, k, t, -q)]
-        rows[k, t] = le(terms, q * rec["existing_modules"])
+        rows[k, t] = le(terms, q * rec.existing_modules)
     return rows
 
 
@@ -44,7 +44,7 @@ def max_modules(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     return {
         (k, t): le(
             _online(m, ix, k, t, 1.0),
-            ix.technology[k]["max_modules"] - ix.technology[k]["existing_modules"],
+            ix.technology[k].max_modules - ix.technology[k].existing_modules,
         )
         for k, t in ix.tech_online
         if ix.modules_online_from[k, t]

@@ -24,7 +24,7 @@ def build_once(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 def stake_min(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """stake[p,y] - s_min x build[p,y] >= 0 (the stake is 0 or at least s_min)."""
     return {
-        (p, y): ge([(1.0, m.stake[p, y]), (-ix.project[p]["min_stake"], m.build[p, y])], 0.0)
+        (p, y): ge([(1.0, m.stake[p, y]), (-ix.project[p].min_stake, m.build[p, y])], 0.0)
         for p, y in ix.project_build
     }
 
@@ -32,7 +32,7 @@ def stake_min(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
 def stake_max(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     """stake[p,y] - s_max x build[p,y] <= 0 (no stake without the build decision)."""
     return {
-        (p, y): le([(1.0, m.stake[p, y]), (-ix.project[p]["max_stake"], m.build[p, y])], 0.0)
+        (p, y): le([(1.0, m.stake[p, y]), (-ix.project[p].max_stake, m.build[p, y])], 0.0)
         for p, y in ix.project_build
     }
 
@@ -43,7 +43,7 @@ def offtake_capacity(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     rows = {}
     factor = ix.offtake_factor
     for p, t in ix.project_online:
-        cap = ix.project[p]["capacity_t"] * factor.get((p, t), 1.0)
+        cap = ix.project[p].capacity_t * factor.get((p, t), 1.0)
         terms = [(1.0, m.offtake[p, t])] + [(-cap, m.stake[p, y]) for y in ix.builds_online[p, t]]
         rows[p, t] = le(terms, 0.0)
     return rows

@@ -96,20 +96,20 @@ def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
         _add_sourced(terms, mineral, t, c, var)
     for (p, t), var in m.offtake.items():
         rec = ix.project[p]
-        mineral, c = rec["mineral"], rec["country"]
-        if rec["form"] == "concentrate":
+        mineral, c = rec.mineral, rec.country
+        if rec.form == "concentrate":
             terms.concentrate[mineral, t, c].append((1.0, var))
             continue
         _add_sourced(terms, mineral, t, c, var)
     for (k, t), var in m.output.items():
         rec = ix.technology[k]
-        mineral = rec["mineral"]
+        mineral = rec.mineral
         _add_sourced(terms, mineral, t, ix.home, var)
-        if rec["feed"] == "scrap":
-            terms.recycler_feed[mineral, t].append((1.0 / rec["yield"], var))
+        if rec.feed == "scrap":
+            terms.recycler_feed[mineral, t].append((1.0 / rec.yield_t_per_t, var))
     for (k, c, t), var in m.refine_origin.items():
         rec = ix.technology[k]
-        terms.refinery_feed[rec["mineral"], t, c].append((1.0 / rec["yield"], var))
+        terms.refinery_feed[rec.mineral, t, c].append((1.0 / rec.yield_t_per_t, var))
     for (mineral, t), var in m.draw.items():
         terms.refined[mineral, t].append((1.0, var))
     return terms
@@ -133,12 +133,12 @@ def _flows(m, ix: ModelIndex) -> dict:
                 flows[mineral, t, mine_country, c].append((share, var))
     for (p, t), var in m.offtake.items():
         rec = ix.project[p]
-        if rec["form"] == "refined":
-            flows[rec["mineral"], t, rec["country"], rec["country"]].append((1.0, var))
+        if rec.form == "refined":
+            flows[rec.mineral, t, rec.country, rec.country].append((1.0, var))
     for (k, t), var in m.output.items():
         rec = ix.technology[k]
-        if rec["feed"] == "scrap":
-            flows[rec["mineral"], t, ix.home, ix.home].append((1.0, var))
+        if rec.feed == "scrap":
+            flows[rec.mineral, t, ix.home, ix.home].append((1.0, var))
     for (k, c, t), var in m.refine_origin.items():
-        flows[ix.technology[k]["mineral"], t, c, ix.home].append((1.0, var))
+        flows[ix.technology[k].mineral, t, c, ix.home].append((1.0, var))
     return flows

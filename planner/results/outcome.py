@@ -54,14 +54,14 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
     for (p, t), q in v["offtake"].items():
         if q:
             rec = ix.project[p]
-            cost[rec["mineral"], t] += q * rec["unit_cost_usd_per_t"]
-            if rec["form"] == "refined":
-                supplied[rec["mineral"], t] += q
+            cost[rec.mineral, t] += q * rec.unit_cost_usd_per_t
+            if rec.form == "refined":
+                supplied[rec.mineral, t] += q
     for (k, t), q in v["output"].items():
         if q:
             rec = ix.technology[k]
-            cost[rec["mineral"], t] += q * rec["unit_cost_usd_per_t"]
-            supplied[rec["mineral"], t] += q
+            cost[rec.mineral, t] += q * rec.unit_cost_usd_per_t
+            supplied[rec.mineral, t] += q
     need = required_stock(ix)
     rows = []
     for m in ix.minerals:

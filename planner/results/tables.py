@@ -34,10 +34,8 @@ def sourcing_table(ix: ModelIndex, buy: dict, offtake: dict) -> pd.DataFrame:
     for (p, t), q in offtake.items():
         if q > TOL:
             rec = ix.project[p]
-            cost = q * rec["unit_cost_usd_per_t"] / USD_PER_MUSD
-            rows.append(
-                [t, rec["mineral"], rec["country"], rec["form"], f"project {p}", q, cost, np.nan]
-            )
+            cost = q * rec.unit_cost_usd_per_t / USD_PER_MUSD
+            rows.append([t, rec.mineral, rec.country, rec.form, f"project {p}", q, cost, np.nan])
     frame = _frame("sourcing", rows)
     if len(frame):
         frame = frame.sort_values(
@@ -71,15 +69,15 @@ def projects_table(ix: ModelIndex, build: dict, stake: dict) -> pd.DataFrame:
             rows.append(
                 [
                     p,
-                    rec["country"],
-                    rec["mineral"],
-                    rec["form"],
+                    rec.country,
+                    rec.mineral,
+                    rec.form,
                     y,
-                    y + int(rec["lead_time_years"]),
+                    y + int(rec.lead_time_years),
                     s,
-                    s * rec["capacity_t"],
-                    s * rec["capex_musd"],
-                    rec["funding"],
+                    s * rec.capacity_t,
+                    s * rec.capex_musd,
+                    rec.funding,
                 ]
             )
     return _frame("projects", rows)
@@ -90,11 +88,11 @@ def processing_table(ix: ModelIndex, built: dict, output: dict) -> pd.DataFrame:
     for k, rec in ix.technology.items():
         for t in ix.years:
             new = round(built.get((k, t), 0.0))
-            online = rec["existing_modules"] + sum(
+            online = rec.existing_modules + sum(
                 round(built[k, y]) for y in ix.modules_online_from.get((k, t), [])
             )
             out = output.get((k, t), 0.0)
-            capacity = online * rec["module_t"]
+            capacity = online * rec.module_t
             if online == 0 and new == 0:
                 continue
             util = out / capacity if capacity > 0 else np.nan
@@ -102,13 +100,13 @@ def processing_table(ix: ModelIndex, built: dict, output: dict) -> pd.DataFrame:
                 [
                     t,
                     k,
-                    rec["mineral"],
-                    rec["feed"],
+                    rec.mineral,
+                    rec.feed,
                     new,
                     online,
                     capacity,
                     out,
-                    out / rec["yield"],
+                    out / rec.yield_t_per_t,
                     util,
                 ]
             )
@@ -119,13 +117,13 @@ def required_stock(ix: ModelIndex) -> dict:
     """(mineral, year) -> most stock any min_stock_days rule asks for (t)."""
     need: dict = defaultdict(float)
     for rec in ix.policy:
-        if rec["rule"] != "min_stock_days":
+        if rec.rule != "min_stock_days":
             continue
-        minerals = ix.minerals if rec["mineral"] == "*" else [rec["mineral"]]
+        minerals = ix.minerals if rec.mineral == "*" else [rec.mineral]
         for m in minerals:
             for t in ix.years:
-                if rec["first_year"] <= t <= rec["last_year"]:
-                    need[m, t] = max(need[m, t], rec["value"] / 365 * ix.demand_t.get((m, t), 0))
+                if rec.first_year <= t <= rec.last_year:
+                    need[m, t] = max(need[m, t], rec.value / 365 * ix.demand_t.get((m, t), 0))
     return need
 
 
@@ -208,15 +206,15 @@ def budget_table(ix: ModelIndex, spent_inr_crore: dict, budget_dual: dict) -> pd
     rows = []
     for b, rec in enumerate(ix.budgets):
         spent = spent_inr_crore.get(b, 0.0)
-        limit = float(rec["limit_inr_crore"])
+        limit = float(rec.limit_inr_crore)
         binding = spent >= limit - 1e-6 * max(1.0, limit)
         # d objective / d limit is <= 0; report the saving per extra crore as a positive value
         value = -budget_dual.get(b, 0.0)
         rows.append(
             [
-                rec["funding"],
-                rec["first_year"],
-                rec["last_year"],
+                rec.funding,
+                rec.first_year,
+                rec.last_year,
                 limit,
                 spent,
                 binding,

@@ -107,16 +107,13 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
             binding = model.policy_index[k]
             rec = ix.policy[binding.row]
             on = f" on the {binding.basis} basis" if binding.basis != "refining" else ""
-            where = f"Policy row {rec['excel_row']} ({binding.rule} {binding.value:g}{on}"
+            where = f"Policy row {rec.excel_row} ({binding.rule} {binding.value:g}{on}"
             where += f", {binding.country})" if binding.country != "*" else ")"
             by_rule[(where, binding.rule)].append((binding.mineral, binding.year, s))
         else:
             rec = ix.budgets[k]
-            where = (
-                f"Budgets row {rec['excel_row']} ({rec['funding']} "
-                f"{rec['first_year']}-{rec['last_year']})"
-            )
-            by_rule[(where, "budget")].append(("capital", rec["first_year"], s))
+            where = f"Budgets row {rec.excel_row} ({rec.funding} {rec.first_year}-{rec.last_year})"
+            by_rule[(where, "budget")].append(("capital", rec.first_year, s))
     lines = [
         "No plan satisfies every rule. Each rule below must give, by at least the amount "
         "shown, for a plan to exist (the other rules can stay as they are):"
