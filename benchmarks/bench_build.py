@@ -34,14 +34,14 @@ def one_pass(workbook: Path, weight: float | None) -> dict:
     t0 = time.perf_counter()
     model = build_model(data, build_index(data))
     t1 = time.perf_counter()
-    h = HighsModel(model).highs
+    hm = HighsModel(model)
     t2 = time.perf_counter()
     return {
         "build": t1 - t0,
         "handover": t2 - t1,
-        "variables": h.getNumCol(),
-        "rows": h.getNumRow(),
-        "nonzeros": len(h.getLp().a_matrix_.value_),
+        "variables": hm.num_columns,
+        "rows": hm.num_rows,
+        "nonzeros": hm.nonzeros(),
     }
 
 

@@ -476,8 +476,7 @@ def run_pipeline(
         "status": status.status,
         "objective_musd": status.objective,
         "gap": status.gap,
-        "highs_run_time_s": hm.highs.getRunTime(),
-        "mip_nodes": int(hm.highs.getInfo().mip_node_count) if hm.is_mip else 0,
+        **hm.run_statistics(),
     }
     if not status.has_solution:
         raise SystemExit(f"HiGHS found no plan (status {status.status}); nothing more to time")
@@ -504,12 +503,11 @@ def run_pipeline(
 
 
 def model_stats(hm: HighsModel) -> dict[str, int]:
-    h = hm.highs
     return {
-        "variables": int(h.getNumCol()),
+        "variables": hm.num_columns,
         "integer_variables": int(hm.integer.sum()),
-        "constraints": int(h.getNumRow()),
-        "nonzeros": int(h.getNumNz()),
+        "constraints": hm.num_rows,
+        "nonzeros": hm.nonzeros(),
     }
 
 

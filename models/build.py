@@ -43,6 +43,6 @@ def _build(data: InputData, index: ModelIndex | None) -> pyo.ConcreteModel:
     policy.declare_policy(m, ix, terms)
     concentration.declare_concentration(m, ix, terms)
     for block in blocks_of(Model.DETERMINISTIC):
-        add_rows(m, block.name, block.rows(m, ix, terms), growing=block.growing)
+        add_rows(m, block.name, block.rows(m, ix, terms), growing=block.open_index)
     add_objective(m, ix, data.settings.risk_weight)
     return m

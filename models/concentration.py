@@ -50,8 +50,12 @@ CUT_SHARES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 def priced(ix: ModelIndex) -> bool:
-    """Does the model carry the concentration term (a weight or a cap)?"""
-    return ix.concentration_weight > 0 or ix.concentration_cap_musd is not None
+    """Does the model carry the concentration term (a weight, a cap, or a later cap)?"""
+    return (
+        ix.concentration_weight > 0
+        or ix.concentration_cap_musd is not None
+        or ix.carry_concentration
+    )
 
 
 def pieces(ix: ModelIndex, terms: SupplyTerms) -> list[tuple]:

@@ -97,6 +97,9 @@ class ModelIndex:
     concentration_weight: float = 0.0
     concentration_basis: str = "mine"
     concentration_cap_musd: float | None = None
+    # declare the concentration pieces even while K is neither priced nor capped, so that a
+    # cap can be added in place later (the frontier of K, planner/analysis/frontier.py)
+    carry_concentration: bool = False
 
     def mine_split(self, country: str, mineral: str) -> list[tuple[str, float]]:
         """[(mine country, share)] of refined supply from `country`; itself when not given."""

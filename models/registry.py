@@ -46,6 +46,12 @@ class BlockSpec:
     stage: Stage  # FIRST: over first-stage variables only (added once in the two-stage model)
     models: frozenset[Model] = BOTH
     growing: bool = False  # rows are added after the build (tangent cuts)
+    optional: bool = False  # one row, present only while a Setting asks for it (a cap)
+
+    @property
+    def open_index(self) -> bool:
+        """Is the block indexed by Any, so that rows can come and go after the build?"""
+        return self.growing or self.optional
 
 
 # in the order the deterministic model adds them
@@ -65,7 +71,7 @@ BLOCKS: tuple[BlockSpec, ...] = (
     BlockSpec("sourced_total", policy.sourced_total, Stage.RECOURSE),
     BlockSpec("policy", policy.policy, Stage.RECOURSE),
     # the two-stage model caps the expected exposure instead (models/stochastic.py)
-    BlockSpec("risk_cap", risk_cap, Stage.RECOURSE, DETERMINISTIC_ONLY),
+    BlockSpec("risk_cap", risk_cap, Stage.RECOURSE, DETERMINISTIC_ONLY, optional=True),
     BlockSpec(
         "origin_share_def", concentration.origin_share_rows, Stage.DERIVED, DETERMINISTIC_ONLY
     ),
@@ -77,7 +83,11 @@ BLOCKS: tuple[BlockSpec, ...] = (
         growing=True,
     ),
     BlockSpec(
-        "concentration_cap", concentration.concentration_cap, Stage.DERIVED, DETERMINISTIC_ONLY
+        "concentration_cap",
+        concentration.concentration_cap,
+        Stage.DERIVED,
+        DETERMINISTIC_ONLY,
+        optional=True,
     ),
 )
 

@@ -138,3 +138,19 @@ def test_the_layer_check_sees_an_upward_import():
         "planner.results.plan": set(),
     }
     assert _upward(graph) == {"planner.results.tables": ["planner.solve.highs"]}
+
+
+def test_only_the_highs_module_talks_to_highspy():
+    """All HiGHS handling is behind planner/solve/highs.py's HighsModel."""
+    users = []
+    for pkg in PACKAGES:
+        for path in (ROOT / pkg).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                if any(n.split(".")[0] == "highspy" for n in names):
+                    users.append(_module_name(path))
+    assert sorted(set(users)) == ["planner.solve.highs"]

@@ -482,3 +482,34 @@ def test_infeasibility_names_only_the_rules_that_must_move_with_units(tmp_path):
     assert "Policy row 3 (min_stock_days 365)" in message
     assert "short by 365.0 t of stock in total" in message
     assert "Policy row 2" not in message
+
+
+def test_infeasibility_analysis_leaves_the_model_as_it_was(tmp_path):
+    """The elastic solve runs on a copy of the HiGHS instance: after the explanation, the
+    model's own instance has its columns, costs and rows unchanged."""
+    import numpy as np
+
+    from models.build import build_model
+    from planner.solve.highs import HighsModel
+    from planner.solve.infeasibility import explain_infeasibility
+
+    path = write_workbook(
+        tmp_path / "infeasible.xlsx",
+        {
+            "Minerals": minerals("ree"),
+            "Countries": countries(("A", 0.0)),
+            "Demand": [demand("ree", {2025: 365})],
+            "Supply": [supply("A", "ree", "refined", 0, 100)],
+            "Policy": [{"rule": "min_stock_days", "mineral": "ree", "value": 30}],
+        },
+    )
+    data = load_input(path)
+    model = build_model(data)
+    hm = HighsModel(model)
+    before = hm.highs.getLp()
+    cost, cols, rows = np.array(before.col_cost_), hm.num_columns, hm.num_rows
+    message = explain_infeasibility(hm, model, model.ix)
+    assert "Policy row 2" in message
+    after = hm.highs.getLp()
+    assert (hm.num_columns, hm.num_rows) == (cols, rows)
+    np.testing.assert_array_equal(np.array(after.col_cost_), cost)

@@ -132,3 +132,26 @@ def test_resolved_points_with_priced_concentration_equal_fresh_solves(base):
         ), label
         assert again.summary["concentration_approximation_error_pct"] < 0.1, label
     assert persistent.rebuilds == 1
+
+
+def test_a_cap_row_is_added_and_removed_in_place(base):
+    """A risk cap is an optional block: capping adds its one row to the live HiGHS instance,
+    lifting the cap removes it (no stand-in bound), with no rebuild; each plan equals a fresh
+    solve of the same data."""
+    persistent = PersistentModel(base)
+    rows = persistent.hm.num_rows
+    uncapped = persistent.solve(base)
+    exposure = uncapped.summary["risk_exposure_discounted_musd"]
+    capped_data = base.copy()
+    capped_data.settings.risk_cap_musd = 0.9 * exposure
+    capped = persistent.solve(capped_data)
+    assert persistent.hm.num_rows == rows + 1 and len(persistent.model.risk_cap) == 1
+    assert capped.summary["risk_exposure_discounted_musd"] <= 0.9 * exposure * (1 + 1e-6)
+    fresh = solve(capped_data).summary["objective_musd"]
+    assert capped.summary["objective_musd"] == pytest.approx(fresh, rel=1e-7)
+    again = persistent.solve(base)
+    assert persistent.hm.num_rows == rows and len(persistent.model.risk_cap) == 0
+    assert again.summary["objective_musd"] == pytest.approx(
+        uncapped.summary["objective_musd"], rel=1e-7
+    )
+    assert persistent.rebuilds == 1

@@ -18,9 +18,10 @@ workbook's weights and caps of both measures are ignored. The frontier is traced
 4. Keep only non-dominated points (no other point has cost <= and risk <= with one strictly
    smaller, beyond a relative tolerance of 1e-6 of the column's scale), sorted by risk.
 
-Every solve uses ONE PersistentModel, built at the start with the risk cap row present (its
-right-hand side 1e20, which HiGHS treats as infinite): each later solve changes only that
-right-hand side or the objective's risk weight, in place, and starts from the previous plan.
+Every solve uses ONE PersistentModel, built at the start without a cap: a capped solve adds the
+cap row in place (an optional block, models/registry.py), later caps change only its
+right-hand side, an uncapped solve removes it again, and a weighted solve changes only the
+objective's risk weight; each solve starts from the previous plan.
 Caps are solved in increasing order, so the previous plan is always feasible for the next cap.
 Each solve stops at the workbook's mip_gap: costs are within that gap of the optimum for their
 cap, which is why step 4 may drop a point. The workbook's own risk_weight and risk_cap_musd are
@@ -74,8 +75,6 @@ MEASURES = {
         "discounted concentration term (million USD)",
     ),
 }
-# HiGHS treats a bound of 1e20 or more as infinite: the cap row exists but does not bind
-NO_CAP_MUSD = 1e20
 REL_TOL = 1e-6
 # cost + W x risk with W = WEIGHT_FACTOR x C_min / R_at_Cmin, raised up to WEIGHT_TRIES times
 WEIGHT_FACTOR = 1e3
@@ -170,12 +169,11 @@ def frontier(
     for other in MEASURES.values():
         setattr(base.settings, other.weight, 0.0)
         setattr(base.settings, other.cap, None)
-    setattr(base.settings, m.cap, NO_CAP_MUSD)
     base.settings.mode = "deterministic"  # the frontier is of the undisrupted case
     planned = points + 1  # cost end, weighted risk end, cheapest at least risk, interior caps
     done = 0
 
-    def solve(risk_weight: float, cap: float, message: str) -> Plan:
+    def solve(risk_weight: float, cap: float | None, message: str) -> Plan:
         nonlocal done
         say(done, planned, message)
         d = base.copy()
@@ -187,10 +185,10 @@ def frontier(
             done += 1
 
     say(0, planned, "building the model")
-    model = PersistentModel(base, threads=threads)
+    model = PersistentModel(base, threads=threads, carry_concentration=m.name == "concentration")
 
     # 1. cost end
-    cheapest = solve(0.0, NO_CAP_MUSD, "cost end: minimum cost")
+    cheapest = solve(0.0, None, "cost end: minimum cost")
     c_min = cheapest.summary[COST]
     r_at_cmin = cheapest.summary[m.column]
     scale = max(abs(r_at_cmin), 1e-12)
@@ -205,7 +203,7 @@ def frontier(
             if attempt:
                 planned += 1
                 weight *= WEIGHT_STEP
-            risky = solve(weight, NO_CAP_MUSD, f"risk end: minimum risk (weight {weight:.3g})")
+            risky = solve(weight, None, f"risk end: minimum risk (weight {weight:.3g})")
             risk = risky.summary[m.column]
             improved = risk < r_min - REL_TOL * scale
             r_min = min(r_min, risk)

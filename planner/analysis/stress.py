@@ -36,7 +36,6 @@ from planner.results.outcome import OUTCOME_COLUMNS, mineral_year_outcome, value
 from planner.solve.first_stage import (
     FirstStage,
     check,
-    fix_columns,
     fixed_bounds,
 )
 from planner.solve.held import StressError, evaluate
@@ -169,7 +168,7 @@ def tree_values(data: InputData, scenarios, first: FirstStage) -> dict[str, tupl
     s = data.settings
     model = build_stochastic_model(data, scenarios, s.cvar_alpha, s.cvar_weight)
     hm = HighsModel(model)
-    fix_columns(hm, fixed_bounds(model, first))
+    hm.fix_columns(fixed_bounds(model, first))
     status = hm.solve(s.mip_gap, s.time_limit_s, None, s.mip_abs_gap_musd)
     if not status.has_solution:
         raise StressError(f"HiGHS found no solution with the plan held (status {status.status})")

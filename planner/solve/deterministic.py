@@ -24,7 +24,7 @@ from models.supply_terms import collect_supply_terms
 from planner.results import measures, tables
 from planner.results.plan import Plan
 from planner.solve import concentration_cuts
-from planner.solve.highs import HighsModel, SolveStatus
+from planner.solve.highs import HighsModel, Outcome, SolveStatus
 from planner.solve.infeasibility import explain_infeasibility
 
 Progress = Callable[[str], None]
@@ -66,12 +66,12 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     hm = HighsModel(model)
     timings["handover_s"] = hm.handover_s
 
-    say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
+    say(f"solving ({hm.num_columns} variables, {hm.num_rows} constraints)")
     t_solve = time.perf_counter()
     status, cuts = solve_model(
         model, hm, mip_gap, s.mip_abs_gap_musd, time_limit_s, highs_options, warm=False
     )
-    if status.status == "infeasible":
+    if status.status is Outcome.INFEASIBLE:
         raise SolveError(explain_infeasibility(hm, model, ix), status)
     if not status.has_solution:
         raise SolveError(
@@ -171,7 +171,7 @@ def extract_plan(
                 f"The concentration term's tangent cuts are {100 * cuts.error:.2g}% below its "
                 f"true value after {cuts.rounds} rounds; the plan's figures use the true value."
             )
-    if status.status != "optimal":
+    if status.status is not Outcome.OPTIMAL:
         plan.notes.append(
             f"HiGHS stopped with status {status.status}: this is the best plan "
             f"found, within {100 * (status.gap or 0):.3g}% of the optimum."
@@ -238,7 +238,7 @@ def summary(
         (risk_by_year["concentration_musd"] * risk_by_year["year"].map(ix.discount)).sum()
     )
     out: dict[str, object] = {
-        "status": status.status,
+        "status": str(status.status),
         "objective_musd": status.objective,
         "best_bound_musd": status.bound,
         "gap": status.gap,
@@ -259,9 +259,9 @@ def summary(
         "demand_scenario": s.demand_scenario,
         "discount_rate": s.discount_rate,
         "inr_per_usd": s.inr_per_usd,
-        "variables": hm.highs.getNumCol(),
+        "variables": hm.num_columns,
         "integer_variables": int(hm.integer.sum()),
-        "constraints": hm.highs.getNumRow(),
+        "constraints": hm.num_rows,
         "solve_time_s": round(timings["solve_s"], 3),
         "build_s": round(timings["build_s"], 3),
         "handover_s": round(timings["handover_s"], 3),

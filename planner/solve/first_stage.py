@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from models.index import ModelIndex
@@ -123,44 +122,6 @@ def planned_level(first: FirstStage, ix: ModelIndex) -> dict[tuple, float]:
             total += first.inject_t.get((m, t), 0.0) - first.draw_t.get((m, t), 0.0)
             level[m, t] = total
     return level
-
-
-def fix_columns(hm: HighsModel, fixes: list[tuple]) -> np.ndarray:
-    """Fix columns of `hm` at values: fixes are (vardata, value); returns the columns fixed
-    (restore them with `release_columns`). Variables not in the matrix are skipped; a column
-    named twice takes its last value (HiGHS refuses a set with repeated columns)."""
-    value_of: dict[int, float] = {}
-    for var, value in fixes:
-        col = hm.col_of.get(id(var))
-        if col is not None:
-            value_of[col] = value
-    cols = np.asarray(sorted(value_of), dtype=np.int32)
-    if len(cols):
-        values = np.asarray([value_of[c] for c in cols], dtype=float)
-        _checked(hm.highs.changeColsBounds(len(cols), cols, values, values))
-    return cols
-
-
-def _checked(status) -> None:
-    import highspy
-
-    if status == highspy.HighsStatus.kError:
-        raise RuntimeError(f"HiGHS refused a change of column bounds ({status})")
-
-
-def cap_columns(hm: HighsModel, caps: list[tuple]) -> None:
-    """Lower the upper bound of columns of `hm`: caps are (vardata, upper)."""
-    upper_of = {hm.col_of[id(v)]: u for v, u in caps if id(v) in hm.col_of}
-    if upper_of:
-        cols = np.asarray(sorted(upper_of), dtype=np.int32)
-        upper = np.maximum(np.asarray([upper_of[c] for c in cols], dtype=float), 0.0)
-        _checked(hm.highs.changeColsBounds(len(cols), cols, hm.lower[cols], upper))
-
-
-def release_columns(hm: HighsModel, cols: np.ndarray) -> None:
-    """Give columns fixed by `fix_columns` their model bounds back."""
-    if len(cols):
-        hm.highs.changeColsBounds(len(cols), cols, hm.lower[cols], hm.upper[cols])
 
 
 def first_stage_of(hm: HighsModel, variables) -> FirstStage:

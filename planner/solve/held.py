@@ -20,8 +20,6 @@ from planner.results.plan import Plan
 from planner.solve.deterministic import plan_tables, summary
 from planner.solve.first_stage import (
     FirstStage,
-    cap_columns,
-    fix_columns,
     fixed_bounds,
     planned_level,
 )
@@ -59,14 +57,14 @@ def evaluate(
                 for k, value in base_values[name].items()
                 if k[position] < fixed_until
             ]
-    fix_columns(hm, fixes)
+    hm.fix_columns(fixes)
     level = planned_level(first, ix)
     caps = [
         (model.stock[k], level[k])
         for k in model.stock
         if k[1] >= ix.cut_start.get(k[0], ix.years[-1] + 1)
     ]
-    cap_columns(hm, caps)
+    hm.cap_columns(caps)
     s = data.settings
     status = hm.solve(s.mip_gap, s.time_limit_s, None, s.mip_abs_gap_musd)
     if not status.has_solution:

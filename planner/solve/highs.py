@@ -1,8 +1,24 @@
-"""Hand a Pyomo model to HiGHS in one call and read the answer back.
+"""Everything that talks to HiGHS: the one class `HighsModel`.
 
 The model is compiled to matrix form by Pyomo's LinearStandardFormCompiler (mixed form: each row
 keeps its sense) and passed to highspy with one `passModel`; this is several times faster than a
 row-by-row hand-over (see SOLVER-NOTES.md). Results are read back by column and row position.
+No other module calls highspy: changes to bounds, costs, coefficients and rows, warm starts,
+fixed-integer LPs and the elastic solve that explains infeasibility all go through this class,
+which keeps its own copy of bounds and rows in step with the live instance.
+
+Workarounds for the HiGHS version in use (highspy is pinned in pyproject.toml to the range
+they were tested on; tests/test_highs_workarounds.py shows whether each is still needed):
+- BANNER: highspy prints its "Running HiGHS ..." banner to the process's stdout at the first
+  `Highs()` of a process, before any option can be set (ERGO-Code/HiGHS#1702, #2749; still so
+  in 1.16.0). The first instance is created with file descriptor 1 sent to /dev/null.
+- DENSE_START: given a full dense MIP start after a data change, HiGHS 1.16.0 once returned
+  the start unchanged with an objective value other than its cost (found on the v1 India case,
+  commit 476adb7; not reported upstream, and not reproduced on the current workbooks). Only
+  the integer columns are given as the start, and every plan is checked to price to its
+  reported objective (`solve_from`).
+- REPEATED_COLUMNS: `changeColsBounds` refuses a column set that names a column twice (HiGHS
+  returns kError); `fix_columns` passes each column once.
 """
 
 from __future__ import annotations
@@ -11,8 +27,10 @@ import contextlib
 import io
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 import highspy
 import numpy as np
@@ -31,34 +49,51 @@ INF = highspy.kHighsInf
 HIGHS_ABS_GAP = 1e-6  # HiGHS's default mip_abs_gap
 
 
-_banner_done = False
+class _Banner:
+    """BANNER workaround (module docstring): the first Highs() of a process prints."""
+
+    printed = False
+    lock = threading.Lock()
 
 
 def new_highs() -> highspy.Highs:
-    """A silent Highs instance (HiGHS prints a banner at the first construction per process)."""
-    global _banner_done
-    if _banner_done:
-        h = highspy.Highs()
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
-                os.dup2(devnull.fileno(), 1)
-                h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _banner_done = True
+    """A silent Highs instance."""
+    with _Banner.lock:
+        if _Banner.printed:
+            h = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
+                    os.dup2(devnull.fileno(), 1)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _Banner.printed = True
     h.setOptionValue("output_flag", False)
     return h
+
+
+class Outcome(StrEnum):
+    """How a HiGHS run ended, in the words plans and sweeps report."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ITERATION_LIMIT = "iteration_limit"
+    SOLUTION_LIMIT = "solution_limit"
+    INTERRUPTED = "interrupted"
+    OTHER = "other"  # any other HiGHS model status (its name is in SolveStatus.message)
 
 
 @dataclass
 class SolveStatus:
     """What HiGHS reported: status word, objective, best bound, relative gap, HiGHS seconds."""
 
-    status: str
+    status: Outcome
     has_solution: bool
     objective: float | None
     bound: float | None
@@ -68,15 +103,23 @@ class SolveStatus:
 
 
 STATUS_WORDS = {
-    highspy.HighsModelStatus.kOptimal: "optimal",
-    highspy.HighsModelStatus.kInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnbounded: "unbounded",
-    highspy.HighsModelStatus.kTimeLimit: "time_limit",
-    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
-    highspy.HighsModelStatus.kSolutionLimit: "solution_limit",
-    highspy.HighsModelStatus.kInterrupt: "interrupted",
+    highspy.HighsModelStatus.kOptimal: Outcome.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Outcome.INFEASIBLE,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Outcome.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Outcome.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: Outcome.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: Outcome.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kSolutionLimit: Outcome.SOLUTION_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: Outcome.INTERRUPTED,
 }
+FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+
+
+def _outcome(h: highspy.Highs) -> tuple[Outcome, str]:
+    """The run's outcome and, for an unlisted status, HiGHS's own name for it."""
+    model_status = h.getModelStatus()
+    word = STATUS_WORDS.get(model_status, Outcome.OTHER)
+    return word, "" if word is not Outcome.OTHER else h.modelStatusToString(model_status)
 
 
 class HighsModel:
@@ -166,10 +209,9 @@ class HighsModel:
         t0 = time.perf_counter()
         h.run()
         elapsed = time.perf_counter() - t0
-        model_status = h.getModelStatus()
-        word = STATUS_WORDS.get(model_status, h.modelStatusToString(model_status))
+        word, message = _outcome(h)
         info = h.getInfo()
-        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        has_solution = info.primal_solution_status == FEASIBLE
         objective = bound = gap = None
         if has_solution:
             solution = h.getSolution()
@@ -184,7 +226,7 @@ class HighsModel:
             else:
                 bound, gap = objective, 0.0
                 self.row_dual = np.asarray(solution.row_dual, dtype=float)
-        return SolveStatus(word, has_solution, objective, bound, gap, elapsed)
+        return SolveStatus(word, has_solution, objective, bound, gap, elapsed, message)
 
     def priced_objective(self) -> float:
         """The objective of the held solution, computed from its values."""
@@ -206,10 +248,9 @@ class HighsModel:
     ) -> SolveStatus:
         """Solve starting from the integer decisions of `start` (a full column vector).
 
-        Only the integer columns are given: with a full dense start, HiGHS 1.16 can return the
-        start unchanged with another objective value. A plan that does not price to its
-        reported objective gets its priced objective if that is still within the gap of the
-        bound, and is re-solved cold otherwise."""
+        Only the integer columns are given (DENSE_START workaround, module docstring). A plan
+        that does not price to its reported objective gets its priced objective if that is
+        still within the gap of the bound, and is re-solved cold otherwise."""
         if self.is_mip:
             cols = np.flatnonzero(self.integer).astype(np.int32)
             self.highs.setSolution(len(cols), cols, np.round(start[cols]))
@@ -231,8 +272,8 @@ class HighsModel:
                     bound = max(bounds) if bounds else None
                     status.objective, status.bound, status.has_solution = priced, bound, True
                     status.gap = None if bound is None else (priced - bound) / scale
-                    if status.status not in ("optimal", "time_limit"):
-                        status.status = "time_limit"
+                    if status.status not in (Outcome.OPTIMAL, Outcome.TIME_LIMIT):
+                        status.status = Outcome.TIME_LIMIT
         return status
 
     def add_rows(self, condatas: list, rows: list) -> None:
@@ -297,16 +338,15 @@ class HighsModel:
             t0 = time.perf_counter()
             h.run()
             elapsed = time.perf_counter() - t0
-            model_status = h.getModelStatus()
-            word = STATUS_WORDS.get(model_status, h.modelStatusToString(model_status))
-            has_solution = h.getInfo().primal_solution_status == 2
+            word, message = _outcome(h)
+            has_solution = h.getInfo().primal_solution_status == FEASIBLE
             objective = None
             if has_solution:
                 x = np.asarray(h.getSolution().col_value, dtype=float)
                 x[np.abs(x) < 1e-9] = 0.0
                 self.x = x
                 objective = float(h.getInfo().objective_function_value)
-        return SolveStatus(word, has_solution, objective, None, None, elapsed)
+        return SolveStatus(word, has_solution, objective, None, None, elapsed, message)
 
     def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:
         """Fix integer columns at their (rounded) values, solve the LP, return row duals.
@@ -321,6 +361,129 @@ class HighsModel:
             elapsed = time.perf_counter() - t0
             duals = np.asarray(self.highs.getSolution().row_dual, dtype=float)
         return duals, elapsed
+
+    # --- changing the live instance ------------------------------------------------------
+    @property
+    def num_columns(self) -> int:
+        return int(self.highs.getNumCol())
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.highs.getNumRow())
+
+    def _set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        status = self.highs.changeColsBounds(len(cols), cols, lower, upper)
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError(f"HiGHS refused a change of column bounds ({status})")
+
+    def fix_columns(self, fixes: list[tuple]) -> np.ndarray:
+        """Fix columns at values: fixes are (vardata, value); returns the columns fixed
+        (restore them with `release_columns`). Variables not in the matrix are skipped; a
+        column named twice takes its last value (REPEATED_COLUMNS workaround)."""
+        value_of: dict[int, float] = {}
+        for var, value in fixes:
+            col = self.col_of.get(id(var))
+            if col is not None:
+                value_of[col] = value
+        cols = np.asarray(sorted(value_of), dtype=np.int32)
+        if len(cols):
+            values = np.asarray([value_of[c] for c in cols], dtype=float)
+            self._set_bounds(cols, values, values)
+        return cols
+
+    def cap_columns(self, caps: list[tuple]) -> None:
+        """Lower the upper bound of columns: caps are (vardata, upper), upper >= 0."""
+        upper_of = {self.col_of[id(v)]: u for v, u in caps if id(v) in self.col_of}
+        if upper_of:
+            cols = np.asarray(sorted(upper_of), dtype=np.int32)
+            upper = np.maximum(np.asarray([upper_of[c] for c in cols], dtype=float), 0.0)
+            self._set_bounds(cols, self.lower[cols], upper)
+
+    def release_columns(self, cols: np.ndarray) -> None:
+        """Give columns fixed by `fix_columns` their model bounds back."""
+        if len(cols):
+            self._set_bounds(cols, self.lower[cols], self.upper[cols])
+
+    def set_model_bounds(self, cols: list[int], lower: list[float], upper: list[float]) -> None:
+        """New model bounds of columns (kept as the bounds `release_columns` restores)."""
+        if cols:
+            index = np.asarray(cols, dtype=np.int32)
+            self.lower[index], self.upper[index] = lower, upper
+            self._set_bounds(index, np.asarray(lower, dtype=float), np.asarray(upper, float))
+
+    def matrix_by_row(self) -> list[dict[int, float]]:
+        """The current constraint matrix by row: {column: coefficient}."""
+        lp = self.highs.getLp()
+        a = lp.a_matrix_
+        starts, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+        rows: list[dict[int, float]] = [{} for _ in range(lp.num_row_)]
+        for col in range(lp.num_col_):
+            for k in range(starts[col], starts[col + 1]):
+                rows[index[k]][col] = float(value[k])
+        return rows
+
+    def change_coefficient(self, row: int, col: int, value: float) -> None:
+        self.highs.changeCoeff(row, col, value)
+
+    def change_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self.highs.changeRowBounds(row, lower, upper)
+        self.row_lower[row], self.row_upper[row] = lower, upper
+
+    def change_costs(self, cost: np.ndarray, offset: float) -> int:
+        """Set the objective to cost (one entry per column) + offset; returns how many column
+        costs changed."""
+        current = np.asarray(self.highs.getLp().col_cost_)
+        changed = np.flatnonzero(cost != current).astype(np.int32)
+        if len(changed):
+            self.highs.changeColsCost(len(changed), changed, cost[changed])
+        self.highs.changeObjectiveOffset(offset)
+        return len(changed)
+
+    def delete_rows(self, positions: list[int]) -> None:
+        """Remove rows from the live instance; later rows move up (bookkeeping follows)."""
+        if not positions:
+            return
+        gone = sorted(set(positions))
+        self.highs.deleteRows(len(gone), np.asarray(gone, dtype=np.int32))
+        keep = np.ones(len(self.rows), dtype=bool)
+        keep[gone] = False
+        self.rows = [r for r, k in zip(self.rows, keep, strict=True) if k]
+        self.row_lower, self.row_upper = self.row_lower[keep], self.row_upper[keep]
+        self.rows_of = {}
+        for i, (con, _) in enumerate(self.rows):
+            self.rows_of.setdefault(id(con), []).append(i)
+        self.row_dual = None
+
+    def run_statistics(self) -> dict[str, float]:
+        """HiGHS's own run time (s) and branch-and-bound nodes of the last run."""
+        nodes = int(self.highs.getInfo().mip_node_count) if self.is_mip else 0
+        return {"highs_run_time_s": float(self.highs.getRunTime()), "mip_nodes": nodes}
+
+    def nonzeros(self) -> int:
+        return int(self.highs.getNumNz())
+
+    # --- infeasibility --------------------------------------------------------------------
+    def least_relaxation(
+        self, rows: list[int], time_limit_s: float = 60.0, budget_s: float = 60.0
+    ) -> np.ndarray | None:
+        """On a copy of the instance (this one is left as it is): give each listed row a
+        nonnegative slack that relaxes it, minimise the total slack with every other cost at
+        zero, then keep only the rows that must move (`_only_what_must_move`). Returns each
+        row's slack, or None when no relaxation of these rows gives a plan."""
+        h = new_highs()
+        h.passModel(self.highs.getLp())
+        n_col = h.getNumCol()
+        h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.zeros(n_col))
+        for r in rows:
+            # a <= row is relaxed by -s, a >= row by +s; an equality row never occurs here
+            coef = -1.0 if self.row_upper[r] < INF else 1.0
+            h.addCol(1.0, 0.0, INF, 1, np.array([r], dtype=np.int32), np.array([coef]))
+        h.setOptionValue("time_limit", float(time_limit_s))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        slack = np.asarray(h.getSolution().col_value)[n_col:]
+        return _only_what_must_move(h, n_col, slack, budget_s)
 
     # --- reading values back -------------------------------------------------------------
     def values(self, var: pyo.Var) -> dict:
@@ -366,3 +529,30 @@ class HighsModel:
 
 def _bound(value, default: float) -> float:
     return default if value is None else float(value)
+
+
+SLACK_TOL = 1e-6
+MAX_RULE_CHECKS = 30
+
+
+def _only_what_must_move(
+    h: highspy.Highs, n_col: int, slack: np.ndarray, budget_s: float
+) -> np.ndarray:
+    """Drop rules that need not move: for each relaxed rule in turn, forbid its slack and
+    re-solve; if a plan still exists, that rule stays whole. What is left is a set of rules
+    each of which must give (a minimal set, found greedily, smallest relaxation first)."""
+    start = time.perf_counter()
+    order = [i for i in np.argsort(slack) if slack[i] > SLACK_TOL]
+    for i in order[:MAX_RULE_CHECKS]:
+        if time.perf_counter() - start > budget_s:
+            break
+        h.changeColBounds(n_col + int(i), 0.0, 0.0)
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            slack = np.asarray(h.getSolution().col_value)[n_col:].copy()
+        else:
+            h.changeColBounds(n_col + int(i), 0.0, INF)
+    h.run()  # the last accepted state, so that the reported amounts are consistent
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        slack = np.asarray(h.getSolution().col_value)[n_col:]
+    return slack

@@ -9,15 +9,13 @@ must give.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 
-import highspy
 import numpy as np
 import pyomo.environ as pyo
 
 from models.index import ModelIndex
-from planner.solve.highs import INF, HighsModel
+from planner.solve.highs import SLACK_TOL, HighsModel
 
 
 def _elastic_rows(hm: HighsModel, model: pyo.ConcreteModel) -> list[tuple[int, str, object]]:
@@ -31,57 +29,23 @@ def _elastic_rows(hm: HighsModel, model: pyo.ConcreteModel) -> list[tuple[int, s
 
 
 def explain_infeasibility(hm: HighsModel, model: pyo.ConcreteModel, ix: ModelIndex) -> str:
-    """A plain-words explanation of why no plan satisfies the hard rules."""
+    """A plain-words explanation of why no plan satisfies the hard rules (the elastic solve
+    runs on a copy of the HiGHS instance: `hm` is left as it was)."""
     rows = _elastic_rows(hm, model)
     if not rows:
         return (
             "The model is infeasible, and it has no policy or budget rules to relax: "
             "check the Processing and Projects data."
         )
-    h = hm.highs
-    n_col = h.getNumCol()
-    h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.zeros(n_col))
-    for r, _, _ in rows:
-        # a <= row is relaxed by -s, a >= row by +s; an equality row never occurs here
-        coef = -1.0 if hm.row_upper[r] < INF else 1.0
-        h.addCol(1.0, 0.0, INF, 1, np.array([r], dtype=np.int32), np.array([coef]))
-    h.setOptionValue("time_limit", 60.0)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    slack = hm.least_relaxation([r for r, _, _ in rows])
+    if slack is None:
         return (
             "The model is infeasible even with every policy and budget rule relaxed: "
             "check the Processing and Projects data."
         )
-    slack = np.asarray(h.getSolution().col_value)[n_col:]
-    slack = _only_what_must_move(h, n_col, rows, slack)
     return _describe(rows, slack, model, ix)
 
 
-def _only_what_must_move(
-    h: highspy.Highs, n_col: int, rows: list, slack: np.ndarray, budget_s: float = 60.0
-) -> np.ndarray:
-    """Drop rules that need not move: for each relaxed rule in turn, forbid its slack and
-    re-solve; if a plan still exists, that rule stays whole. What is left is a set of rules
-    each of which must give (a minimal set, found greedily, smallest relaxation first)."""
-    start = time.perf_counter()
-    order = [i for i in np.argsort(slack) if slack[i] > SLACK_TOL]
-    for i in order[:MAX_RULE_CHECKS]:
-        if time.perf_counter() - start > budget_s:
-            break
-        h.changeColBounds(n_col + int(i), 0.0, 0.0)
-        h.run()
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            slack = np.asarray(h.getSolution().col_value)[n_col:].copy()
-        else:
-            h.changeColBounds(n_col + int(i), 0.0, INF)
-    h.run()  # the last accepted state, so that the reported amounts are consistent
-    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        slack = np.asarray(h.getSolution().col_value)[n_col:]
-    return slack
-
-
-SLACK_TOL = 1e-6
-MAX_RULE_CHECKS = 30
 # the unit of each rule's relaxation: share rules and stock rules are rows in tonnes
 UNITS = {
     "max_country_share": "t of refined supply",

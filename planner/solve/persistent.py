@@ -21,7 +21,7 @@ from pyomo.common.gc_manager import PauseGC
 from models.build import build_model, variable_bounds
 from models.concentration import declared_pieces
 from models.data import InputData
-from models.expr import linear, relational
+from models.expr import Row, grow_rows, linear, relational
 from models.index import ModelIndex, build_index
 from models.objective import objective_terms
 from models.policy import expand_policy
@@ -42,6 +42,7 @@ class UpdateStats:
     bounds: int = 0
     coefficients: int = 0
     row_bounds: int = 0
+    rows_changed: int = 0  # rows of optional blocks added or removed
     seconds: float = 0.0
 
 
@@ -60,37 +61,36 @@ def _structure(ix: ModelIndex) -> tuple:
 class PersistentModel:
     """A model built once for `data`, re-solved for changed copies of it."""
 
-    def __init__(self, data: InputData, threads: int | None = None):
+    def __init__(
+        self, data: InputData, threads: int | None = None, carry_concentration: bool = False
+    ):
+        """`carry_concentration` keeps the concentration term's pieces in the model while it
+        is neither priced nor capped, so that a concentration cap can be added in place."""
         self.threads = threads
+        self.carry_concentration = carry_concentration
         self.rebuilds = 0
         self._build(data)
 
     def _build(self, data: InputData) -> None:
         t0 = time.perf_counter()
-        self.ix = build_index(data)
+        self.ix = self._index(data)
         self.model = build_model(data, self.ix)
         self.build_s = time.perf_counter() - t0
         self.hm = HighsModel(self.model, threads=self.threads)
         self.risk_weight = data.settings.risk_weight
-        self._rows = self._matrix_rows()
+        self._rows = self.hm.matrix_by_row()
         self.rebuilds += 1
 
-    def _matrix_rows(self) -> list[dict[int, float]]:
-        """The current matrix by row: {column: coefficient}."""
-        lp = self.hm.highs.getLp()
-        a = lp.a_matrix_
-        starts, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
-        rows: list[dict[int, float]] = [{} for _ in range(lp.num_row_)]
-        for col in range(lp.num_col_):
-            for k in range(starts[col], starts[col + 1]):
-                rows[index[k]][col] = float(value[k])
-        return rows
+    def _index(self, data: InputData) -> ModelIndex:
+        ix = build_index(data)
+        ix.carry_concentration = self.carry_concentration
+        return ix
 
     # --- updating ------------------------------------------------------------------------
     def update(self, data: InputData) -> UpdateStats:
         """Make the live model the model of `data` (in place if the structure allows)."""
         t0 = time.perf_counter()
-        ix = build_index(data)
+        ix = self._index(data)
         if _structure(ix) != _structure(self.ix):
             self._build(data)
             return UpdateStats(seconds=time.perf_counter() - t0)
@@ -112,14 +112,39 @@ class PersistentModel:
         if declared_pieces(ix, terms) != list(m.origin_share.keys()):
             raise StructureChanged
         for block in blocks_of(Model.DETERMINISTIC):
-            self._update_rows(getattr(m, block.name), block.rows(m, ix, terms), stats)
+            con, rows = getattr(m, block.name), block.rows(m, ix, terms)
+            if block.optional:
+                self._add_or_remove_rows(con, rows, stats)
+            self._update_rows(con, rows, stats)
         self._update_bounds(variable_bounds(m, ix), stats)
         self._update_objective(ix, data.settings.risk_weight, stats)
         m.ix, m.terms, m.policy_index = ix, terms, new_policy
         self.ix, self.risk_weight = ix, data.settings.risk_weight
 
+    def _add_or_remove_rows(self, con: pyo.Constraint, rows: dict, stats: UpdateStats) -> None:
+        """An optional block (a cap) gains the rows the new data ask for and loses the others,
+        in HiGHS and in the Pyomo model alike: no stand-in bound for "no cap"."""
+        hm = self.hm
+        gone = [key for key in con if key not in rows]
+        new = {key: row for key, row in rows.items() if key not in con}
+        if any(c != 0 and id(v) not in hm.col_of for row in new.values() for c, v in row.terms):
+            raise StructureChanged  # the row names a variable HiGHS does not have
+        if gone:
+            hm.delete_rows([r for key in gone for r in hm.rows_of.get(id(con[key]), [])])
+            for key in gone:
+                del con[key]
+        if new:
+            kept = {
+                k: [(c, v) for c, v in row.terms if id(v) in hm.col_of] for k, row in new.items()
+            }
+            rows_in = [Row(kept[k], row.lower, row.upper) for k, row in new.items()]
+            hm.add_rows(grow_rows(con, new), rows_in)
+        if gone or new:
+            self._rows = hm.matrix_by_row()
+            stats.rows_changed += len(gone) + len(new)
+
     def _update_rows(self, con: pyo.Constraint, rows: dict, stats: UpdateStats) -> None:
-        hm, h = self.hm, self.hm.highs
+        hm = self.hm
         if set(rows) != set(con.keys()):
             raise StructureChanged
         for key, row in rows.items():
@@ -145,15 +170,14 @@ class PersistentModel:
             for col in new.keys() | old.keys():
                 value = new.get(col, 0.0)
                 if old.get(col, 0.0) != value:
-                    h.changeCoeff(r, col, value)
+                    hm.change_coefficient(r, col, value)
                     old[col] = value
                     stats.coefficients += 1
                     changed = True
             lower = -INF if row.lower is None else row.lower
             upper = INF if row.upper is None else row.upper
             if lower != hm.row_lower[r] or upper != hm.row_upper[r]:
-                h.changeRowBounds(r, lower, upper)
-                hm.row_lower[r], hm.row_upper[r] = lower, upper
+                hm.change_row_bounds(r, lower, upper)
                 stats.row_bounds += 1
                 changed = True
             if changed:
@@ -169,15 +193,11 @@ class PersistentModel:
             if col is None:
                 continue
             if hm.lower[col] != lower or hm.upper[col] != upper:
-                hm.lower[col], hm.upper[col] = lower, upper
                 cols.append(col)
                 lows.append(lower)
                 ups.append(upper)
-        if cols:
-            hm.highs.changeColsBounds(
-                len(cols), np.array(cols, dtype=np.int32), np.array(lows), np.array(ups)
-            )
-            stats.bounds += len(cols)
+        hm.set_model_bounds(cols, lows, ups)
+        stats.bounds += len(cols)
 
     def _update_objective(self, ix: ModelIndex, risk_weight: float, stats: UpdateStats) -> None:
         m, hm = self.model, self.hm
@@ -188,12 +208,7 @@ class PersistentModel:
             if col is None:
                 raise StructureChanged
             cost[col] += coef
-        current = np.asarray(hm.highs.getLp().col_cost_)
-        changed = np.flatnonzero(cost != current).astype(np.int32)
-        if len(changed):
-            hm.highs.changeColsCost(len(changed), changed, cost[changed])
-            stats.costs += len(changed)
-        hm.highs.changeObjectiveOffset(ix.existing_fixed_cost_musd)
+        stats.costs += hm.change_costs(cost, ix.existing_fixed_cost_musd)
         m.objective.set_value(linear(terms, constant=ix.existing_fixed_cost_musd))
 
     # --- solving -------------------------------------------------------------------------
@@ -222,8 +237,8 @@ class PersistentModel:
                 self.model, hm, mip_gap, abs_gap, time_limit_s, highs_options, warm=True
             )
         finally:
-            if len(self._rows) != hm.highs.getNumRow():
-                self._rows = self._matrix_rows()  # tangent cuts were added
+            if len(self._rows) != hm.num_rows:
+                self._rows = hm.matrix_by_row()  # tangent cuts were added
         if not status.has_solution:
             raise SolveError(f"no plan (status {status.status})", status)
         status.solver_time_s = time.perf_counter() - t0

@@ -28,13 +28,11 @@ from planner.solve import deterministic
 from planner.solve.first_stage import (
     FirstStage,
     first_stage_of,
-    fix_columns,
     fixed_bounds,
     from_tables,
-    release_columns,
 )
 from planner.solve.held import undisrupted_plan
-from planner.solve.highs import HighsModel
+from planner.solve.highs import HighsModel, Outcome
 
 SCENARIO_COLUMNS = (
     "scenario",
@@ -111,7 +109,7 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     sx = model.sx
     hm = HighsModel(model)
     timings["handover_s"] = hm.handover_s
-    say(f"solving ({hm.highs.getNumCol()} variables, {hm.highs.getNumRow()} constraints)")
+    say(f"solving ({hm.num_columns} variables, {hm.num_rows} constraints)")
     # start from the deterministic plan's integer decisions: the stochastic plan found is then
     # never worse than the deterministic plan under the scenarios (VSS >= 0)
     start = np.zeros(len(hm.columns))
@@ -130,13 +128,13 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
         )
     say("valuing the deterministic plan under the scenarios")
     stochastic_x = hm.x.copy()
-    cols = fix_columns(hm, fixed_bounds(model, det_first))
+    cols = hm.fix_columns(fixed_bounds(model, det_first))
     det_status = hm.solve(mip_gap, time_limit_s, highs_options, abs_gap)
     if det_status.has_solution:  # what the plan costs, whatever HiGHS reports (see solver.py)
         det_status.objective = hm.priced_objective()
     timings["vss_solve_s"] = det_status.solver_time_s
     det_figures = scenario_figures(hm, sx, s.risk_weight) if det_status.has_solution else None
-    release_columns(hm, cols)
+    hm.release_columns(cols)
     adopted = det_status.has_solution and det_status.objective < status.objective
     if adopted:
         # the deterministic plan is better than the best plan HiGHS found in the time: it is
@@ -161,12 +159,12 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     else:
         plan = undisrupted_plan(data, first)
         sizes = {k: plan.summary[k] for k in ("variables", "integer_variables", "constraints")}
-        plan.summary.update(status=status.status, objective_musd=status.objective)
+        plan.summary.update(status=str(status.status), objective_musd=status.objective)
         plan.summary.update(best_bound_musd=status.bound, gap=status.gap)
         plan.summary.update(  # the stochastic model's size and times, not the LP's
-            variables=hm.highs.getNumCol(),
+            variables=hm.num_columns,
             integer_variables=int(hm.integer.sum()),
-            constraints=hm.highs.getNumRow(),
+            constraints=hm.num_rows,
             solve_time_s=round(timings["solve_s"], 3),
             build_s=round(timings["build_s"], 3),
             handover_s=round(timings["handover_s"], 3),
@@ -205,7 +203,7 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
         plan.notes.append(
             "Scenarios with probability 0 are not planned for: " + ", ".join(dropped) + "."
         )
-    if status.status != "optimal":
+    if status.status is not Outcome.OPTIMAL:
         plan.notes.append(
             f"HiGHS stopped with status {status.status}: this is the best plan found, within "
             f"{100 * (status.gap or 0):.3g}% of the optimum."

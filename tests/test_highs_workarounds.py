@@ -1,0 +1,87 @@
+"""Each HiGHS workaround of planner/solve/highs.py, and whether the HiGHS in use still needs it.
+
+A test named `..._still_needed` checks the upstream behaviour the workaround exists for: when it
+fails after a highspy upgrade, the behaviour is gone and the workaround can go (see the module
+docstring of planner/solve/highs.py for the references)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from models.build import build_model
+from planner.api import load_input
+from planner.solve.highs import HighsModel, Outcome
+
+TEACHING = "examples/teaching.xlsx"
+
+
+def _stdout_of(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout
+
+
+def test_banner_workaround_still_needed():
+    """BANNER: a bare highspy.Highs() prints "Running HiGHS" on stdout (HiGHS#1702, #2749)."""
+    assert "Running HiGHS" in _stdout_of("import highspy; highspy.Highs()")
+
+
+def test_banner_workaround_keeps_stdout_clean():
+    out = _stdout_of(
+        "from planner.solve.highs import new_highs; new_highs(); new_highs(); print('done')"
+    )
+    assert out == "done\n"
+
+
+def test_repeated_columns_workaround_still_needed():
+    """REPEATED_COLUMNS: changeColsBounds with a column named twice is refused (kError)."""
+    import highspy
+
+    from planner.solve.highs import new_highs
+
+    h = new_highs()
+    h.addVars(2, np.zeros(2), np.ones(2))
+    cols = np.array([0, 0], dtype=np.int32)
+    status = h.changeColsBounds(2, cols, np.zeros(2), np.zeros(2))
+    assert status == highspy.HighsStatus.kError
+
+
+@pytest.fixture(scope="module")
+def teaching():
+    data = load_input(TEACHING)
+    model = build_model(data)
+    return model, HighsModel(model)
+
+
+def test_repeated_columns_are_fixed_once_at_the_last_value(teaching):
+    model, hm = teaching
+    var = next(iter(model.buy.values()))
+    cols = hm.fix_columns([(var, 1.0), (var, 2.0)])
+    col = hm.col_of[id(var)]
+    assert list(cols) == [col]
+    lp = hm.highs.getLp()
+    assert lp.col_lower_[col] == 2.0 and lp.col_upper_[col] == 2.0
+    hm.release_columns(cols)
+    assert hm.highs.getLp().col_upper_[col] == hm.upper[col]
+
+
+def test_dense_start_guard_plans_price_to_their_objective(teaching):
+    """DENSE_START: a warm start from the integer decisions gives a plan that prices to the
+    objective HiGHS reports, and the same objective as the cold solve."""
+    _, hm = teaching
+    cold = hm.solve(mip_gap=0.0)
+    assert cold.status is Outcome.OPTIMAL and hm.objective_consistent(cold)
+    warm = hm.solve_from(hm.x.copy(), mip_gap=0.0)
+    assert hm.objective_consistent(warm)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+
+
+def test_status_is_an_outcome_word(teaching):
+    _, hm = teaching
+    status = hm.solve(mip_gap=1e-3)
+    assert isinstance(status.status, Outcome) and status.status == "optimal"
