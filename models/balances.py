@@ -7,15 +7,13 @@ D[m,t] demand; S[m,t] scrap available at home.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from models.expr import eq, le
-from models.index import ModelIndex
-from models.stock import mineral_years
+from models.index import ModelIndex, mineral_years
 from models.supply_terms import SupplyTerms
+from models.variables import VariableView
 
 
-def balance(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
+def balance(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """A[m,t] + unmet[m,t] - inject[m,t] - replenish[m,t] = D[m,t]  (its dual is the marginal
     cost of demand; replenish exists only after a disruption, see models/stock.py)."""
     rows = {}
@@ -27,7 +25,7 @@ def balance(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
     return rows
 
 
-def refinery_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
+def refinery_feed(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """Per concentrate origin c: sum_k refine_origin[k,c,t] / yield_k - concentrate bought from c
     - concentrate offtake of projects hosted in c <= 0 (summed over c, the feed of all
     refineries of m is at most the concentrate available)."""
@@ -39,7 +37,7 @@ def refinery_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> d
     }
 
 
-def recycler_feed(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
+def recycler_feed(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """sum_k output[k,t] / yield_k <= S[m,t] (recyclers of m)."""
     return {
         key: le(terms.recycler_feed[key], ix.scrap_t.get(key, 0.0))

@@ -12,13 +12,12 @@ whole capital whoever pays it: a subsidy moves cost between payers, not out of t
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from models.expr import le
 from models.index import ModelIndex
+from models.variables import VariableView
 
 
-def budget(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def budget(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """s_b x X x [sum_{p funded by f, y in [y1, y2]} capex_p x stake[p,y]
     + sum_{k funded by f, y in [y1, y2]} capex_k x modules_built[k,y]] <= L_b per Budgets row."""
     rows = {}

@@ -27,6 +27,11 @@ INR_PER_CRORE = 1e7
 Key = tuple
 
 
+def mineral_years(ix: ModelIndex) -> list[tuple]:
+    """(mineral, year) for every mineral and year of the horizon."""
+    return [(mineral, t) for mineral in ix.minerals for t in ix.years]
+
+
 def capital_recovery_factor(rate: float, life_years: int) -> float:
     """Annuity per unit of capital: r / (1 - (1 + r)^-n), or 1/n when r = 0."""
     if rate == 0:

@@ -31,11 +31,12 @@ import pyomo.environ as pyo
 from models.concentration import concentration_terms
 from models.expr import le, linear
 from models.index import USD_PER_MUSD, ModelIndex
+from models.variables import VariableView
 
 STOCK_RELEASE_USD_PER_T = 1.0
 
 
-def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
+def cost_terms(m: VariableView, ix: ModelIndex) -> dict[str, list]:
     """Discounted cost in million USD, by part, as (coef, var) lists."""
     d = ix.discount
     musd = 1.0 / USD_PER_MUSD
@@ -71,7 +72,7 @@ def cost_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[str, list]:
 UNMET_RISK_SCORE = 1.0
 
 
-def risk_terms_by_mineral_year(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[tuple, list]:
+def risk_terms_by_mineral_year(m: VariableView, ix: ModelIndex) -> dict[tuple, list]:
     """(mineral, year) -> discounted risk exposure in million USD, as (coef, var)."""
     d = ix.discount
     musd = 1.0 / USD_PER_MUSD
@@ -91,12 +92,12 @@ def risk_terms_by_mineral_year(m: pyo.ConcreteModel, ix: ModelIndex) -> dict[tup
     return {key: [(c, v) for c, v in part if c != 0] for key, part in terms.items()}
 
 
-def risk_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+def risk_terms(m: VariableView, ix: ModelIndex) -> list:
     """Discounted risk exposure in million USD, as (coef, var)."""
     return [term for part in risk_terms_by_mineral_year(m, ix).values() for term in part]
 
 
-def risk_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def risk_cap(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """risk <= risk_cap_musd (risk: the discounted exposure of the objective), when Settings
     sets a cap (the epsilon-constraint frontier)."""
     if ix.risk_cap_musd is None:
@@ -104,7 +105,7 @@ def risk_cap(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     return {0: le(risk_terms(m, ix), ix.risk_cap_musd)}
 
 
-def objective_terms(m: pyo.ConcreteModel, ix: ModelIndex, risk_weight: float) -> list:
+def objective_terms(m: VariableView, ix: ModelIndex, risk_weight: float) -> list:
     """(coef, var) of cost + risk_weight x risk + concentration_weight x K; zero coefficients
     dropped."""
     cost = [term for part in cost_terms(m, ix).values() for term in part]

@@ -27,8 +27,9 @@ import pyomo.environ as pyo
 from models.data import ANY, SHARE_RULES
 from models.expr import eq, ge, le
 from models.index import ModelIndex
+from models.records import PolicyRow
 from models.supply_terms import REFINING, SupplyTerms
-from models.variables import variable
+from models.variables import VariableView, variable
 
 
 class PolicyBinding(NamedTuple):
@@ -65,7 +66,7 @@ def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[PolicyBinding]:
 
 
 def _countries(
-    rec: dict, ix: ModelIndex, terms: SupplyTerms, basis: str, mineral: str, t: int
+    rec: PolicyRow, ix: ModelIndex, terms: SupplyTerms, basis: str, mineral: str, t: int
 ) -> list:
     if rec.rule != "max_country_share":
         return [ANY]
@@ -82,7 +83,7 @@ def declare_policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> 
     m.sourced = variable("sourced").pyomo_var(keys)
 
 
-def sourced_total(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
+def sourced_total(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """R[m,t] - (refined purchases + refined offtake + home output) = 0."""
     return {
         (mineral, t): eq([(1.0, var)] + [(-c, x) for c, x in terms.sourced[mineral, t]], 0.0)
@@ -90,7 +91,7 @@ def sourced_total(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> d
     }
 
 
-def policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
+def policy(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """One row per binding of a Policy rule on mineral m, year t (country c), value v:
       max_country_share   q[m,c,t] - v x R[m,t] <= 0
       max_concern_share   sum_{c of concern} q[m,c,t] - v x R[m,t] <= 0

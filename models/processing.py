@@ -8,17 +8,16 @@ refinery, refine_origin[k,c,t] its output from concentrate of origin c (models/s
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from models.expr import eq, le
 from models.index import ModelIndex
+from models.variables import VariableView
 
 
-def _online(m: pyo.ConcreteModel, ix: ModelIndex, k: str, t: int, coef: float) -> list:
+def _online(m: VariableView, ix: ModelIndex, k: str, t: int, coef: float) -> list:
     return [(coef, m.modules_built[k, y]) for y in ix.modules_online_from[k, t]]
 
 
-def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def refinery_split(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """output[k,t] - sum_c refine_origin[k,c,t] = 0 for every refinery k (feed concentrate):
     its output by the mine origin of its feed adds up to its output."""
     parts: dict = {(k, t): [] for k, t in ix.tech_online if ix.technology[k].feed != "scrap"}
@@ -27,7 +26,7 @@ def refinery_split(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     return {key: eq([(1.0, m.output[key]), *terms], 0.0) for key, terms in parts.items()}
 
 
-def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def throughput(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """output[k,t] - Q_k x sum_{y in Y(k,t)} modules_built[k,y] <= Q_k x n_k^0."""
     rows = {}
     for k, t in ix.tech_online:
@@ -38,7 +37,7 @@ def throughput(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     return rows
 
 
-def max_modules(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def max_modules(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """sum_{y in Y(k,t)} modules_built[k,y] <= N_k - n_k^0 in every year t (modules online at
     once)."""
     return {

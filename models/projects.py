@@ -7,13 +7,12 @@ online in t (y + lead <= t < y + lead + life).
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from models.expr import ge, le
 from models.index import ModelIndex
+from models.variables import VariableView
 
 
-def build_once(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def build_once(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """sum_y build[p,y] <= 1: a project is invested in at most once."""
     years: dict[str, list] = {}
     for p, y in ix.project_build:
@@ -21,7 +20,7 @@ def build_once(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     return {p: le(terms, 1.0) for p, terms in years.items()}
 
 
-def stake_min(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def stake_min(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """stake[p,y] - s_min x build[p,y] >= 0 (the stake is 0 or at least s_min)."""
     return {
         (p, y): ge([(1.0, m.stake[p, y]), (-ix.project[p].min_stake, m.build[p, y])], 0.0)
@@ -29,7 +28,7 @@ def stake_min(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     }
 
 
-def stake_max(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def stake_max(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """stake[p,y] - s_max x build[p,y] <= 0 (no stake without the build decision)."""
     return {
         (p, y): le([(1.0, m.stake[p, y]), (-ix.project[p].max_stake, m.build[p, y])], 0.0)
@@ -37,7 +36,7 @@ def stake_max(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
     }
 
 
-def offtake_capacity(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def offtake_capacity(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """offtake[p,t] - K_p x f[p,t] x sum_{y in B(p,t)} stake[p,y] <= 0, where f[p,t] = 1 unless
     a disruption scenario cuts the project's output (models/disruption.py)."""
     rows = {}

@@ -8,11 +8,10 @@ variable bound, not a constraint row.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from models.index import ModelIndex
+from models.variables import VariableView
 
 
-def purchase_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+def purchase_bounds(m: VariableView, ix: ModelIndex) -> list:
     """(var, lower, upper): 0 <= buy <= available_t in year t."""
     return [(var, 0.0, ix.available_t[k]) for k, var in m.buy.items()]

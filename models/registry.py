@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from models import balances, budgets, concentration, policy, processing, projects, stock
 from models.expr import Row
@@ -26,6 +27,7 @@ from models.variables import (
     Model,
     Stage,
     VariableSpec,
+    VariableView,
     decision_variables,
     declare_data_variables,
     index_sets,
@@ -34,7 +36,7 @@ from models.variables import (
     variables_of,
 )
 
-RowsFunction = Callable[[object, ModelIndex, SupplyTerms], dict[object, Row]]
+RowsFunction = Callable[[VariableView, ModelIndex, SupplyTerms], dict[Any, Row]]
 
 
 @dataclass(frozen=True)

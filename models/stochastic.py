@@ -137,18 +137,18 @@ def _declare_variables(m: pyo.ConcreteModel, sx: StochasticIndex) -> None:
     ix = sx.base
     first = [v for v in variables_of(Model.STOCHASTIC) if v.stage is Stage.FIRST]
     for spec in [*first, variable("draw_plan")]:
-        m.add_component(spec.name, spec.pyomo_var(spec.keys(ix)))
+        m.add_component(spec.name, spec.pyomo_var(spec.index(ix)))
     sx.views = [View(m.build, m.stake, m.modules_built, m.inject) for _ in sx.scenarios]
     for name, position in RECOURSE.items():
         spec = variable(name)
         if name == "draw":  # recourse only once the scenario has cut the mineral
-            keys = [[k for k in spec.keys(ix) if _after_cut(ix_s, k)] for ix_s in sx.ixs]
+            keys = [[k for k in spec.index(ix) if _after_cut(ix_s, k)] for ix_s in sx.ixs]
         elif spec.scenario_data:  # keys of the scenario's own data (after a disruption only)
-            keys = [spec.keys(ix_s) for ix_s in sx.ixs]
+            keys = [spec.index(ix_s) for ix_s in sx.ixs]
         else:
-            keys = [spec.keys(ix)] * len(sx.scenarios)
+            keys = [spec.index(ix)] * len(sx.scenarios)
         _declare_node_vars(m, sx, name, keys, position)
-    draw_keys = variable("draw").keys(ix)
+    draw_keys = variable("draw").index(ix)
     for s, view in enumerate(sx.views):  # before the cut: the planned draw
         for k in draw_keys:
             if not _after_cut(sx.ixs[s], k):

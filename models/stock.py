@@ -12,27 +12,22 @@ by demand keeps the priced slack from filling the stockpile.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from models.expr import eq
-from models.index import ModelIndex
+from models.index import ModelIndex, mineral_years
+from models.variables import VariableView
 
 
-def mineral_years(ix: ModelIndex) -> list[tuple]:
-    return [(mineral, t) for mineral in ix.minerals for t in ix.years]
-
-
-def unmet_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+def unmet_bounds(m: VariableView, ix: ModelIndex) -> list:
     """(var, lower, upper): 0 <= unmet[m,t] <= D[m,t]."""
     return [(var, 0.0, ix.demand_t.get(k, 0.0)) for k, var in m.unmet.items()]
 
 
-def gap_bounds(m: pyo.ConcreteModel, ix: ModelIndex) -> list:
+def gap_bounds(m: VariableView, ix: ModelIndex) -> list:
     """(var, 0, lost): in a cut year the free stock gap is at most the supply lost."""
     return [(m.stock_gap[k], 0.0, tonnes) for k, tonnes in ix.stock_gap_free_t.items()]
 
 
-def stock_flow(m: pyo.ConcreteModel, ix: ModelIndex, _terms) -> dict:
+def stock_flow(m: VariableView, ix: ModelIndex, _terms) -> dict:
     """stock[m,t] - stock[m,t-1] - inject[m,t] - replenish[m,t] + draw[m,t] = 0."""
     rows = {}
     for mineral, t in mineral_years(ix):

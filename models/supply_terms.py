@@ -25,9 +25,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pyomo.environ as pyo
-
 from models.index import ModelIndex
+from models.variables import VariableView
 
 REFINING, MINE = "refining", "mine"
 
@@ -60,33 +59,34 @@ class SupplyTerms:
     def origin_terms(self, basis: str) -> dict:
         if basis == REFINING:
             return self.by_refining
-        self._collect_mine()
-        return self._by_mine
+        return self._collect_mine()[1]
 
     def origin_set(self, basis: str) -> dict:
         if basis == REFINING:
             return self.refining_origins
-        self._collect_mine()
-        return self._mine_origins
+        return self._collect_mine()[2]
 
     def domestic(self, basis: str, mineral: str, t: int, home: str) -> list:
         """Sourced refined supply whose origin on `basis` is the home country."""
         return self.origin_terms(basis).get((mineral, t, home), [])
 
     def flows(self) -> dict:
-        self._collect_mine()
-        return self._flows
+        return self._collect_mine()[0]
 
-    def _collect_mine(self) -> None:
-        if self._flows is None:
+    def _collect_mine(self) -> tuple[dict, dict, dict]:
+        """(flows, terms by mine origin, mine origins), collected at the first call."""
+        if self._flows is None or self._by_mine is None or self._mine_origins is None:
+            if self.ix is None:
+                raise ValueError("supply terms without their ModelIndex have no mine basis")
             self._flows = _flows(self.variables, self.ix)
             self._by_mine, self._mine_origins = defaultdict(list), defaultdict(set)
             for (mineral, t, mine, _refining), part in self._flows.items():
                 self._by_mine[mineral, t, mine].extend(part)
                 self._mine_origins[mineral, t].add(mine)
+        return self._flows, self._by_mine, self._mine_origins
 
 
-def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
+def collect_supply_terms(m: VariableView, ix: ModelIndex) -> SupplyTerms:
     """Group every supply variable by the balance and refining origin it belongs to."""
     terms = SupplyTerms(variables=m, ix=ix)
     for (c, mineral, form, t), var in m.buy.items():
@@ -102,14 +102,13 @@ def collect_supply_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> SupplyTerms:
             continue
         _add_sourced(terms, mineral, t, c, var)
     for (k, t), var in m.output.items():
-        rec = ix.technology[k]
-        mineral = rec.mineral
-        _add_sourced(terms, mineral, t, ix.home, var)
-        if rec.feed == "scrap":
-            terms.recycler_feed[mineral, t].append((1.0 / rec.yield_t_per_t, var))
+        tech = ix.technology[k]
+        _add_sourced(terms, tech.mineral, t, ix.home, var)
+        if tech.feed == "scrap":
+            terms.recycler_feed[tech.mineral, t].append((1.0 / tech.yield_t_per_t, var))
     for (k, c, t), var in m.refine_origin.items():
-        rec = ix.technology[k]
-        terms.refinery_feed[rec.mineral, t, c].append((1.0 / rec.yield_t_per_t, var))
+        tech = ix.technology[k]
+        terms.refinery_feed[tech.mineral, t, c].append((1.0 / tech.yield_t_per_t, var))
     for (mineral, t), var in m.draw.items():
         terms.refined[mineral, t].append((1.0, var))
     return terms
@@ -136,9 +135,9 @@ def _flows(m, ix: ModelIndex) -> dict:
         if rec.form == "refined":
             flows[rec.mineral, t, rec.country, rec.country].append((1.0, var))
     for (k, t), var in m.output.items():
-        rec = ix.technology[k]
-        if rec.feed == "scrap":
-            flows[rec.mineral, t, ix.home, ix.home].append((1.0, var))
+        tech = ix.technology[k]
+        if tech.feed == "scrap":
+            flows[tech.mineral, t, ix.home, ix.home].append((1.0, var))
     for (k, c, t), var in m.refine_origin.items():
         flows[ix.technology[k].mineral, t, c, ix.home].append((1.0, var))
     return flows

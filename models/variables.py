@@ -12,14 +12,14 @@ A variable's stage says how the two-stage model treats it:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
 
 import pyomo.environ as pyo
 
-from models.index import ModelIndex
-from models.stock import mineral_years
+from models.index import ModelIndex, mineral_years
 
 
 class Stage(StrEnum):
@@ -62,13 +62,60 @@ class VariableSpec:
     models: frozenset[Model] = BOTH
     scenario_data: bool = False  # its keys exist only in a disruption scenario's data
 
-    def pyomo_var(self, keys: Sequence) -> pyo.Var:
+    def pyomo_var(self, keys: Iterable) -> pyo.Var:
         domain, bounds = DOMAINS[self.domain]
         return pyo.Var(list(keys), domain=domain, bounds=bounds, dense=True)
+
+    def index(self, ix: ModelIndex) -> list[tuple]:
+        """The keys of this family in the data of `ix` (families keyed by the data only)."""
+        if self.keys is None:
+            raise ValueError(f"{self.name} is keyed by the model's terms, not by the data")
+        return list(self.keys(ix))
 
 
 def _project_build(ix: ModelIndex) -> Sequence[tuple]:
     return ix.project_build
+
+
+@runtime_checkable
+class VariableView(Protocol):
+    """What a constraint block reads: each variable family as a mapping key -> variable.
+
+    The deterministic model (a Pyomo ConcreteModel) provides it, and so does each scenario's
+    `View` of the two-stage model (models/stochastic.py), whose mappings point at the
+    variables of the scenario's history nodes. Blocks are typed with this protocol, so that a
+    block that reads a family a view lacks is a type error, not a failure in a solve."""
+
+    @property
+    def buy(self) -> Mapping[Any, Any]: ...
+    @property
+    def build(self) -> Mapping[Any, Any]: ...
+    @property
+    def stake(self) -> Mapping[Any, Any]: ...
+    @property
+    def offtake(self) -> Mapping[Any, Any]: ...
+    @property
+    def modules_built(self) -> Mapping[Any, Any]: ...
+    @property
+    def output(self) -> Mapping[Any, Any]: ...
+    @property
+    def refine_origin(self) -> Mapping[Any, Any]: ...
+    @property
+    def stock(self) -> Mapping[Any, Any]: ...
+    @property
+    def inject(self) -> Mapping[Any, Any]: ...
+    @property
+    def draw(self) -> Mapping[Any, Any]: ...
+    @property
+    def unmet(self) -> Mapping[Any, Any]: ...
+    @property
+    def replenish(self) -> Mapping[Any, Any]: ...
+    @property
+    def stock_gap(self) -> Mapping[Any, Any]: ...
+    @property
+    def sourced(self) -> Mapping[Any, Any]: ...
+    @property
+    def policy_index(self) -> Sequence[Any]: ...
 
 
 # in declaration order (the matrix's column order follows it)

@@ -118,3 +118,26 @@ def test_every_block_states_its_equation_and_every_variable_its_unit():
     assert variable("draw_plan").stage is Stage.FIRST
     with pytest.raises(KeyError):
         variable("no_such_variable")
+
+
+def test_the_model_and_every_scenario_view_provide_what_blocks_read(data):
+    """Blocks are typed with models.variables.VariableView: the deterministic model and each
+    scenario's view of the two-stage model both have every family it names."""
+    from models.variables import VariableView
+
+    assert isinstance(build_model(data), VariableView)
+    scenarios, _ = scenario_set(data)
+    model = build_stochastic_model(data, scenarios, cvar_alpha=0.9, cvar_weight=0.0)
+    assert all(isinstance(view, VariableView) for view in model.sx.views)
+
+
+def test_typed_records_refuse_a_misspelt_field(data):
+    from models.index import build_index
+    from models.records import Technology
+
+    tech = next(iter(build_index(data).technology.values()))
+    assert isinstance(tech, Technology) and tech.yield_t_per_t > 0
+    with pytest.raises(AttributeError):
+        _ = tech.yeild  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        Technology.from_record({"technology": "x"})  # required fields missing

@@ -189,8 +189,8 @@ def frontier(
 
     # 1. cost end
     cheapest = solve(0.0, None, "cost end: minimum cost")
-    c_min = cheapest.summary[COST]
-    r_at_cmin = cheapest.summary[m.column]
+    c_min = _figure(cheapest, COST)
+    r_at_cmin = _figure(cheapest, m.column)
     scale = max(abs(r_at_cmin), 1e-12)
 
     # 2. risk end: least risk, then the cheapest plan at that risk
@@ -204,18 +204,18 @@ def frontier(
                 planned += 1
                 weight *= WEIGHT_STEP
             risky = solve(weight, None, f"risk end: minimum risk (weight {weight:.3g})")
-            risk = risky.summary[m.column]
+            risk = _figure(risky, m.column)
             improved = risk < r_min - REL_TOL * scale
             r_min = min(r_min, risk)
             if r_min <= REL_TOL * scale or (not improved and attempt):
                 break
         safest = solve(0.0, _cap(r_min, scale), "risk end: cheapest plan at the least risk")
-        r_min = min(r_min, safest.summary[m.column])
+        r_min = min(r_min, _figure(safest, m.column))
 
     # 3. caps evenly spaced from R_min to R_at_Cmin
     if r_at_cmin - r_min <= REL_TOL * scale:
         caps = [r_at_cmin]
-        plans: list[Plan | Exception] = [cheapest]
+        plans: list[Plan | SolveError] = [cheapest]
         planned = done
     else:
         caps = list(np.linspace(r_min, r_at_cmin, points))
@@ -230,8 +230,8 @@ def frontier(
 
     records, failed = [], []
     for cap, plan in zip(caps, plans, strict=True):
-        if isinstance(plan, Exception):
-            status = plan.status.status if getattr(plan, "status", None) else "no plan"
+        if isinstance(plan, SolveError):
+            status = str(plan.status.status) if plan.status else "no plan"
             failed.append({m.cap: cap, "status": status, "error": str(plan)})
             continue
         kpis = plan_kpis(plan)
@@ -257,6 +257,13 @@ def frontier(
         "input_sha256": data.source_sha256,
     }
     return kept
+
+
+def _figure(plan: Plan, name: str) -> float:
+    value = plan.figure(name)
+    if value is None:
+        raise ValueError(f"the plan's Summary has no {name}")
+    return value
 
 
 def _cap(eps: float, scale: float) -> float:

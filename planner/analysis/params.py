@@ -189,7 +189,7 @@ def parse_values(text: str, limit: int | None = None) -> list:
                 "(--max-points raises it)"
             )
         return [float(v) for v in np.linspace(start, stop, count)]
-    values = []
+    values: list[float | str] = []
     for part in text.split(","):
         part = part.strip()
         if not part:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -170,11 +171,11 @@ def cell_value(value: object) -> CellValue:
     """
     kind = type(value)  # the common exact types first (bool is not int here)
     if kind is str:
-        return _text(value)
+        return _text(cast(str, value))
     if kind is float:
-        return _float_value(value)
+        return _float_value(cast(float, value))
     if kind is int:
-        return value
+        return cast(int, value)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -377,8 +378,8 @@ def _write_table(
         width = _fit_width(max(len(headers[col]), longest))
         ws.set_column(col, col, width, formats.number(fmt))
     write_row = ws.write_row
-    for row, values in enumerate(zip(*column_values, strict=True), start=1):
-        if write_row(row, 0, values):
+    for row, cells in enumerate(zip(*column_values, strict=True), start=1):
+        if write_row(row, 0, cells):
             raise ValueError(f"could not write row {row + 1} of sheet {ws.name!r}")
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(frame), max(len(columns) - 1, 0))

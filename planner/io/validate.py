@@ -228,8 +228,8 @@ class _Checker:
     # --- the checks --------------------------------------------------------------------
     def run(self) -> InputData | None:
         settings = self.check_settings()
-        for sheet in schema.SHEETS:
-            self.check_duplicates(sheet.name, sheet.key)
+        for spec in schema.SHEETS:
+            self.check_duplicates(spec.name, spec.key)
         minerals = self.names("Minerals", "mineral")
         countries = self.names("Countries", "country")
         home = self.s.get("home_country")
@@ -430,7 +430,9 @@ class _Checker:
             shares = [table.records[i].get("share") for i in rows]
             if any(share is None for share in shares):
                 continue
-            total = sum(shares)
+            total = 0.0
+            for share in shares:
+                total += float(share or 0.0)
             if abs(total - 1.0) > 1e-6:
                 first = table.records[rows[0]]
                 listed = ", ".join(str(table.excel_rows[i]) for i in rows)

@@ -44,7 +44,7 @@ class RawTable:
     """A parsed sheet: one dict per non-blank row, plus where each value came from."""
 
     sheet: str
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[Any, Any]] = field(default_factory=list)
     excel_rows: list[int] = field(default_factory=list)
     column_letters: dict[str, str] = field(default_factory=dict)
     year_columns: dict[int, str] = field(default_factory=dict)  # year -> column letter
@@ -444,8 +444,8 @@ def _read_record(
     table: RawTable,
     uncached: set[str],
     problems: list[Problem],
-) -> dict[str, Any]:
-    record: dict[str, Any] = {}
+) -> dict[str | int, Any]:
+    record: dict[str | int, Any] = {}  # year columns are keyed by the year
     for col in sheet.columns:
         index = by_name.get(col.name)
         raw = None if index is None else _cell_value(sheet.name, row, r, index, uncached, problems)

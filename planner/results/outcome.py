@@ -59,9 +59,9 @@ def mineral_year_outcome(ix: ModelIndex, v: dict) -> pd.DataFrame:
                 supplied[rec.mineral, t] += q
     for (k, t), q in v["output"].items():
         if q:
-            rec = ix.technology[k]
-            cost[rec.mineral, t] += q * rec.unit_cost_usd_per_t
-            supplied[rec.mineral, t] += q
+            tech = ix.technology[k]
+            cost[tech.mineral, t] += q * tech.unit_cost_usd_per_t
+            supplied[tech.mineral, t] += q
     need = required_stock(ix)
     rows = []
     for m in ix.minerals:

@@ -6,6 +6,7 @@ Reports and exports read a Plan, never the Pyomo model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 
@@ -109,6 +110,11 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     # further sheets (sheet name -> table), e.g. the scenarios of a stochastic plan
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def figure(self, name: str) -> float | None:
+        """A numeric Summary item as a float (None when the plan does not have it)."""
+        value = self.summary.get(name)
+        return None if value is None else float(cast(float, value))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in PLAN_COLUMNS}

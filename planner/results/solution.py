@@ -6,7 +6,7 @@ so data flow one way (solve -> results) and a results function can be fed any so
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 # (coefficient, Pyomo variable data) as the model's term lists hold them
@@ -24,6 +24,6 @@ class Solution(Protocol):
         """The value of one variable (0 if it is not in the matrix)."""
         ...
 
-    def activities(self, groups: Mapping[Hashable, Sequence[Term]]) -> dict:
+    def activities(self, groups: Mapping[Any, Sequence[Term]]) -> dict:
         """key -> sum of coef x value over each group of (coef, var) terms."""
         ...

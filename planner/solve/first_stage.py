@@ -7,6 +7,7 @@ built by technology and year, and stock injected by mineral and year.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -58,7 +59,8 @@ def check(first: FirstStage, ix: ModelIndex) -> FirstStage:
     """`first` with names spelled as in the workbook; PlanMismatch lists what does not fit."""
     problems: list[str] = []
     out = FirstStage()
-    parts = (
+    # (sheet, what, the plan's values, the checked values, names known, keys allowed)
+    parts: tuple[tuple[str, str, dict, dict, Iterable[str], set | None], ...] = (
         ("Projects", "project", first.stakes, out.stakes, ix.project, set(ix.project_build)),
         (
             "Processing",

@@ -29,8 +29,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import highspy
 import numpy as np
@@ -40,6 +42,8 @@ import scipy.stats  # noqa: F401
 from pyomo.common.dependencies import scipy as deferred_scipy
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from planner.results.solution import Term
 
 # Pyomo imports scipy (and scipy.stats) lazily at the first compile; resolve it at import time
 # so that the hand-over's measured time is the model's, not a one-off import (about 2 s).
@@ -235,6 +239,8 @@ class HighsModel:
 
     def objective_consistent(self, status: SolveStatus) -> bool:
         """Does the returned plan price to the objective HiGHS reports (to 1e-7 relative)?"""
+        if status.objective is None:
+            return False
         priced = self.priced_objective()
         return abs(priced - status.objective) <= 1e-7 * max(1.0, abs(status.objective))
 
@@ -283,7 +289,9 @@ class HighsModel:
             return
         lower = np.array([-INF if r.lower is None else r.lower for r in rows], dtype=float)
         upper = np.array([INF if r.upper is None else r.upper for r in rows], dtype=float)
-        starts, index, value = [], [], []
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
         for row in rows:
             starts.append(len(index))
             for coef, var in row.terms:
@@ -486,12 +494,12 @@ class HighsModel:
         return _only_what_must_move(h, n_col, slack, budget_s)
 
     # --- reading values back -------------------------------------------------------------
-    def values(self, var: pyo.Var) -> dict:
+    def values(self, var: Any) -> dict:
         """index -> value of every element of a Var component (0 if not in the matrix)."""
         col_of, x = self.col_of, self.x
         return {k: (x[col_of[id(v)]] if id(v) in col_of else 0.0) for k, v in var.items()}
 
-    def value_of(self, vardata) -> float:
+    def value_of(self, vardata: Any) -> float:
         i = self.col_of.get(id(vardata))
         return 0.0 if i is None else float(self.x[i])
 
@@ -499,7 +507,7 @@ class HighsModel:
         """sum of coef x value over (coef, var) terms, at the held solution."""
         return float(sum(c * self.value_of(var) for c, var in terms))
 
-    def activities(self, groups: dict) -> dict:
+    def activities(self, groups: Mapping[Any, Sequence[Term]]) -> dict:
         """key -> sum of coef x value over each group of (coef, var) terms (vectorised)."""
         keys = list(groups)
         owner, cols, coefs = [], [], []

@@ -65,8 +65,11 @@ def _describe(rows: list, slack: np.ndarray, model: pyo.ConcreteModel, ix: Model
             continue
         if block in ("risk_cap", "concentration_cap"):
             name = f"{block}_musd"
-            where = (f"Settings {name} ({getattr(ix, name):,.6g} million USD, discounted)", block)
-            by_rule[where] += [("all minerals", ix.years[0], s), ("all minerals", ix.years[-1], 0)]
+            setting = f"Settings {name} ({getattr(ix, name):,.6g} million USD, discounted)"
+            by_rule[(setting, block)] += [
+                ("all minerals", ix.years[0], s),
+                ("all minerals", ix.years[-1], 0),
+            ]
         elif block == "policy":
             binding = model.policy_index[k]
             rec = ix.policy[binding.row]

@@ -135,13 +135,14 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     timings["vss_solve_s"] = det_status.solver_time_s
     det_figures = scenario_figures(hm, sx, s.risk_weight) if det_status.has_solution else None
     hm.release_columns(cols)
-    adopted = det_status.has_solution and det_status.objective < status.objective
-    if adopted:
+    det_objective, objective = det_status.objective, status.objective
+    adopted = det_objective is not None and objective is not None and det_objective < objective
+    if adopted and det_objective is not None:
         # the deterministic plan is better than the best plan HiGHS found in the time: it is
         # feasible for the stochastic model, so it is the stochastic plan (VSS = 0)
-        status.objective = det_status.objective
+        status.objective = det_objective
         if status.bound is not None:
-            status.gap = (status.objective - status.bound) / max(1.0, abs(status.objective))
+            status.gap = (det_objective - status.bound) / max(1.0, abs(det_objective))
     else:
         hm.x = stochastic_x
 
@@ -193,8 +194,9 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
         "the stochastic plan; sheets Scenarios and ScenarioDetail show every scenario, and "
         "VersusDeterministic what this plan buys that the deterministic plan does not."
     )
-    vss = plan.summary.get("value_of_stochastic_solution_musd")
-    if vss is not None and status.gap and vss < status.gap * abs(status.objective):
+    vss = plan.figure("value_of_stochastic_solution_musd")
+    objective = status.objective or 0.0
+    if vss is not None and status.gap and vss < status.gap * abs(objective):
         plan.notes.append(
             f"The value of the stochastic solution ({vss:,.2f} MUSD) is within the MIP gap "
             f"({100 * status.gap:.3g}% of the objective): lower mip_gap to measure it."
