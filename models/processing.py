@@ -1,9 +1,10 @@
 """Domestic processing: integer modules of refineries (concentrate feed) and recyclers (scrap).
 
 Symbols: k technology of mineral m, n_k^0 existing modules, N_k max_modules, Q_k module_t
-(output per module), eta_k yield, modules_built[k,y] new modules built in y, online in t when
-y + lead <= t < y + lead + life (the set Y(k,t)); output[k,t] refined output (t/yr); for a
-refinery, refine_origin[k,c,t] its output from concentrate of origin c (models/supply_terms.py).
+(output per module), yield_k its yield (t refined per t of feed), modules_built[k,y] new
+modules built in y, online in t when y + lead <= t < y + lead + life (the set Y(k,t));
+output[k,t] refined output (t/yr); for a refinery, refine_origin[k,c,t] its output from
+concentrate of origin c (models/supply_terms.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Equity projects: a binary build-year decision with a semi-continuous stake, and offtake.
 
 Symbols: p project, y build year (earliest_year <= y <= last_year - lead_time), t year,
-K_p capacity_t at 100%, [s_min, s_max] stake bounds, B(p,t) the build years whose asset is
+cap_p capacity_t at 100%, [s_min, s_max] stake bounds, B(p,t) the build years whose asset is
 online in t (y + lead <= t < y + lead + life).
 """
 
@@ -37,8 +37,8 @@ def stake_max(m: VariableView, ix: ModelIndex, _terms) -> dict:
 
 
 def offtake_capacity(m: VariableView, ix: ModelIndex, _terms) -> dict:
-    """offtake[p,t] - K_p x f[p,t] x sum_{y in B(p,t)} stake[p,y] <= 0, where f[p,t] = 1 unless
-    a disruption scenario cuts the project's output (models/disruption.py)."""
+    """offtake[p,t] - cap_p x phi[p,t] x sum_{y in B(p,t)} stake[p,y] <= 0, where phi[p,t] = 1
+    unless a disruption scenario cuts the project's output (models/disruption.py)."""
     rows = {}
     factor = ix.offtake_factor
     for p, t in ix.project_online:

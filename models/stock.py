@@ -3,7 +3,7 @@
     stock[m,t] = stock[m,t-1] + inject[m,t] + replenish[m,t] - draw[m,t],
     stock[m,first_year - 1] = 0,   0 <= unmet[m,t] <= D[m,t]
 
-replenish (stock bought back after a disruption) and gap (stock below a min_stock_days level
+replenish (stock bought back after a disruption) and stock_gap (stock below a min_stock_days level
 after a disruption) exist only in a disruption scenario's data (models/disruption.py).
 
 All in t of the mineral's unit; stock is counted at the end of the year. Bounding unmet demand

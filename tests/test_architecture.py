@@ -154,3 +154,17 @@ def test_only_the_highs_module_talks_to_highspy():
                 if any(n.split(".")[0] == "highspy" for n in names):
                     users.append(_module_name(path))
     assert sorted(set(users)) == ["planner.solve.highs"]
+
+
+def test_the_readme_layout_names_every_module():
+    """README's Layout section lists every module of planner/ and models/."""
+    text = (ROOT / "README.md").read_text()
+    layout = text[text.index("## Layout") :]
+    layout = layout[: layout.index("```", layout.index("```") + 3)]
+    missing = [
+        str(path.relative_to(ROOT))
+        for pkg in PACKAGES
+        for path in (ROOT / pkg).rglob("*.py")
+        if path.name != "__init__.py" and path.name not in layout
+    ]
+    assert missing == []

@@ -1,0 +1,214 @@
+"""Generate docs/formulation.md from the registry and the formulation's own docstrings.
+
+    python -m models.formulation_doc            # rewrite docs/formulation.md
+    python -m models.formulation_doc --check    # exit 1 if the file is out of date
+
+The document holds no equation of its own: every equation is the docstring of the function
+(or module) that builds it, quoted with a link to its file, so the docs and the code cannot
+drift apart without tests/test_formulation_doc.py failing.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from models import disruption, index, objective, purchases, stochastic, stock, supply_terms
+from models.registry import BLOCKS, STOCHASTIC_VARIABLES, VARIABLES, Model, VariableSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = ROOT / "docs" / "formulation.md"
+
+# The data symbols the docstrings use: (symbol, meaning, unit, where it comes from)
+DATA_SYMBOLS: tuple[tuple[str, str, str, str], ...] = (
+    ("t, y", "a year of the horizon; y a build year", "year", "Settings first_year..last_year"),
+    ("m", "a mineral", "", "Minerals"),
+    ("c", "a country (supplier, host, mine or refining origin)", "", "Countries"),
+    ("f", "a form: refined or concentrate", "", "Supply.form"),
+    ("p", "a candidate project (joint venture or mine)", "", "Projects"),
+    ("k", "a processing technology (refinery or recycler)", "", "Processing"),
+    ("d_t", "discount factor (1 + discount_rate)^-(t - first_year)", "", "Settings"),
+    ("D[m,t]", "demand", "t/yr", "Demand"),
+    ("S[m,t]", "scrap available at home", "t/yr", "Scrap"),
+    ("A[m,t]", "refined supply in hand: purchases, offtake, home output and stock drawn",
+     "t/yr", "(expression)"),
+    ("q[m,c,t]", "sourced refined supply of origin c on a rule's basis", "t/yr",
+     "(expression, models/supply_terms.py)"),
+    ("cap_p", "project capacity at a 100% stake", "t/yr", "Projects.capacity_t"),
+    ("s_min, s_max", "stake bounds", "share", "Projects.min_stake, max_stake"),
+    ("phi[p,t]", "share of a project's capacity a disruption leaves", "share", "Disruptions"),
+    ("B(p,t)", "build years whose project is online in t", "", "Projects lead and life"),
+    ("Q_k", "refined output per module", "t/yr", "Processing.module_t"),
+    ("yield_k", "t refined per t of feed", "t/t", "Processing.yield"),
+    ("n_k^0, N_k", "existing and most modules", "modules",
+     "Processing.existing_modules, max_modules"),
+    ("Y(k,t)", "build years whose module is online in t", "", "Processing lead and life"),
+    ("L_b, s_b", "a Budgets row's limit and the share of capital its source pays",
+     "INR crore, share", "Budgets.limit_inr_crore, capex_share_pct / 100"),
+    ("X", "INR crore per million USD", "", "Settings inr_per_usd"),
+    ("v", "a Policy row's value", "share or days", "Policy.value"),
+    ("r_c", "risk score of a country", "0..1", "Countries.risk_score"),
+    ("P[m,t]", "the year's mean refined price", "USD/t", "Supply (refined rows)"),
+    ("V[m,t]", "value of demand D x P / 1e6", "million USD", "(derived)"),
+    ("K", "the concentration term", "million USD (discounted)", "(expression)"),
+    ("p_s, z_s", "scenario probability and its discounted cost plus weighted risk",
+     "share, million USD", "Disruptions"),
+)  # fmt: skip
+
+# the modules that hold the blocks, in the order of their first block
+BLOCK_MODULES: tuple[ModuleType, ...] = tuple(
+    dict.fromkeys(sys.modules[b.rows.__module__] for b in BLOCKS)
+)
+
+
+def _doc(obj: object) -> str:
+    return inspect.cleandoc(inspect.getdoc(obj) or "")
+
+
+def _path(obj: object) -> str:
+    source = inspect.getsourcefile(obj)  # type: ignore[arg-type]
+    return Path(source or "").resolve().relative_to(ROOT).as_posix()
+
+
+def _link(obj: object, name: str | None = None) -> str:
+    path = _path(obj)
+    label = f"{path} `{name}`" if name else path
+    return f"[{label}](../{path})"
+
+
+def _quote(text: str) -> list[str]:
+    return ["```text", *text.splitlines(), "```"]
+
+
+def _models_of(spec_models: frozenset[Model]) -> str:
+    return " and ".join(m.value for m in Model if m in spec_models)
+
+
+def _variable_rows(specs: tuple[VariableSpec, ...]) -> list[str]:
+    rows = [
+        "| code name | symbol | domain | stage | unit | meaning | models |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for v in specs:
+        cells = (f"`{v.name}`", f"`{v.symbol}`", v.domain, v.stage.value, v.unit, v.meaning)
+        rows.append("| " + " | ".join((*cells, _models_of(v.models))) + " |")
+    return rows
+
+
+def _function_section(function: Callable, title: str, note: str = "") -> list[str]:
+    lines = [f"#### {title}", "", _link(function, function.__name__) + note, ""]
+    return lines + _quote(_doc(function)) + [""]
+
+
+def render() -> str:
+    out: list[str] = [
+        "# Formulation",
+        "",
+        "Generated by `python -m models.formulation_doc` from the registry",
+        "([models/registry.py](../models/registry.py),",
+        "[models/variables.py](../models/variables.py)) and the docstrings of the functions",
+        "that build each part; `tests/test_formulation_doc.py` fails when this file is out of",
+        "date. Do not edit it by hand: edit the docstring and regenerate. Each equation links",
+        "to the function that builds it.",
+        "",
+        "## Conventions",
+        "",
+        _link(index),
+        "",
+        *_quote(_doc(index)),
+        "",
+        "## Variables",
+        "",
+        "Every variable family of the model, in the order the model declares them (the matrix's",
+        "column order follows it).",
+        "",
+        *_variable_rows(VARIABLES),
+        "",
+        "The two-stage model's own variables:",
+        "",
+        *_variable_rows(STOCHASTIC_VARIABLES),
+        "",
+        "## Data symbols",
+        "",
+        "| symbol | meaning | unit | from |",
+        "|---|---|---|---|",
+        *(
+            f"| `{s}` | {meaning} | {unit} | {source} |"
+            for s, meaning, unit, source in DATA_SYMBOLS
+        ),
+        "",
+        "## Objective",
+        "",
+        _link(objective),
+        "",
+        *_quote(_doc(objective)),
+        "",
+        "## Supply terms",
+        "",
+        _link(supply_terms),
+        "",
+        *_quote(_doc(supply_terms)),
+        "",
+        "## Variable bounds",
+        "",
+    ]
+    for function in (purchases.purchase_bounds, stock.unmet_bounds, stock.gap_bounds):
+        out += _function_section(function, f"`{function.__name__}`")
+    out += [
+        "## Constraint blocks",
+        "",
+        "In the order the deterministic model adds them. *First stage* blocks hold only",
+        "first-stage variables and are added once in the two-stage model; the others are added",
+        "per scenario (rows that scenarios sharing a history node would repeat, once).",
+        "",
+    ]
+    for module in BLOCK_MODULES:
+        out += [f"### {_path(module)}", "", _link(module), ""]
+        if _doc(module):
+            out += [*_quote(_doc(module)), ""]
+        for block in BLOCKS:
+            if block.rows.__module__ == module.__name__:
+                note = f" — {block.stage.value}; {_models_of(block.models)} model"
+                if block.optional:
+                    note += "; present only while its Setting is set"
+                if block.growing:
+                    note += "; grows as cuts are added"
+                out += _function_section(block.rows, f"`{block.name}`", note)
+    out += [
+        "## Two-stage stochastic model",
+        "",
+        _link(stochastic),
+        "",
+        *_quote(_doc(stochastic)),
+        "",
+        *_function_section(stochastic.stock_cap, "`stock_cap`"),
+        "### Disruption scenarios",
+        "",
+        _link(disruption),
+        "",
+        *_quote(_doc(disruption)),
+        "",
+        *_function_section(disruption.stock_rules, "`stock_rules`"),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = render()
+    if "--check" in argv:
+        current = TARGET.read_text() if TARGET.exists() else ""
+        if current != text:
+            print(f"{TARGET} is out of date: run python -m models.formulation_doc", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.parent.mkdir(parents=True, exist_ok=True)
+    TARGET.write_text(text)
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
