@@ -33,6 +33,7 @@ err = Console(stderr=True, highlight=False, emoji=False)
 
 EXIT_INPUT = 2
 EXIT_NO_PLAN = 3
+MAX_POINTS = 10_000  # a sweep's default cap on points (--max-points overrides it)
 
 
 def _check_output(target: Path, suffix: str = ".xlsx") -> None:
@@ -378,7 +379,7 @@ def sweep(
         typer.Option(
             "--max-points", min=1, help="Refuse a sweep of more points than this (a typo guard)"
         ),
-    ] = 10_000,
+    ] = MAX_POINTS,
 ) -> None:
     from planner.analysis import params
     from planner.analysis.runner import run_points

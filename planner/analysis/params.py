@@ -38,7 +38,6 @@ TABLES = {
     "disruptions": "disruptions",
 }
 DEFAULT_COLUMN = {"demand": "demand_t", "scrap": "scrap_t"}
-MAX_POINTS = 10_000  # a sweep's default cap on points (the CLI's --max-points overrides it)
 NUMERIC_SETTINGS = (
     "discount_rate",
     "inr_per_usd",

@@ -38,6 +38,9 @@ from planner.solve.persistent import PersistentModel
 CRASHED = "crashed"
 OnResult = Callable[[dict], None]
 
+# Each worker keeps the model it built, to re-solve it in place for its next point. Workers
+# call `solve_point` as a plain function (it must pickle for process pools and Dask), so the
+# model lives here, one per thread: a HiGHS instance must never be shared between threads.
 _local = threading.local()
 
 
