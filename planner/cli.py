@@ -185,6 +185,13 @@ def solve_command(
             help="Plan once for every Disruptions scenario (two-stage; as Settings mode)",
         ),
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="Also write the briefing: PLAN.html and its figures in PLAN_figures/",
+        ),
+    ] = False,
 ) -> None:
     """Solve a workbook and export the optimal plan workbook.
 
@@ -245,8 +252,71 @@ def solve_command(
             raise typer.Exit(EXIT_NO_PLAN) from None
         status.update(f"writing {target}")
         write_plan(plan, target)
+        if report:
+            from planner.export.briefing import write_briefing
+
+            status.update("writing the briefing")
+            page, figures = write_briefing(target, input_path=path)
     show_plan(plan)
     console.print(f"plan written to [bold]{target}[/]")
+    if report:
+        console.print(f"briefing written to [bold]{page}[/] ({len(figures)} figures beside it)")
+
+
+@app.command(name="report")
+def report_command(
+    plan_path: Annotated[
+        Path, typer.Argument(help="Plan workbook (.xlsx) written by planner solve")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="HTML file to write (default: PLAN.html)"),
+    ] = None,
+    figures: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the figures as PNG (default: OUTPUT_figures beside it)"),
+    ] = None,
+    input_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="The input workbook, for its Sources sheet (default: the workbook the plan "
+            "names, looked for beside the plan and in the current folder)",
+        ),
+    ] = None,
+    stress: Annotated[
+        Path | None,
+        typer.Option(help="A stress workbook of this plan (planner stress) to include"),
+    ] = None,
+) -> None:
+    """Write the briefing of a plan: one self-contained HTML page (headline figures, supply by
+    origin on both bases, mine-to-home flows, projects, budgets, risk, shortfalls, disruption
+    results, sources and assumptions, run stamp) and its figures as PNG files for slides."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from planner.export.briefing import default_briefing_path, write_briefing
+
+    target = output or default_briefing_path(plan_path)
+    for given, what in ((plan_path, "plan"), (input_path, "input"), (stress, "stress")):
+        if given is not None and not given.is_file():
+            err.print(f"{given}: no such {what} workbook", style="red", markup=False)
+            raise typer.Exit(EXIT_INPUT)
+    _check_output(target, ".html")
+    with console.status("drawing the figures"):
+        try:
+            page, pngs = write_briefing(plan_path, target, figures, input_path, stress)
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile, InvalidFileException) as exc:
+            err.print(
+                f"{plan_path}: not a plan workbook of this planner ({exc})",
+                style="red",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_INPUT) from None
+    console.print(
+        f"briefing written to [bold]{page}[/] ({len(pngs)} figures in {pngs[0].parent})"
+        if pngs
+        else f"briefing written to [bold]{page}[/]"
+    )
 
 
 STRESS_HELP = """Stress-test a plan: hold its investments (project stakes, modules built) and

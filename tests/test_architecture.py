@@ -168,3 +168,20 @@ def test_the_readme_layout_names_every_module():
         if path.name != "__init__.py" and path.name not in layout
     ]
     assert missing == []
+
+
+def test_every_package_is_installed():
+    """pyproject's package list covers every sub-package (a plain `pip install .` ships them)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for pkg in PACKAGES
+        for init in (ROOT / pkg).rglob("__init__.py")
+    }
+    assert {"planner.io", "planner.solve", "models"} <= packages
+    missing = [p for p in packages if not any(fnmatch.fnmatch(p, pattern) for pattern in include)]
+    assert missing == []
