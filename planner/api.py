@@ -18,7 +18,15 @@ from models.data import InputData, Settings
 from planner.analysis import params
 from planner.analysis.runner import run_points
 from planner.analysis.stress import StressResult, stress_test
-from planner.analysis.sweep import Point, SweepDesign, grid, monte_carlo, zipped
+from planner.analysis.sweep import (
+    Point,
+    SweepDesign,
+    fill_baseline,
+    grid,
+    monte_carlo,
+    with_baseline,
+    zipped,
+)
 from planner.export.plan import open_plan, read_plan_summary, read_plan_tables
 from planner.io.problems import InputError, Problem
 from planner.io.validate import load_input
@@ -48,8 +56,12 @@ def sweep(
     checkpoint: str | Path | None = None,
     dask_address: str | None = None,
     on_result=None,
+    baseline: bool = True,
 ) -> pd.DataFrame:
     """Solve every point of a sweep; one row per point with its parameters and KPIs.
+
+    With `baseline` (the default) the workbook as it is comes first, as point 0 (unless a
+    point already makes no change), so that every sweep shows what it varies from.
 
     Each worker builds the model once and re-solves it in place. With `checkpoint`, finished
     points are appended there as they complete, and a rerun skips them. In a script, run
@@ -57,7 +69,9 @@ def sweep(
     """
     points = design.points() if isinstance(design, SweepDesign) else list(design)
     check_points(data, points)
-    return run_points(
+    if baseline:
+        points = with_baseline(points)
+    frame = run_points(
         data,
         points,
         workers=workers,
@@ -65,6 +79,7 @@ def sweep(
         dask_address=dask_address,
         on_result=on_result,
     )
+    return fill_baseline(frame, data, points)
 
 
 SHOWN_PER_KEY = 5  # refused values listed per parameter (a Monte Carlo draw may refuse many)

@@ -192,6 +192,13 @@ def solve_command(
             help="Also write the briefing: PLAN.html and its figures in PLAN_figures/",
         ),
     ] = False,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            help="Solve a named scenario of the workbook's Scenarios sheet (its overrides "
+            "applied; default output INPUT_NAME_plan.xlsx)"
+        ),
+    ] = None,
 ) -> None:
     """Solve a workbook and export the optimal plan workbook.
 
@@ -205,6 +212,8 @@ def solve_command(
     from planner.solve.dispatch import SolveError, solve
 
     target = output or default_plan_path(path)
+    if scenario and output is None:
+        target = path.with_name(f"{path.stem}_{_slug(scenario)}_plan.xlsx")
     if target.resolve() == path.resolve():
         err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
@@ -217,6 +226,10 @@ def solve_command(
             _report_problems(exc, path)
             raise typer.Exit(EXIT_INPUT) from None
         _show_warnings(data.warnings)
+        chosen = None
+        if scenario:
+            chosen = _named_scenarios(path, data, scenario)[-1]
+            data = chosen.apply(data)
         if stochastic:
             data.settings.mode = "stochastic"
             s = data.settings
@@ -250,6 +263,12 @@ def solve_command(
             status.stop()
             err.print(f"[bold red]no plan[/]: {exc}", markup=True)
             raise typer.Exit(EXIT_NO_PLAN) from None
+        if chosen is not None:
+            plan.summary = {
+                "scenario": chosen.name,
+                "scenario_overrides": chosen.describe(),
+                **plan.summary,
+            }
         status.update(f"writing {target}")
         write_plan(plan, target)
         if report:
@@ -261,6 +280,119 @@ def solve_command(
     console.print(f"plan written to [bold]{target}[/]")
     if report:
         console.print(f"briefing written to [bold]{page}[/] ({len(figures)} figures beside it)")
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "scenario"
+
+
+def _named_scenarios(path: Path, data, wanted: str) -> list:
+    """The baseline and the scenarios `wanted` names (or all), read from the Scenarios sheet;
+    exit 2 listing every problem of the sheet or naming an unknown scenario."""
+    from planner.analysis.scenarios import pick, read_scenarios
+
+    try:
+        return pick(read_scenarios(path, data), wanted)
+    except InputError as exc:
+        _report_problems(exc, path)
+        raise typer.Exit(EXIT_INPUT) from None
+    except KeyError as exc:
+        err.print(f"{path}: {exc.args[0]}", style="red", markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+@app.command(name="compare")
+def compare_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Plan workbooks to compare, the baseline first; or, with --scenarios, one "
+            "input workbook"
+        ),
+    ],
+    scenarios: Annotated[
+        str | None,
+        typer.Option(
+            help="Solve the input workbook's named scenarios ('all' or NAME,NAME) and the "
+            "baseline, write each plan, and compare them"
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Comparison workbook (default: FIRST_compare.xlsx); the HTML goes beside it",
+        ),
+    ] = None,
+) -> None:
+    """Compare plans side by side, the baseline first: cost and risk and their changes,
+    origins whose share moved, projects added or dropped, budgets. Writes a workbook and the
+    same tables as HTML."""
+    from planner.analysis.compare import compare
+    from planner.export.compare import write_comparison
+    from planner.export.plan import read_plan, write_plan
+    from planner.io.validate import load_input
+    from planner.solve.deterministic import program_version
+    from planner.solve.dispatch import SolveError, solve
+
+    if scenarios is None and len(paths) < 2:
+        err.print("give two or more plan workbooks, or one input workbook and --scenarios",
+                  style="red", markup=False)  # fmt: skip
+        raise typer.Exit(EXIT_INPUT)
+    if scenarios is not None and len(paths) != 1:
+        err.print("--scenarios takes one input workbook", style="red", markup=False)
+        raise typer.Exit(EXIT_INPUT)
+    for given in paths:
+        if not given.is_file():
+            err.print(f"{given}: no such workbook", style="red", markup=False)
+            raise typer.Exit(EXIT_INPUT)
+    target = output or paths[0].with_name(f"{paths[0].stem}_compare.xlsx")
+    _check_output(target)
+    plans = {}
+    notes: list[str] = []
+    stamp: dict[str, object] = {"program": f"critical-minerals-planner {program_version()}"}
+    if scenarios is not None:
+        path = paths[0]
+        try:
+            data = load_input(path)
+        except InputError as exc:
+            _report_problems(exc, path)
+            raise typer.Exit(EXIT_INPUT) from None
+        chosen = _named_scenarios(path, data, scenarios)
+        stamp |= {"input_file": path.name, "input_sha256": data.source_sha256}
+        with console.status("solving") as status:
+            for scenario in chosen:
+                status.update(f"solving {scenario.name} ({scenario.describe()})")
+                try:
+                    plan = solve(scenario.apply(data))
+                except SolveError as exc:
+                    notes.append(f"{scenario.name}: no plan ({exc})")
+                    continue
+                named = {"scenario": scenario.name, "scenario_overrides": scenario.describe()}
+                plan.summary = named | plan.summary
+                plan_path = target.with_name(f"{path.stem}_{_slug(scenario.name)}_plan.xlsx")
+                write_plan(plan, plan_path)
+                plans[scenario.name] = plan
+                notes.append(f"{scenario.name}: {scenario.describe()} -> {plan_path.name}")
+        if "baseline" not in plans:
+            err.print(f"{path}: the baseline has no plan; nothing to compare with",
+                      style="red", markup=False)  # fmt: skip
+            raise typer.Exit(EXIT_NO_PLAN)
+    else:
+        for given in paths:
+            try:
+                plans[given.stem] = read_plan(given)
+            except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+                err.print(f"{given}: not a plan workbook of this planner ({exc})",
+                          style="red", markup=False)  # fmt: skip
+                raise typer.Exit(EXIT_INPUT) from None
+        notes += [f"{name}: {p.summary.get('input_file', '')}" for name, p in plans.items()]
+    if len(plans) < 2:
+        err.print("fewer than two plans to compare", style="red", markup=False)
+        raise typer.Exit(EXIT_NO_PLAN)
+    xlsx, page = write_comparison(compare(plans), target, stamp, notes)
+    console.print(f"comparison written to [bold]{xlsx}[/] and [bold]{page}[/]")
 
 
 @app.command(name="report")
@@ -455,10 +587,13 @@ def sweep(
     from planner.analysis.runner import run_points
     from planner.analysis.sweep import (
         SweepDesign,
+        fill_baseline,
         grid,
         monte_carlo,
         read_sweep_sheet,
         split_assignment,
+        varied_columns,
+        with_baseline,
         zipped,
     )
     from planner.api import check_points
@@ -505,6 +640,7 @@ def sweep(
                 "or add a Sweep sheet to the workbook"
             )
         check_points(data, points)
+        points = with_baseline(points)
     except params.ParameterError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(EXIT_INPUT) from None
@@ -514,7 +650,8 @@ def sweep(
     frame = _run_with_progress(run_points, data, points, workers, ckpt, dask)
     if frame.attrs.get("checkpoint_note"):
         err.print(frame.attrs["checkpoint_note"], style="yellow", markup=False)
-    varied = [c for c in points[0].columns()]
+    frame = fill_baseline(frame, data, points)
+    varied = varied_columns(points)
     write_results(frame, target, "Sweep", varied=varied)
     failed = frame[~frame["status"].isin(["optimal"])]
     console.print(

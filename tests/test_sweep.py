@@ -89,7 +89,7 @@ def test_sweep_points_equal_fresh_solves_and_failures_are_recorded(base, tmp_pat
         Point(1, (("Policy[rule=min_stock_days].value", "set", 3650),)),
         Point(2, (("Demand[mineral=cobalt]", "scale", 1.25),)),
     ]
-    frame = sweep(base, points, checkpoint=tmp_path / "ck.jsonl")
+    frame = sweep(base, points, checkpoint=tmp_path / "ck.jsonl", baseline=False)
     assert list(frame["status"]) == ["optimal", "infeasible", "optimal"]
     assert "infeasible" in frame.loc[1, "error"]
     for i in (0, 2):
@@ -105,15 +105,15 @@ def test_sweep_points_equal_fresh_solves_and_failures_are_recorded(base, tmp_pat
 def test_checkpoint_resumes_without_recomputing(base, tmp_path):
     ck = tmp_path / "ck.jsonl"
     design = grid(("Settings.risk_weight", "set", [0.0, 0.2, 0.4]))
-    first = sweep(base, design.points()[:2], checkpoint=ck)
+    first = sweep(base, design.points()[:2], checkpoint=ck, baseline=False)
     assert len(ck.read_text().splitlines()) == 3  # the header and two points
     solved = []
-    full = sweep(base, design, checkpoint=ck, on_result=solved.append)
+    full = sweep(base, design, checkpoint=ck, on_result=solved.append, baseline=False)
     assert [r["index"] for r in solved] == [2]  # only the new point was solved
     assert full.loc[:1, "objective_musd"].tolist() == first["objective_musd"].tolist()
     with open(ck, "a") as handle:  # a line cut short by a crash is ignored
         handle.write('{"point_id": "abc", "sta')
-    assert len(sweep(base, design, checkpoint=ck)) == 3
+    assert len(sweep(base, design, checkpoint=ck, baseline=False)) == 3
 
 
 def test_two_local_workers_match_one(base):
@@ -121,8 +121,8 @@ def test_two_local_workers_match_one(base):
         ("Settings.risk_weight", "set", [0.0, 0.5]),
         ("Demand[mineral=lithium]", "scale", [0.9, 1.1]),
     )
-    one = sweep(base, design, workers=1)
-    two = sweep(base, design, workers=2)
+    one = sweep(base, design, workers=1, baseline=False)
+    two = sweep(base, design, workers=2, baseline=False)
     pd.testing.assert_series_equal(one["objective_musd"], two["objective_musd"], rtol=2e-4)
 
 
@@ -135,6 +135,7 @@ def test_sweep_on_a_dask_local_cluster(base):
             base,
             grid(("Settings.risk_weight", "set", [0.0, 0.5])),
             dask_address=cluster.scheduler_address,
+            baseline=False,
         )
     assert list(frame["status"]) == ["optimal", "optimal"]
     assert (
@@ -160,13 +161,18 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     frame = pd.read_excel(out, sheet_name="Sweep")
-    assert len(frame) == 6 and set(frame["status"]) == {"optimal"}
+    # the baseline (the workbook as it is) first, then the 3 x 2 grid
+    assert len(frame) == 7 and set(frame["status"]) == {"optimal"}
+    assert frame.loc[0, "Demand[mineral=lithium] (x)"] == 1.0
+    assert frame.loc[0, "objective_musd"] == pytest.approx(
+        solve(load_input(teaching_path)).summary["objective_musd"], rel=2e-4
+    )
     assert openpyxl.load_workbook(out)["Sweep"]._charts
     checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
-    assert len(checkpoint.read_text().splitlines()) == 7  # the header and six points
+    assert len(checkpoint.read_text().splitlines()) == 8  # the header and seven points
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0
-    assert len(checkpoint.read_text().splitlines()) == 7  # nothing recomputed
+    assert len(checkpoint.read_text().splitlines()) == 8  # nothing recomputed
     bad = CliRunner().invoke(
         app,
         [
@@ -193,7 +199,8 @@ def test_sweep_sheet_in_the_workbook(teaching_path, tmp_path):
     result = CliRunner().invoke(app, ["sweep", str(path), "--workers", "1", "-o", str(out)])
     assert result.exit_code == 0, result.output
     frame = pd.read_excel(out, sheet_name="Sweep")
-    assert frame["Settings.risk_weight"].tolist() == [0, 0.5]  # zipped by group: 2 points
+    # the baseline (the workbook's risk_weight) and 2 points zipped by group
+    assert frame["Settings.risk_weight"].tolist()[1:] == [0, 0.5] and len(frame) == 3
     record = json.loads(out.with_name(out.name + ".checkpoint.jsonl").read_text().splitlines()[1])
     assert record["status"] == "optimal"
 
@@ -221,20 +228,23 @@ def test_a_checkpoint_of_other_data_is_set_aside_not_reused(base, tmp_path):
     every point is solved again, and the frame says why."""
     ck = tmp_path / "ck.jsonl"
     design = grid(("Settings.risk_weight", "set", [0.0, 0.2]))
-    first = sweep(base, design, checkpoint=ck)
+    first = sweep(base, design, checkpoint=ck, baseline=False)
     header = json.loads(ck.read_text().splitlines()[0])
     assert header["checkpoint"] == 1 and header["input_sha256"] == base.source_sha256
     edited = base.copy()
     edited.supply["price_usd_per_t"] *= 1.5
     solved = []
-    again = sweep(edited, design, checkpoint=ck, on_result=solved.append)
+    again = sweep(edited, design, checkpoint=ck, on_result=solved.append, baseline=False)
     assert len(solved) == 2
     assert (again["objective_musd"] > first["objective_musd"]).all()
     assert "written for other data" in again.attrs["checkpoint_note"]
     assert ck.with_name("ck.jsonl.stale").exists()
     solved.clear()
     assert (
-        sweep(edited, design, checkpoint=ck, on_result=solved.append).attrs["checkpoint_note"] == ""
+        sweep(edited, design, checkpoint=ck, on_result=solved.append, baseline=False).attrs[
+            "checkpoint_note"
+        ]
+        == ""
     )
     assert solved == []  # the same data reuse the checkpoint
 

@@ -83,6 +83,41 @@ class SweepDesign:
         ]
 
 
+def with_baseline(points: list[Point]) -> list[Point]:
+    """The points with the baseline (no change: the workbook as it is) first, added as point
+    0 unless a point already makes no change: every sweep reports the plan it varies from."""
+    if not points or any(not p.changes for p in points):
+        return list(points)
+    return [Point(0, ()), *(Point(p.index + 1, p.changes) for p in points)]
+
+
+def fill_baseline(frame: pd.DataFrame, data: InputData, points: list[Point]) -> pd.DataFrame:
+    """The baseline row's parameter columns as the workbook has them: 1 for a scale factor,
+    the setting's value for a set setting (a set table column stays blank: its cells differ)."""
+    baseline = [p.index for p in points if not p.changes]
+    if not baseline or "index" not in frame.columns:
+        return frame
+    rows = frame["index"] == baseline[0]
+    for point in points:
+        for key, operation, _ in point.changes:
+            column = column_label(key, operation)
+            if column not in frame.columns or not frame.loc[rows, column].isna().all():
+                continue
+            param = params.parse_key(key)
+            if operation == "scale":
+                frame[column] = frame[column].astype(object)
+                frame.loc[rows, column] = 1.0
+            elif param.table == "settings":
+                frame[column] = frame[column].astype(object)
+                frame.loc[rows, column] = getattr(data.settings, param.column)
+    return frame
+
+
+def varied_columns(points: list[Point]) -> list[str]:
+    """The parameter columns of a sweep's points, in the order they first appear."""
+    return list(dict.fromkeys(c for p in points for c in p.columns()))
+
+
 def grid(*changes: tuple[str, str, list]) -> SweepDesign:
     """Every combination of the given (key, operation, values)."""
     return SweepDesign([Axis([c]) for c in changes])

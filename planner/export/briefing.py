@@ -33,8 +33,9 @@ from planner.export.figures import (
     shortfall_figure,
     supply_figure,
 )
-from planner.export.plan import read_plan, refined_supply_mix
+from planner.export.plan import read_plan
 from planner.io.atomic import write_atomically
+from planner.results.mix import refined_supply_mix
 from planner.results.plan import Plan
 
 EXTRA_SHEETS = ("Scenarios", "VersusDeterministic")
@@ -273,14 +274,14 @@ def render(
     body.append("<h2>Projects</h2>")
     if len(plan.projects):
         figure("projects", "Projects taken up", projects_figure(plan, last_year, colours))
-        body.append(_table(plan.projects, PROJECT_HEADERS))
+        body.append(html_table(plan.projects, PROJECT_HEADERS))
     else:
         body.append("<p>The plan takes up no project.</p>")
 
     body.append("<h2>Budgets</h2>")
     if len(plan.budgets):
         figure("budgets", "Budget use per funding source", budget_figure(plan))
-        body.append(_table(plan.budgets, BUDGET_HEADERS))
+        body.append(html_table(plan.budgets, BUDGET_HEADERS))
     else:
         body.append("<p>The workbook sets no budget limits.</p>")
 
@@ -306,7 +307,7 @@ def render(
         cost = "cost discounted (million USD)"
         chart = scenario_figure(scenarios, cost, "Discounted cost per scenario (million USD)")
         figure("scenarios", "Scenario cost", chart)
-        body.append(_table(scenarios, None))
+        body.append(html_table(scenarios, None))
     if stress is not None:
         body.append(
             "<p>Stress test: the plan's investments and stockpile held, each scenario "
@@ -315,7 +316,7 @@ def render(
         extra = "extra cost discounted (million USD)"
         chart = scenario_figure(stress, extra, "Extra cost per scenario (million USD)")
         figure("stress", "Stress test", chart)
-        body.append(_table(stress, None))
+        body.append(html_table(stress, None))
 
     if plan.notes:
         body.append("<h2>Notes</h2><ul>")
@@ -374,7 +375,7 @@ def _cell(value: object) -> tuple[str, bool]:
     return str(value), False
 
 
-def _table(frame: pd.DataFrame, headers: dict[str, str] | None) -> str:
+def html_table(frame: pd.DataFrame, headers: dict[str, str] | None = None) -> str:
     columns = list(headers) if headers else list(frame.columns)
     columns = [c for c in columns if c in frame.columns]
     names = [headers[c] if headers else str(c) for c in columns]
@@ -405,7 +406,7 @@ def _sources_section(sources: pd.DataFrame | None, input_path: Path | None) -> l
         "first).</p>"
     ]
     ordered = pd.concat([assumed, sources.drop(assumed.index)])
-    out.append(_table(ordered, None))
+    out.append(html_table(ordered, None))
     return out
 
 
@@ -435,7 +436,7 @@ def _stamp_table(plan: Plan, plan_name: str) -> str:
         ("briefing written", _now()),
     ]
     frame = pd.DataFrame([(k, v) for k, v in items if v is not None], columns=["item", "value"])
-    return _table(frame, None).replace("<table>", '<table class="stamp">', 1)
+    return html_table(frame, None).replace("<table>", '<table class="stamp">', 1)
 
 
 def _now() -> str:

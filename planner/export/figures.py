@@ -20,7 +20,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from planner.export.colours import OTHER_LABEL, CountryColours
-from planner.export.plan import refined_supply_mix
+from planner.results.mix import refined_supply_mix
 from planner.results.plan import Plan
 
 TOP_ORIGINS = 7  # origins named in a supply chart; the rest are "other origins"

@@ -34,6 +34,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet as SheetWriter
 
 from planner.io.atomic import write_atomically
+from planner.results.mix import refined_supply_mix
 from planner.results.plan import PLAN_COLUMNS, Plan
 
 SUMMARY_SHEET = "Summary"
@@ -53,8 +54,6 @@ TABLE_SHEETS: dict[str, str] = {
 SHEET_ORDER: tuple[str, ...] = (SUMMARY_SHEET, *TABLE_SHEETS.values(), CHART_SHEET)
 
 NOTES_HEADER = "notes"
-STOCK_DRAWN_LABEL = "stock drawn"
-HOME_LABEL_SUFFIX = " (refined at home)"
 # Columns holding booleans, written as "yes"/"no".
 BOOL_COLUMNS = frozenset({"binding"})
 
@@ -489,94 +488,6 @@ def _longest_shown(values: Iterable[CellValue], fmt: str) -> int:
 
 
 # ---------------------------------------------------------------- the sourcing-mix chart
-
-
-def refined_supply_mix(plan: Plan) -> dict[str, pd.DataFrame]:
-    """Refined supply by origin, per mineral: index year, one column per origin, tonnes.
-
-    Origins: each country of refined imports and refined project offtake (Sourcing rows with
-    form "refined"), domestic processing output labelled "<home_country> (refined at home)",
-    and "stock drawn". Origins that supply nothing are left out, and so are minerals with no
-    supply at all. Minerals are sorted by name; countries by total tonnes, largest first.
-    """
-    home_label = _home_label(plan.summary)
-    supply = pd.concat(
-        [
-            _refined_sourcing(plan.sourcing),
-            _origin_rows(plan.processing, "output_t", home_label),
-            _origin_rows(plan.stock, "drawn_t", STOCK_DRAWN_LABEL),
-        ],
-        ignore_index=True,
-    )
-    mixes: dict[str, pd.DataFrame] = {}
-    if supply.empty:
-        return mixes
-    # One pivot for all minerals; each mineral's block then drops the origins it lacks.
-    supply["mineral"] = supply["mineral"].map(str)
-    table = supply.pivot_table(
-        index=["mineral", "year"], columns="origin", values="tonnes", aggfunc="sum", fill_value=0.0
-    )
-    for mineral, block in table.groupby(level="mineral", sort=True):
-        mix = _mineral_mix(block.droplevel("mineral"), home_label)
-        if not mix.empty:
-            mixes[str(mineral)] = mix
-    return mixes
-
-
-def _home_label(summary: Mapping[str, object]) -> str:
-    """Series label of domestic processing output."""
-    home = summary.get("home_country") or "domestic"
-    return f"{home}{HOME_LABEL_SUFFIX}"
-
-
-def _refined_sourcing(sourcing: pd.DataFrame) -> pd.DataFrame:
-    """Refined Sourcing rows as (year, mineral, origin, tonnes); the origin is the country."""
-    refined = sourcing[sourcing["form"] == "refined"]
-    return _supply_frame(
-        refined["year"], refined["mineral"], refined["country"], refined["tonnes_t"]
-    )
-
-
-def _origin_rows(frame: pd.DataFrame, tonnes_column: str, origin: str) -> pd.DataFrame:
-    """Rows of `frame` as (year, mineral, origin, tonnes) with one fixed origin label."""
-    origins = pd.Series(origin, index=frame.index, dtype=object)
-    return _supply_frame(frame["year"], frame["mineral"], origins, frame[tonnes_column])
-
-
-def _supply_frame(
-    year: pd.Series, mineral: pd.Series, origin: pd.Series, tonnes: pd.Series
-) -> pd.DataFrame:
-    """Long table of refined supply; rows without a year or mineral are dropped."""
-    frame = pd.DataFrame(
-        {
-            "year": pd.to_numeric(year, errors="coerce"),
-            "mineral": mineral.astype(object),
-            "origin": origin.astype(object),
-            "tonnes": pd.to_numeric(tonnes, errors="coerce").fillna(0.0).astype(float),
-        }
-    )
-    frame = frame.dropna(subset=["year", "mineral", "origin"])
-    return frame.astype({"year": int})
-
-
-def _mineral_mix(mix: pd.DataFrame, home_label: str) -> pd.DataFrame:
-    """Year x origin tonnes for one mineral, origins that supply nothing dropped."""
-    totals = mix.sum()
-    totals = totals[totals > 0]
-    if totals.empty:
-        return pd.DataFrame()
-    mix = mix[_origin_order(totals.to_dict(), home_label)].astype(float)
-    mix.index = mix.index.astype(int)
-    mix.index.name = "year"
-    mix.columns.name = None
-    return mix
-
-
-def _origin_order(totals: Mapping[str, float], home_label: str) -> list[str]:
-    """Countries by total tonnes (largest first, then by name), then home output, then stock."""
-    special = [home_label, STOCK_DRAWN_LABEL]
-    countries = sorted((c for c in totals if c not in special), key=lambda c: (-totals[c], str(c)))
-    return countries + [c for c in special if c in totals]
 
 
 def _write_chart_sheet(

@@ -556,7 +556,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 # Sheets read by other commands, or documentation: not read here, no warning.
-LATER_SHEETS = ("sweep", "readme")
+LATER_SHEETS = ("sweep", "scenarios", "readme")
 # The first schema version that has each sheet (a later sheet in an older workbook is warned of).
 SHEET_SINCE = {"Disruptions": 2, "MineOrigins": 3}
 # The first schema version that has each later optional column (sheet, column).
