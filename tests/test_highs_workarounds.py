@@ -85,3 +85,25 @@ def test_status_is_an_outcome_word(teaching):
     _, hm = teaching
     status = hm.solve(mip_gap=1e-3)
     assert isinstance(status.status, Outcome) and status.status == "optimal"
+
+
+def test_a_running_mip_reports_incumbent_bound_and_gap():
+    """HighsModel.on_progress hears each improved plan (HiGHS's improving-solution callback):
+    incumbents never rise (a minimisation), the last is the plan returned, and each report has
+    its bound below it; no report comes after the solve."""
+    data = load_input("inputs/india_2040.xlsx")
+    hm = HighsModel(build_model(data))
+    reports = []
+    hm.on_progress = reports.append
+    status = hm.solve(mip_gap=1e-3, time_limit_s=120, mip_abs_gap=100.0)
+    plans = [r for r in reports if r.incumbent is not None]
+    assert plans, "no progress reported"
+    incumbents = [r.incumbent for r in plans]
+    assert incumbents == sorted(incumbents, reverse=True)
+    assert incumbents[-1] == pytest.approx(status.objective, rel=1e-9)
+    assert all(r.bound is None or r.bound <= r.incumbent + 1e-6 for r in plans)
+    assert "best plan" in plans[-1].words() and "gap" in plans[-1].words()
+    count = len(reports)
+    hm.on_progress = None
+    hm.solve(mip_gap=1e-3, time_limit_s=120, mip_abs_gap=100.0)
+    assert len(reports) == count

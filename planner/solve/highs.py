@@ -29,7 +29,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -93,6 +93,31 @@ class Outcome(StrEnum):
     OTHER = "other"  # any other HiGHS model status (its name is in SolveStatus.message)
 
 
+@dataclass(frozen=True)
+class MipProgress:
+    """Where a running MIP stands, as HiGHS reports it to its callbacks."""
+
+    elapsed_s: float
+    incumbent: float | None  # the best plan's objective so far (None before the first)
+    bound: float | None  # the best bound so far
+    gap: float | None  # relative gap between them
+
+    def words(self) -> str:
+        """A one-line account for a progress display."""
+        if self.incumbent is None:
+            return f"{self.elapsed_s:,.0f} s, no plan yet"
+        text = f"{self.elapsed_s:,.0f} s, best plan {self.incumbent:,.1f} MUSD"
+        if self.bound is not None:
+            text += f", bound {self.bound:,.1f}"
+        if self.gap is not None:
+            text += f", gap {100 * self.gap:.3g}%"
+        return text
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
 @dataclass
 class SolveStatus:
     """What HiGHS reported: status word, objective, best bound, relative gap, HiGHS seconds."""
@@ -129,7 +154,11 @@ def _outcome(h: highspy.Highs) -> tuple[Outcome, str]:
 class HighsModel:
     """A Pyomo model compiled once into a highspy.Highs instance."""
 
+    # seconds between progress reports (an improved plan is always reported)
+    PROGRESS_EVERY_S = 0.5
+
     def __init__(self, model: pyo.ConcreteModel, threads: int | None = None):
+        self.on_progress: Callable[[MipProgress], None] | None = None
         t0 = time.perf_counter()
         with PauseGC():  # see models/build.py: no cycles worth a full-heap scan here
             self._compile(model, threads)
@@ -211,7 +240,8 @@ class HighsModel:
         )
         h.setOptionValue("time_limit", float(time_limit_s))
         t0 = time.perf_counter()
-        h.run()
+        with self._reporting():
+            h.run()
         elapsed = time.perf_counter() - t0
         word, message = _outcome(h)
         info = h.getInfo()
@@ -231,6 +261,43 @@ class HighsModel:
                 bound, gap = objective, 0.0
                 self.row_dual = np.asarray(solution.row_dual, dtype=float)
         return SolveStatus(word, has_solution, objective, bound, gap, elapsed, message)
+
+    @contextlib.contextmanager
+    def _reporting(self):
+        """While a MIP runs: pass its incumbent, bound and gap to `on_progress` (HiGHS's
+        improving-solution callback, and its interrupt check at most every PROGRESS_EVERY_S;
+        HiGHS's logging callback is silent with output off)."""
+        report = self.on_progress
+        if report is None or not self.is_mip:
+            yield
+            return
+        last = [-float("inf")]
+
+        def forward(event, always: bool) -> None:
+            data = event.data_out
+            now = float(data.running_time)
+            if always or now - last[0] >= self.PROGRESS_EVERY_S:
+                last[0] = now
+                incumbent = _finite(data.mip_primal_bound)
+                if always:
+                    incumbent = _finite(data.objective_function_value)
+                gap = _finite(data.mip_gap) if incumbent is not None else None
+                report(MipProgress(now, incumbent, _finite(data.mip_dual_bound), gap))
+
+        def improved(event) -> None:
+            forward(event, True)
+
+        def checked(event) -> None:
+            forward(event, False)
+
+        h = self.highs
+        h.cbMipImprovingSolution.subscribe(improved)
+        h.cbMipInterrupt.subscribe(checked)
+        try:
+            yield
+        finally:
+            h.cbMipImprovingSolution.unsubscribe(improved)
+            h.cbMipInterrupt.unsubscribe(checked)
 
     def priced_objective(self) -> float:
         """The objective of the held solution, computed from its values."""
