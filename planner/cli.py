@@ -26,6 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: KEY syntax such as Demand[mineral=lithium] is shown as written (Rich markup
+    # would take [...] for a style), and paragraphs are re-wrapped to the terminal's width
+    rich_markup_mode=None,
 )
 # emoji off: a cell range such as "B:B:" would otherwise print as an emoji code
 console = Console(highlight=False, emoji=False)
@@ -563,7 +566,12 @@ def sweep(
     seed: Annotated[int, typer.Option(min=0, help="Monte Carlo seed")] = 0,
     workers: Annotated[
         int,
-        typer.Option(min=0, max=1024, help="Local worker processes (0: the machine's cores)"),
+        typer.Option(
+            min=0,
+            max=1024,
+            show_default=False,
+            help="Local worker processes (default 0: one per core of the machine)",
+        ),
     ] = 0,
     dask: Annotated[
         str | None, typer.Option("--dask", help="Run on the Dask cluster at this address")
@@ -884,6 +892,22 @@ def show_plan(plan: Plan) -> None:
         )
     for note in plan.notes:
         console.print(f"[yellow]{note}[/]")
+
+
+# One line per command in `planner --help` (click would cut the first sentence at 45 characters)
+SUMMARIES = {
+    "template": "Write a blank, documented input workbook.",
+    "validate": "Check a workbook; list every problem at once (exit 2 if any).",
+    "solve": "Solve a workbook and write its plan workbook (--report: and its briefing).",
+    "compare": "Compare plans, or a workbook's named scenarios, side by side.",
+    "report": "Write a plan's briefing: one HTML page and its figures as PNG.",
+    "stress": "Hold a plan's investments and stockpile; re-optimise every disruption.",
+    "sweep": "Run many solves over changed inputs (grid, zip or Monte Carlo).",
+    "frontier": "Trace the cost-versus-risk Pareto frontier.",
+}
+for _command in app.registered_commands:
+    _name = _command.name or (_command.callback.__name__ if _command.callback else "")
+    _command.short_help = SUMMARIES.get(_name, _command.short_help)
 
 
 if __name__ == "__main__":  # pragma: no cover

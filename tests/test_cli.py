@@ -187,3 +187,28 @@ def test_solve_options_out_of_range_exit_2_and_write_nothing(teaching, tmp_path,
     assert result.exit_code == 2, result.output
     assert "is not a number" in " ".join(result.output.split())
     assert not out.exists()
+
+
+def test_every_help_is_complete_and_consistent():
+    """`planner --help` gives every command a whole one-line summary (nothing cut with ...);
+    every command's --help works, and every option and argument says what it is; the sweep's
+    KEY syntax is shown as written; no default is stated twice."""
+    import typer
+
+    from planner.cli import SUMMARIES
+
+    runner = CliRunner()
+    top = runner.invoke(app, ["--help"], terminal_width=120)
+    commands = top.output[top.output.index("Commands:") :]
+    assert top.exit_code == 0 and "..." not in commands
+    group = typer.main.get_command(app)
+    assert set(group.commands) == set(SUMMARIES)
+    for name, command in group.commands.items():
+        assert SUMMARIES[name] in " ".join(top.output.split())
+        done = runner.invoke(app, [name, "--help"], terminal_width=120)
+        assert done.exit_code == 0, name
+        for param in command.params:
+            assert getattr(param, "help", None), f"{name} {param.name} has no help"
+        assert "(default" not in done.output or "[default: 0]" not in done.output
+    sweep_help = runner.invoke(app, ["sweep", "--help"], terminal_width=120).output
+    assert "Table[column=value,...].column" in sweep_help
