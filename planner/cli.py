@@ -660,12 +660,31 @@ def sweep(
         err.print(frame.attrs["checkpoint_note"], style="yellow", markup=False)
     frame = fill_baseline(frame, data, points)
     varied = varied_columns(points)
-    write_results(frame, target, "Sweep", varied=varied)
+    write_results(frame, target, "Sweep", varied=varied, stamp=_run_stamp(data, seed, sample))
     failed = frame[~frame["status"].isin(["optimal"])]
     console.print(
         f"{len(frame)} points, {len(failed)} not optimal; written to [bold]{target}[/]"
         f" (checkpoint {ckpt})"
     )
+
+
+def _run_stamp(data, seed: int | None = None, sample: list[str] | None = None) -> dict:
+    """What a results workbook records of its run: program, versions, input, seed, time."""
+    import datetime as dt
+
+    from planner.solve.deterministic import highs_version, program_version
+
+    stamp: dict[str, object] = {
+        "program": f"critical-minerals-planner {program_version()}",
+        "highs_version": highs_version(),
+        "input_file": Path(data.source_file).name if data.source_file else "",
+        "input_sha256": data.source_sha256,
+        "run_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    if sample:
+        stamp["seed"] = seed
+        stamp["sampled"] = "; ".join(sample)
+    return stamp
 
 
 def _load_or_exit(path: Path):

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from examples.teaching_workbook import write as write_teaching
 from planner.cli import app
-from planner.export.plan import read_plan_tables
+from planner.export.plan import read_plan_summary, read_plan_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 runner = CliRunner()
@@ -64,7 +64,7 @@ def test_solve_options_and_default_output(teaching, tmp_path):
         app, ["solve", str(teaching), "-o", str(out), "--mip-gap", "0.01", "--time-limit", "30"]
     )
     assert result.exit_code == 0, result.output
-    summary = pd.read_excel(out, sheet_name="Summary").set_index("item")["value"]
+    summary, _ = read_plan_summary(out)
     assert float(summary["mip_gap_setting"]) == pytest.approx(0.01)
     assert summary["input_file"] == "teaching.xlsx"
 

@@ -11,6 +11,7 @@ import pytest
 
 from planner.analysis.stress import stress_test
 from planner.api import load_input, solve
+from planner.export.plan import read_plan_summary
 from planner.solve.first_stage import FirstStage, from_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
@@ -391,10 +392,7 @@ def test_cli_stochastic_flag_plans_without_a_priced_concentration_and_says_so(tm
     assert result.exit_code == 0, result.output
     assert "does not price concentration" in said(result)
     assert "was 0.5" in said(result)
-    summary = {
-        r[0]: r[1]
-        for r in openpyxl.load_workbook(tmp_path / "s.xlsx")["Summary"].iter_rows(values_only=True)
-    }
+    summary, _ = read_plan_summary(tmp_path / "s.xlsx")
     assert summary["concentration_weight"] == 0
     assert workbook.read_bytes() == before
 

@@ -200,17 +200,21 @@ def test_tables_round_trip(plan_path: Path) -> None:
 
 
 def test_summary_and_notes(plan_path: Path) -> None:
+    """The plan's figures in words first (block "The plan"), the run's details in their own
+    block, each item with its machine name in column C; a blank row, then the notes."""
     ws = load_workbook(plan_path)["Summary"]
-    assert _header(ws) == ["item", "value"]
-    assert ws["A2"].value == "status"
-    assert ws["B3"].value == pytest.approx(1234.5678)
-    assert ws["B3"].number_format == "#,##0.00"
-    assert ws["B6"].number_format == "0"
-    assert ws["A9"].value is None  # blank row between the summary and the notes
-    assert ws["A10"].value == "notes"
+    assert _header(ws) == ["item", "value", "name in code"]
+    assert ws["A2"].value == "The plan"
+    assert (ws["A3"].value, ws["C3"].value) == ("Solver status", "status")
+    assert ws["C4"].value == "objective_musd" and "million USD" in ws["A4"].value
+    assert ws["B4"].value == pytest.approx(1234.5678)
+    assert ws["B4"].number_format == "#,##0.00"
+    assert ws["A8"].value is None  # a blank row between the blocks
+    assert ws["A9"].value == "Run details"
+    assert [ws["C10"].value, ws["C11"].value] == ["input_file", "solve_time_s"]
+    assert ws["A12"].value is None and ws["A13"].value == "notes"
     summary, notes = read_plan_summary(plan_path)
     assert summary == _sample_plan().summary
-    assert list(summary) == list(_sample_plan().summary)
     assert notes == _sample_plan().notes
 
 
@@ -282,8 +286,10 @@ def test_chart_sheet_has_a_stacked_chart_per_mineral(plan_path: Path) -> None:
     assert chart.overlap == 100
     assert len(chart.series) == 2  # cobalt: DR Congo and home output
     assert ws["A1"].value == "cobalt: refined supply by origin (t)"
-    assert [c.value for c in ws[2]][:3] == ["year", "DR Congo", "India (refined at home)"]
-    assert [ws["A3"].value, ws["B3"].value] == [2025, 1500.5]
+    # the chart under the title, its data below the chart (one mineral per printed page)
+    assert [c.value for c in ws[21]][:3] == ["year", "DR Congo", "India (refined at home)"]
+    assert [ws["A22"].value, ws["B22"].value] == [2025, 1500.5]
+    assert ws.row_breaks.brk and ws.row_breaks.brk[0].id == 24  # lithium on its own page
 
 
 def test_empty_tables_still_get_headers(tmp_path: Path) -> None:
@@ -586,9 +592,9 @@ def test_chart_titles_and_series_names_refer_to_their_cells(tmp_path: Path) -> N
     assert ws["A1"].data_type == "s"
     chart = ws._charts[0]
     assert chart.title.tx.strRef.f == "Chart!$A$1"
-    assert [s.tx.strRef.f for s in chart.series] == ["Chart!$B$2", "Chart!$C$2"]
-    assert chart.series[0].val.numRef.f == "Chart!$B$3:$B$4"
-    assert chart.series[0].cat.numRef.f == "Chart!$A$3:$A$4"
+    assert [s.tx.strRef.f for s in chart.series] == ["Chart!$B$21", "Chart!$C$21"]
+    assert chart.series[0].val.numRef.f == "Chart!$B$22:$B$23"
+    assert chart.series[0].cat.numRef.f == "Chart!$A$22:$A$23"
 
 
 @pytest.mark.parametrize("fmt", ["#,##0.0", "0", "General", "0.0%"])
@@ -613,19 +619,19 @@ def test_column_width_of_numbers_counts_every_value(fmt: str, dtype: str) -> Non
 def test_chart_blocks_are_styled_and_placed(plan_path: Path) -> None:
     ws = load_workbook(plan_path)["Chart"]
     assert ws["A1"].font.b and ws["A1"].fill.fill_type is None
-    for cell in ws[2][:3]:
+    for cell in ws[21][:3]:
         assert cell.font.b
         assert cell.fill.fgColor.rgb[-6:] == "DDEBF7"
         assert cell.alignment.horizontal == "right"
-    assert [ws["A3"].number_format, ws["B3"].number_format] == ["0", "#,##0.0"]
-    # cobalt covers two years: the lithium block starts one chart height further down
-    assert ws["A19"].value == "lithium: refined supply by origin (t)"
-    assert [c.value for c in ws[20]][:5] == [
+    assert [ws["A22"].number_format, ws["B22"].number_format] == ["0", "#,##0.0"]
+    # cobalt's block (title, chart, 2 years of data) ends at row 23: lithium starts at 25
+    assert ws["A25"].value == "lithium: refined supply by origin (t)"
+    assert [c.value for c in ws[45]][:5] == [
         "year", "Chile", "Argentina", "India (refined at home)", "stock drawn",
     ]  # fmt: skip
-    assert [c.value for c in ws[23]][:5] == [2027, 6500.5, 0, 0, 0]
-    assert ws.dimensions == "A1:E23"
-    assert [chart.anchor._from.row for chart in ws._charts] == [0, 18]
+    assert [c.value for c in ws[48]][:5] == [2027, 6500.5, 0, 0, 0]
+    assert ws.dimensions == "A1:E48"
+    assert [chart.anchor._from.row for chart in ws._charts] == [1, 25]
 
 
 def test_written_files_get_the_usual_permissions(tmp_path):
@@ -647,3 +653,22 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 def test_mine_basis_risk_columns_are_formatted_like_their_refining_twins() -> None:
     for column in ("hhi", "governance_hhi", "concern_share", "self_sufficiency"):
         assert number_format(f"{column}_mine") == number_format(column), column
+
+
+def test_chart_colours_are_the_plans_country_colours(plan_path: Path) -> None:
+    """Each origin has one colour in every chart of the workbook, the same as in the
+    briefing (planner.export.colours.plan_colours); home output has the home colour."""
+    from planner.export.colours import HOME, plan_colours
+
+    colours = plan_colours(_sample_plan())
+    ws = load_workbook(plan_path)["Chart"]
+    seen: dict[str, str] = {}
+    for chart in ws._charts:
+        for series in chart.series:
+            ref = series.tx.strRef.f.split("!")[1].replace("$", "")
+            name = ws[ref].value
+            fill = series.graphicalProperties.solidFill
+            colour = getattr(fill.srgbClr, "val", fill.srgbClr)
+            assert colour == colours[name].lstrip("#").upper(), name
+            assert seen.setdefault(name, colour) == colour
+    assert seen["India (refined at home)"] == HOME.lstrip("#").upper()

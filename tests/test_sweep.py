@@ -167,7 +167,16 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     assert frame.loc[0, "objective_musd"] == pytest.approx(
         solve(load_input(teaching_path)).summary["objective_musd"], rel=2e-4
     )
-    assert openpyxl.load_workbook(out)["Sweep"]._charts
+    book = openpyxl.load_workbook(out)
+    assert book["Sweep"]._charts
+    # prints one page wide with its header on every page; shares and HHIs in their formats
+    ws = book["Sweep"]
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToWidth == 1
+    header = [c.value for c in ws[1]]
+    hhi = header.index("hhi_2030_lithium") + 1
+    assert ws.cell(row=2, column=hhi).number_format == "0.000"
+    run = {r[0]: r[1] for r in book["Run"].iter_rows(min_row=2, values_only=True)}
+    assert run["input_file"] == teaching_path.name and len(run["input_sha256"]) == 64
     checkpoint = out.with_name(out.name + ".checkpoint.jsonl")
     assert len(checkpoint.read_text().splitlines()) == 8  # the header and seven points
     again = CliRunner().invoke(app, args)

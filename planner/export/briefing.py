@@ -20,12 +20,11 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from planner.export.colours import CountryColours
+from planner.export.colours import plan_colours
 from planner.export.figures import (
     FigureFile,
     budget_figure,
     flow_figure,
-    origin_tonnes,
     png_bytes,
     projects_figure,
     risk_figure,
@@ -225,7 +224,7 @@ def render(
     """The HTML page and its figures."""
     s = plan.summary
     home = str(s.get("home_country", ""))
-    colours = CountryColours(home, origin_tonnes(plan))
+    colours = plan_colours(plan)
     years = sorted(int(y) for y in plan.risk["year"].unique()) if len(plan.risk) else []
     last_year = years[-1] if years else 0
     figures: list[FigureFile] = []

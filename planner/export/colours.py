@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from planner.results.mix import refined_supply_mix
+from planner.results.plan import Plan
+
 # Okabe-Ito and Tableau-like hues that stay distinct in print and for most colour-blind readers
 PALETTE = (
     "#0072B2",
@@ -61,3 +64,21 @@ class CountryColours:
 
     def of(self, origins: Iterable[str]) -> list[str]:
         return [self[o] for o in origins]
+
+
+def origin_tonnes(plan: Plan) -> dict[str, float]:
+    """Total tonnes per origin over the plan, on both bases (ranks the colours)."""
+    totals: dict[str, float] = {}
+    for mix in refined_supply_mix(plan).values():
+        for origin, tonnes in mix.sum().items():
+            totals[str(origin)] = totals.get(str(origin), 0.0) + float(tonnes)
+    mine = plan.mine_origin
+    if len(mine):
+        for origin, tonnes in mine.groupby("mine_country")["tonnes_t"].sum().items():
+            totals[str(origin)] = totals.get(str(origin), 0.0) + float(tonnes)
+    return totals
+
+
+def plan_colours(plan: Plan) -> CountryColours:
+    """The colours of one plan's origins, the same in its workbook and its briefing."""
+    return CountryColours(str(plan.summary.get("home_country") or ""), origin_tonnes(plan))

@@ -79,19 +79,6 @@ def _top(frame: pd.DataFrame, keep_first: list[str]) -> pd.DataFrame:
     return out
 
 
-def origin_tonnes(plan: Plan) -> dict[str, float]:
-    """Total tonnes per origin over the plan, on both bases (ranks the colours)."""
-    totals: dict[str, float] = {}
-    for mix in refined_supply_mix(plan).values():
-        for origin, tonnes in mix.sum().items():
-            totals[str(origin)] = totals.get(str(origin), 0.0) + float(tonnes)
-    mine = plan.mine_origin
-    if len(mine):
-        for origin, tonnes in mine.groupby("mine_country")["tonnes_t"].sum().items():
-            totals[str(origin)] = totals.get(str(origin), 0.0) + float(tonnes)
-    return totals
-
-
 def mine_mix(plan: Plan, mineral: str) -> pd.DataFrame:
     """Sourced refined supply of a mineral by mine origin: index year, one column per origin."""
     rows = plan.mine_origin[plan.mine_origin["mineral"] == mineral]

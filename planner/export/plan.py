@@ -33,8 +33,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet as SheetWriter
 
+from planner.export import summary_labels
+from planner.export.colours import OTHER_LABEL, CountryColours, plan_colours
 from planner.io.atomic import write_atomically
-from planner.results.mix import refined_supply_mix
+from planner.results.mix import HOME_LABEL_SUFFIX, STOCK_DRAWN_LABEL, refined_supply_mix
 from planner.results.plan import PLAN_COLUMNS, Plan
 
 SUMMARY_SHEET = "Summary"
@@ -121,6 +123,12 @@ _SUMMARY_VALUE_MAX_WIDTH = 70
 _CHART_ROWS = 18  # rows one chart (height 8 cm) covers, plus a gap
 _CHART_WIDTH_CM = 18
 _CHART_HEIGHT_CM = 8
+# the plan's Chart sheet: one mineral per printed page, its chart above its data
+_PAGE_CHART_WIDTH_CM = 22
+_PAGE_CHART_HEIGHT_CM = 9
+_PAGE_CHART_ROWS = 19  # rows a 9 cm chart covers at the default row height, plus a gap
+_MIX_MAX_WIDTH = 14  # characters
+_PAGE_WIDTH_CHARACTERS = 95  # a landscape A4 page within its margins, at 100%
 _PIXELS_PER_CM = 96 / 2.54
 _MAX_TEXT_LENGTH = 32767  # UTF-16 code units a cell holds; longer text is truncated
 _MAX_ROWS = 1_048_576  # rows a sheet holds
@@ -151,6 +159,11 @@ def number_format(column: str) -> str:
         return SHARE_FORMAT
     if column in _INDEX_COLUMNS:
         return INDEX_FORMAT
+    # per year and mineral in sweeps and frontiers: hhi_2030_lithium, concern_share_2030_cobalt
+    if column.startswith(("hhi_", "governance_hhi_")):
+        return INDEX_FORMAT
+    if column.startswith(("concern_share_", "self_sufficiency_")):
+        return SHARE_FORMAT
     if column in _RATE_ITEMS:
         return RATE_FORMAT
     if column.startswith("modules_"):
@@ -237,7 +250,12 @@ class _Formats:
         self._workbook = workbook
         self.header = workbook.add_format(_HEADER_STYLE)
         self.header_right = workbook.add_format({**_HEADER_STYLE, "align": "right"})
+        self.header_wrap = workbook.add_format(
+            {**_HEADER_STYLE, "align": "right", "text_wrap": True, "valign": "bottom"}
+        )
         self.title = workbook.add_format(_BOLD)
+        self.bold = workbook.add_format({**_BOLD, "bottom": 1})
+        self.code = workbook.add_format({"font_color": "#7F7F7F", "font_size": 9})
         self._numbers: dict[str, Format] = {}
 
     def number(self, fmt: str) -> Format | None:
@@ -289,7 +307,7 @@ def build_workbook(plan: Plan) -> PlanWorkbook:
     for sheet, frame in plan.extra.items():
         _write_table(_add_sheet(workbook, sheet), formats, frame, [str(c) for c in frame.columns])
     chart_sheet = _add_sheet(workbook, CHART_SHEET)
-    _write_chart_sheet(workbook, chart_sheet, formats, refined_supply_mix(plan))
+    _write_chart_sheet(workbook, chart_sheet, formats, refined_supply_mix(plan), plan_colours(plan))
     return PlanWorkbook(workbook, package)
 
 
@@ -331,31 +349,43 @@ def _write_text(
     return None
 
 
+SUMMARY_HEADERS = ("item", "value", "name in code")
+
+
 def _write_summary(
     ws: SheetWriter, formats: _Formats, summary: Mapping[str, object], notes: Sequence[str]
 ) -> None:
-    """Summary sheet: `item`/`value` rows in order, then a blank row and the notes, if any."""
-    headers = ["item", "value"]
-    _write_header(ws, formats, 0, headers)
-    longest = [len(h) for h in headers]
-    for row, (item, value) in enumerate(summary.items(), start=1):
-        fmt = number_format(str(item))
-        text, shown = cell_value(str(item)), cell_value(value)
-        ws.write(row, 0, text)
-        ws.write(row, 1, shown, formats.number(fmt))
-        longest[0] = max(longest[0], _shown_value_length(text, GENERAL_FORMAT))
-        longest[1] = max(longest[1], _shown_value_length(shown, fmt))
-    ws.set_column(0, 0, _fit_width(longest[0]))  # notes may overflow: not counted
+    """Summary sheet: the plan's figures in words with units, then the run's details in their
+    own block, each item with its machine name in the third column; then the notes."""
+    _write_header(ws, formats, 0, list(SUMMARY_HEADERS))
+    longest = [len(h) for h in SUMMARY_HEADERS]
+    row = 1
+    for title, keys in summary_labels.blocks(summary):
+        if not keys:
+            continue
+        ws.write(row, 0, title, formats.bold)
+        row += 1
+        for key in keys:
+            fmt = number_format(key)
+            text = cell_value(summary_labels.label(key, column_header(key)))
+            shown = cell_value(summary[key])
+            ws.write(row, 0, text)
+            ws.write(row, 1, shown, formats.number(fmt))
+            ws.write(row, 2, key, formats.code)
+            longest[0] = max(longest[0], _shown_value_length(text, GENERAL_FORMAT))
+            longest[1] = max(longest[1], _shown_value_length(shown, fmt))
+            longest[2] = max(longest[2], len(key))
+            row += 1
+        row += 1
+    ws.set_column(0, 0, _fit_width(longest[0], 75))  # notes may overflow: not counted
     ws.set_column(1, 1, _fit_width(longest[1], _SUMMARY_VALUE_MAX_WIDTH))
-    last_summary_row = len(summary)
+    ws.set_column(2, 2, _fit_width(longest[2]))
     if notes:
-        notes_row = last_summary_row + 2
-        _write_header(ws, formats, notes_row, [NOTES_HEADER])
+        _write_header(ws, formats, row, [NOTES_HEADER])
         for offset, note in enumerate(notes, start=1):
-            ws.write(notes_row + offset, 0, cell_value(note))
+            ws.write(row + offset, 0, cell_value(note))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, last_summary_row, 1)
-    _set_print_layout(ws)
+    _set_print_layout(ws, repeat_header=True)
 
 
 def _write_table(
@@ -491,22 +521,59 @@ def _longest_shown(values: Iterable[CellValue], fmt: str) -> int:
 
 
 def _write_chart_sheet(
-    workbook: Workbook, ws: SheetWriter, formats: _Formats, mixes: Mapping[str, pd.DataFrame]
+    workbook: Workbook,
+    ws: SheetWriter,
+    formats: _Formats,
+    mixes: Mapping[str, pd.DataFrame],
+    colours: CountryColours | None = None,
 ) -> None:
-    """Per mineral: a data block (year + one column per origin) and a stacked column chart
-    beside it."""
+    """Per mineral, one printed page: a stacked column chart, its data block below it (year
+    + one column per origin), and a page break before the next mineral. Each origin has its
+    colour of the plan (the briefing's)."""
     if not mixes:
         ws.write(0, 0, "No refined supply to chart.")
         return
+    mixes = {mineral: _chart_mix(mix) for mineral, mix in mixes.items()}
     widest = max(mix.shape[1] for mix in mixes.values())
     _set_mix_columns(ws, formats, mixes, widest)
-    chart_col = widest + 2  # one empty column between the widest block and the charts
-    row = 0
+    row, breaks = 0, []
     for mineral, mix in mixes.items():
-        header_row = _write_mix_block(ws, formats, row, _mix_title(mineral), mix)
-        ws.insert_chart(row, chart_col, _mix_chart(workbook, ws, row, header_row, mix))
-        row += max(len(mix) + 3, _CHART_ROWS)
-    _set_print_layout(ws)
+        if row:
+            breaks.append(row)
+        ws.write(row, 0, _text(_mix_title(mineral)), formats.title)
+        header_row = _write_mix_block(ws, formats, row + _PAGE_CHART_ROWS, "", mix)
+        chart = _mix_chart(workbook, ws, row, header_row, mix, colours=colours)
+        chart.set_size(
+            {
+                "width": round(_PAGE_CHART_WIDTH_CM * _PIXELS_PER_CM),
+                "height": round(_PAGE_CHART_HEIGHT_CM * _PIXELS_PER_CM),
+            }
+        )
+        ws.insert_chart(row + 1, 0, chart)
+        row = header_row + len(mix) + 2
+    ws.set_landscape()
+    ws.set_h_pagebreaks(breaks)
+    # Excel ignores manual page breaks under "fit to page": scale the page to its width instead
+    characters = _MIN_WIDTH + widest * _mix_column_width(mixes)
+    ws.set_print_scale(max(10, min(100, int(100 * _PAGE_WIDTH_CHARACTERS / characters))))
+
+
+CHART_ORIGINS = 9  # origins a plan chart names; the others are summed as "other origins"
+
+
+def _chart_mix(mix: pd.DataFrame) -> pd.DataFrame:
+    """The mix with its CHART_ORIGINS largest countries (home output and stock drawn always
+    kept, last), the other countries summed as "other origins": a chart of more series reads
+    as noise, and its data block would not fit a printed page."""
+    special = [c for c in mix.columns if str(c).endswith(HOME_LABEL_SUFFIX)]
+    special += [c for c in mix.columns if c == STOCK_DRAWN_LABEL]
+    countries = [c for c in mix.columns if c not in special]  # largest first already
+    keep = max(CHART_ORIGINS - len(special), 1)
+    if len(countries) <= keep + 1:
+        return mix
+    out = mix[countries[:keep]].copy()
+    out[OTHER_LABEL] = mix[countries[keep:]].sum(axis=1)
+    return pd.concat([out, mix[special]], axis=1)
 
 
 def _set_mix_columns(
@@ -515,9 +582,14 @@ def _set_mix_columns(
     """Year column: narrow (block titles overflow into the empty cells beside them), years
     formatted. Origin columns: as wide as the longest origin name, tonnes formatted."""
     ws.set_column(0, 0, _MIN_WIDTH, formats.number(YEAR_FORMAT))
+    ws.set_column(1, widest, _mix_column_width(mixes), formats.number(TONNES_FORMAT))
+
+
+def _mix_column_width(mixes: Mapping[str, pd.DataFrame]) -> int:
+    """Origin columns as wide as the longest name, at most _MIX_MAX_WIDTH (longer headers
+    wrap): the blocks must fit a printed page."""
     longest = max(len(str(origin)) for mix in mixes.values() for origin in mix.columns)
-    width = max(longest + 2, _MIN_WIDTH + 2)
-    ws.set_column(1, widest, width, formats.number(TONNES_FORMAT))
+    return min(max(longest + 2, _MIN_WIDTH + 2), _MIX_MAX_WIDTH)
 
 
 def _mix_title(mineral: str) -> str:
@@ -534,10 +606,11 @@ def _write_mix_block(
     Bold title; bold, filled, right-aligned headers (every column holds numbers); years and
     tonnes take their columns' formats.
     """
-    ws.write(row, 0, _text(title), formats.title)
+    if title:
+        ws.write(row, 0, _text(title), formats.title)
     header_row = row + 1
     headers = ["year", *(cell_value(str(c)) for c in mix.columns)]
-    ws.write_row(header_row, 0, headers, formats.header_right)
+    ws.write_row(header_row, 0, headers, formats.header_wrap)
     years = mix.index.tolist()
     for offset, (year, values) in enumerate(zip(years, mix.to_numpy().tolist(), strict=True)):
         ws.write_row(header_row + 1 + offset, 0, [cell_value(year), *map(cell_value, values)])
@@ -552,6 +625,7 @@ def _mix_chart(
     mix: pd.DataFrame,
     y_name: str = "tonnes",
     subtype: str = "stacked",
+    colours: CountryColours | None = None,
 ) -> Chart:
     """Column chart (stacked, or clustered with subtype "clustered") of the block titled in
     `title_row` with headers in `header_row`.
@@ -561,13 +635,16 @@ def _mix_chart(
     chart = workbook.add_chart({"type": "column", "subtype": subtype})
     first, last = header_row + 1, header_row + len(mix)
     for col in range(1, mix.shape[1] + 1):
-        chart.add_series(
-            {
-                "name": [ws.name, header_row, col],
-                "categories": [ws.name, first, 0, last, 0],
-                "values": [ws.name, first, col, last, col],
-            }
-        )
+        series: dict[str, object] = {
+            "name": [ws.name, header_row, col],
+            "categories": [ws.name, first, 0, last, 0],
+            "values": [ws.name, first, col, last, col],
+        }
+        if colours is not None:
+            colour = colours[str(mix.columns[col - 1])]
+            series["fill"] = {"color": colour}
+            series["border"] = {"color": colour}
+        chart.add_series(series)
     chart.set_title({"name": [ws.name, title_row, 0]})
     chart.set_x_axis({"name": "year"})
     chart.set_y_axis({"name": y_name, "num_format": "#,##0"})
@@ -662,14 +739,25 @@ def read_plan_tables(path: str | Path | OpenpyxlWorkbook) -> dict[str, pd.DataFr
 def read_plan_summary(
     path: str | Path | OpenpyxlWorkbook,
 ) -> tuple[dict[str, object], list[str]]:
-    """Re-read the Summary sheet of an exported plan: (summary items in order, notes)."""
+    """Re-read the Summary sheet of an exported plan: (summary items in order, notes).
+
+    Items are keyed by their machine name (the third column); plans written before the
+    Summary had words (two columns, the name in the first) are read as well."""
     ws = _loaded(path)[SUMMARY_SHEET]
-    rows = list(ws.iter_rows(min_row=2, max_col=2, values_only=True))
+    header: tuple = next(ws.iter_rows(min_row=1, max_row=1, max_col=3, values_only=True), ())
+    rows = list(ws.iter_rows(min_row=2, max_col=3, values_only=True))
     summary: dict[str, object] = {}
-    for index, (item, value) in enumerate(rows):
-        if item is None:
-            return summary, _read_notes(rows[index + 1 :])
-        summary[str(item)] = value
+    if tuple(header)[2:3] != SUMMARY_HEADERS[2:3]:  # the two-column layout
+        for index, (item, value, *_) in enumerate(rows):
+            if item is None:
+                return summary, _read_notes(rows[index + 1 :])
+            summary[str(item)] = value
+        return summary, []
+    for index, (item, value, key) in enumerate(rows):
+        if item == NOTES_HEADER and value is None and key is None:
+            return summary, _read_notes(rows[index:])
+        if key is not None:
+            summary[str(key)] = value
     return summary, []
 
 

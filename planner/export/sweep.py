@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference, ScatterChart, Series
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from planner.export.plan import number_format
 from planner.io.atomic import write_atomically
 from planner.results.kpis import COST, RISK
 
@@ -33,13 +34,27 @@ def _write_table(ws, frame: pd.DataFrame) -> None:
         ws.append([_cell(v) for v in row])
     for i, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(i)
-        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-        ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
-        if column.endswith("_musd") or column.endswith("_t"):
+        fmt = number_format(str(column))
+        shown = [len(str(column))] + [
+            len(str(v)) if fmt == "General" or not isinstance(v, float) else 12
+            for v in frame[column].head(200)
+        ]
+        ws.column_dimensions[letter].width = min(max(10, max(shown) + 2), 60)
+        if fmt != "General":
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "#,##0.0"
+                cell.number_format = fmt
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
+    _printable(ws)
+
+
+def _printable(ws) -> None:
+    """Landscape, one page wide, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
 
 
 def _chart(ws, frame: pd.DataFrame, varied: list[str], risk: str = RISK) -> None:
@@ -85,9 +100,11 @@ def write_results(
     varied: list[str] | None = None,
     notes: list[str] | None = None,
     risk: str = RISK,
+    stamp: dict[str, object] | None = None,
 ) -> Path:
     """Write `frame` (one row per point) with a chart of cost against it or against the
-    column `risk`; notes go to a Notes sheet."""
+    column `risk`; notes go to a Notes sheet and the run stamp (program, input, seed, time)
+    to a Run sheet."""
 
     def write(tmp: Path) -> None:
         wb = Workbook()
@@ -100,6 +117,20 @@ def write_results(
             for line in notes:
                 notes_ws.append([line])
             notes_ws.column_dimensions["A"].width = 120
+            for (cell,) in notes_ws.iter_rows(min_col=1, max_col=1):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            _printable(notes_ws)
+        if stamp:
+            run_ws = wb.create_sheet("Run")
+            run_ws.append(["item", "value"])
+            for cell in run_ws[1]:
+                cell.font = Font(name="Calibri", bold=True)
+                cell.fill = _HEADER_FILL
+            for key, value in stamp.items():
+                run_ws.append([key, _cell(value)])
+            run_ws.column_dimensions["A"].width = 24
+            run_ws.column_dimensions["B"].width = 70
+            _printable(run_ws)
         wb.save(tmp)
 
     return write_atomically(path, write)
