@@ -175,6 +175,12 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     header = [c.value for c in ws[1]]
     hhi = header.index("hhi_2030_lithium") + 1
     assert ws.cell(row=2, column=hhi).number_format == "0.000"
+    # the long form: one row per point, mineral and year (7 points x 2 minerals x 6 years)
+    long = pd.read_excel(out, sheet_name="SweepByYear")
+    assert len(long) == 7 * 2 * 6 and set(long["year"]) == set(range(2025, 2031))
+    assert {"hhi", "concern_share_mine", "unmet_t", "main_origins"} <= set(long.columns)
+    final = long[(long["index"] == 0) & (long["year"] == 2030)].set_index("mineral")
+    assert final.loc["lithium", "hhi"] == pytest.approx(frame.loc[0, "hhi_2030_lithium"])
     run = {r[0]: r[1] for r in book["Run"].iter_rows(min_row=2, values_only=True)}
     assert run["input_file"] == teaching_path.name and len(run["input_sha256"]) == 64
     checkpoint = out.with_name(out.name + ".checkpoint.jsonl")

@@ -31,11 +31,12 @@ import pandas as pd
 
 from models.data import InputData
 from planner.analysis.sweep import Point, apply_point
-from planner.results.kpis import plan_kpis
+from planner.results.kpis import plan_kpis, yearly_kpis
 from planner.solve.dispatch import SolveError, solve
 from planner.solve.persistent import PersistentModel
 
 CRASHED = "crashed"
+BY_YEAR = "by_year"  # a record's per-mineral, per-year figures (the long form)
 OnResult = Callable[[dict], None]
 
 # Each worker keeps the model it built, to re-solve it in place for its next point. Workers
@@ -54,7 +55,9 @@ def solve_point(base: InputData, point: Point, highs_threads: int | None = 1) ->
         data = apply_point(base, point)
         if data.settings.mode == "stochastic":  # no in-place re-solve: a fresh solve
             options = {"threads": highs_threads} if highs_threads else None
-            record |= plan_kpis(solve(data, highs_options=options))
+            plan = solve(data, highs_options=options)
+            record |= plan_kpis(plan)
+            record[BY_YEAR] = yearly_kpis(plan)
             return record
         cached_base, model = cache.get("model", (None, None))
         if cached_base is not base:  # identity, not id(): the cache keeps the base alive
@@ -62,6 +65,7 @@ def solve_point(base: InputData, point: Point, highs_threads: int | None = 1) ->
             cache["model"] = (base, model)
         plan = model.solve(data)
         record |= plan_kpis(plan)
+        record[BY_YEAR] = yearly_kpis(plan)
         record["update_s"] = plan.summary.get("update_s")
     except SolveError as exc:
         record |= {"status": exc.status.status if exc.status else "no plan", "error": str(exc)}
@@ -210,15 +214,19 @@ def run_points(
             _run_processes(base, todo, workers, finished, highs_threads)
     finally:
         sink.close()
-    rows = []
+    rows, yearly = [], []
     for point in points:
         record = dict(results.get(point.point_id, {"status": "not run"}))
-        record |= {"index": point.index, "point_id": point.point_id, **point.columns()}
+        ident = {"index": point.index, "point_id": point.point_id, **point.columns()}
+        yearly += [ident | row for row in record.pop(BY_YEAR, None) or []]
+        record |= ident
         rows.append(record)
     frame = pd.DataFrame(rows)
     first = ["index", *points[0].columns()] if points else ["index"]
     frame = frame[first + [c for c in frame.columns if c not in first]]
     frame.attrs["checkpoint_note"] = note
+    # the long form: one row per point, mineral and year (the frame has the last year only)
+    frame.attrs[BY_YEAR] = pd.DataFrame(yearly)
     return frame
 
 

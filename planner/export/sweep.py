@@ -112,6 +112,9 @@ def write_results(
         ws.title = sheet
         _write_table(ws, frame)
         _chart(ws, frame, varied or [], risk)
+        by_year = frame.attrs.get("by_year")
+        if isinstance(by_year, pd.DataFrame) and len(by_year):
+            _write_table(wb.create_sheet(f"{sheet}ByYear"), by_year)
         if notes:
             notes_ws = wb.create_sheet("Notes")
             for line in notes:

@@ -67,3 +67,66 @@ def _main_origins(plan: Plan, year: int, basis_column: str) -> str:
         top = share.sort_values(ascending=False).head(2)
         parts.append(f"{mineral}: " + ", ".join(f"{c} {100 * v:.0f}%" for c, v in top.items()))
     return "; ".join(parts)
+
+
+YEARLY_COLUMNS = (
+    "refined_supply_t",
+    "hhi",
+    "concern_share",
+    "self_sufficiency",
+    "hhi_mine",
+    "concern_share_mine",
+    "self_sufficiency_mine",
+    "risk_exposure_musd",
+    "concentration_musd",
+)
+
+
+def yearly_kpis(plan: Plan) -> list[dict[str, object]]:
+    """One record per mineral and year: supply, HHI and concern share on both bases, risk
+    terms, unmet demand, the marginal cost of demand and the two largest origins on each
+    basis (what explains a jump between two sweep points)."""
+    risk = plan.risk
+    if risk.empty:
+        return []
+    unmet = _by_key(plan.shortfall, "unmet_t")
+    marginal = _by_key(plan.marginal_costs, "marginal_cost_usd_per_t")
+    rows = []
+    for rec in risk.to_dict("records"):
+        year, mineral = int(rec["year"]), str(rec["mineral"])
+        row: dict[str, object] = {"mineral": mineral, "year": year}
+        row |= {c: _plain(rec[c]) for c in YEARLY_COLUMNS if c in rec}
+        row["unmet_t"] = unmet.get((mineral, year), 0.0)
+        row["marginal_cost_usd_per_t"] = marginal.get((mineral, year))
+        row["main_origins"] = _top_origins(plan, mineral, year, "refining_country")
+        row["main_mine_origins"] = _top_origins(plan, mineral, year, "mine_country")
+        rows.append(row)
+    return rows
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _by_key(frame, column: str) -> dict[tuple, float]:
+    if frame.empty or column not in frame.columns:
+        return {}
+    return {
+        (str(m), int(y)): float(v)
+        for m, y, v in zip(frame["mineral"], frame["year"], frame[column], strict=True)
+        if v == v  # not NaN
+    }
+
+
+def _top_origins(plan: Plan, mineral: str, year: int, basis_column: str) -> str:
+    """'Chile 40%, India 30%': the two largest origins of one mineral-year on a basis."""
+    rows = plan.mine_origin[
+        (plan.mine_origin["mineral"] == mineral) & (plan.mine_origin["year"] == year)
+    ]
+    if rows.empty:
+        return ""
+    tonnes = rows.groupby(basis_column)["tonnes_t"].sum().sort_values(ascending=False)
+    total = float(tonnes.sum())
+    if total <= 0:
+        return ""
+    return ", ".join(f"{c} {100 * v / total:.0f}%" for c, v in tonnes.head(2).items())
