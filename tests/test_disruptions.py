@@ -11,6 +11,7 @@ import pytest
 
 from planner.analysis.stress import stress_test
 from planner.api import load_input, solve
+from planner.export import column_notes
 from planner.export.plan import read_plan_summary
 from planner.solve.first_stage import FirstStage, from_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
@@ -327,7 +328,7 @@ def sheet_frame(path, sheet):
 
     ws = openpyxl.load_workbook(path)[sheet]
     rows = list(ws.iter_rows(values_only=True))
-    names = [c.comment.text.strip() if c.comment else c.value for c in ws[1]]
+    names = [column_notes.name_in(c.comment.text) if c.comment else c.value for c in ws[1]]
     return pd.DataFrame(rows[1:], columns=names)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from planner.export import column_notes
 from planner.export import plan as export
 from planner.export.plan import (
     SHEET_ORDER,
@@ -165,7 +166,10 @@ def test_headers_carry_units_and_machine_names(plan_path: Path) -> None:
     ]  # fmt: skip
     for name, sheet in TABLE_SHEETS.items():
         comments = [cell.comment.text for cell in workbook[sheet][1]]
-        assert comments == list(PLAN_COLUMNS[name])
+        # what the column holds, then its name in code (which reading back uses)
+        assert comments == [column_notes.comment(c) for c in PLAN_COLUMNS[name]]
+        assert [column_notes.name_in(c) for c in comments] == list(PLAN_COLUMNS[name])
+        assert all(len(c.splitlines()) == 2 for c in comments)  # every column explained
         assert all(cell.font.b for cell in workbook[sheet][1])
 
 
@@ -462,7 +466,7 @@ def _reference_table(frame: pd.DataFrame, columns: list[str], path: Path) -> Pat
         cell.fill = PatternFill(fill_type="solid", fgColor="DDEBF7")
         if formats[col - 1] != "General":
             cell.alignment = Alignment(horizontal="right")
-        cell.comment = Comment(column, "planner")
+        cell.comment = Comment(column_notes.comment(column), "planner")
     for row, values in enumerate(frame.loc[:, columns].itertuples(index=False), start=2):
         for col, value in enumerate(values, start=1):
             value = cell_value(value)
@@ -572,7 +576,7 @@ def test_text_xlsxwriter_would_mistake_stays_text(tmp_path: Path) -> None:
     assert ws["B7"].value == "😀" * 16_383  # as much as 32,767 UTF-16 code units hold
     assert [c.value for c in ws[7]][2:] == ["Chile", "refined", "import", 6500.5, None, 0.42, "x"]
     assert ws["I1"].value == "<r>&</r>"
-    assert ws["I1"].comment.text == "<r>&</r>"
+    assert ws["I1"].comment.text == "[<r>&</r>]"
     summary, notes = read_plan_summary(path)
     assert summary["<r>item</r>"] == "<r>&</r>"
     assert notes == ["<r>&</r>", "line\nend\n"]

@@ -33,7 +33,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet as SheetWriter
 
-from planner.export import summary_labels
+from planner.export import column_notes, summary_labels
 from planner.export.colours import OTHER_LABEL, CountryColours, plan_colours
 from planner.io.atomic import write_atomically
 from planner.results.mix import HOME_LABEL_SUFFIX, STOCK_DRAWN_LABEL, refined_supply_mix
@@ -109,7 +109,7 @@ RATE_FORMAT = "0.000%"
 # A named font: without one LibreOffice falls back to a serif face for bold cells.
 _BOLD = {"font_name": "Calibri", "font_size": 11, "bold": True}
 _HEADER_STYLE = {**_BOLD, "pattern": 1, "bg_color": "#DDEBF7"}
-_COMMENT_OPTIONS = {"author": "planner", "width": 200, "height": 24}  # pixels
+_COMMENT_OPTIONS = {"author": "planner", "width": 260, "height": 60}  # pixels
 _WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,  # text such as "=SUM(A1)" stays text
     "strings_to_urls": False,
@@ -481,7 +481,7 @@ def _write_header(
         header_format = formats.header
         if machine_names is not None:
             name = machine_names[col]
-            ws.write_comment(row, col, cell_value(name), _COMMENT_OPTIONS)
+            ws.write_comment(row, col, cell_value(column_notes.comment(name)), _COMMENT_OPTIONS)
             if number_format(name) != GENERAL_FORMAT:
                 header_format = formats.header_right  # over right-aligned numbers
         ws.write(row, col, cell_value(header), header_format)
@@ -781,7 +781,7 @@ def _machine_names(ws: Worksheet, name: str) -> list[str]:
     by_header = {column_header(c): c for c in PLAN_COLUMNS[name]}
     names = []
     for cell in next(ws.iter_rows(min_row=1, max_row=1)):
-        comment = cell.comment.text.strip() if cell.comment is not None else ""
+        comment = column_notes.name_in(cell.comment.text) if cell.comment is not None else ""
         names.append(comment or by_header.get(str(cell.value), str(cell.value)))
     return names
 
