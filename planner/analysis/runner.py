@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.data import InputData
-from planner.analysis.sweep import Point, apply_point
+from planner.analysis.sweep import Point, apply_point, varied_columns
 from planner.results.kpis import plan_kpis, yearly_kpis
 from planner.solve.dispatch import SolveError, solve
 from planner.solve.persistent import PersistentModel
@@ -222,7 +222,7 @@ def run_points(
         record |= ident
         rows.append(record)
     frame = pd.DataFrame(rows)
-    first = ["index", *points[0].columns()] if points else ["index"]
+    first = ["index", *varied_columns(points)]  # the baseline (point 0) varies nothing
     frame = frame[first + [c for c in frame.columns if c not in first]]
     frame.attrs["checkpoint_note"] = note
     # the long form: one row per point, mineral and year (the frame has the last year only)

@@ -48,13 +48,22 @@ def _write_table(ws, frame: pd.DataFrame) -> None:
     _printable(ws)
 
 
+WIDE_COLUMNS = 12  # beyond this many columns a sheet prints across pages, not shrunk
+
+
 def _printable(ws) -> None:
-    """Landscape, one page wide, the header row repeated on every page."""
+    """Landscape with the header row repeated on every page; one page wide when the sheet is
+    narrow, else across pages at 60% with its first two columns (the point) repeated, since
+    dozens of columns shrunk to one page cannot be read."""
     ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
+    if ws.max_column <= WIDE_COLUMNS:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    else:
+        ws.page_setup.scale = 60
+        ws.print_title_cols = "A:B"  # the point's index and its first parameter
 
 
 def _chart(ws, frame: pd.DataFrame, varied: list[str], risk: str = RISK) -> None:
