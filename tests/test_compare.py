@@ -62,6 +62,7 @@ def test_a_scenario_moves_supply_and_the_comparison_says_by_how_much(tmp_path):
     assert head.loc[HALVES, cost] == pytest.approx(0.112, rel=1e-9)
     assert head.loc[HALVES, f"change of {cost}"] == pytest.approx(0.012, rel=1e-9)
     assert head.loc[HALVES, "cost change (%)"] == pytest.approx(12.0, rel=1e-9)
+    assert not head.loc[HALVES, "cost change within the MIP gaps"]  # both solved to gap 0
     moves = result.origins.set_index(["basis", "origin"])
     for basis in ("refining", "mine"):
         assert moves.loc[(basis, "China"), "change"] == pytest.approx(-0.6, abs=1e-9)

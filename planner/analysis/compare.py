@@ -2,7 +2,8 @@
 
 Four tables, each with the baseline first:
 - headline: cost, risk exposure, concentration, shortfall, projects, status, and each
-  figure's change from the baseline;
+  figure's change from the baseline, flagged when the objective's change is within what the
+  two solves' MIP gaps allow (then it is not a measured difference);
 - origins: on the refining and the mine basis, every (mineral, year, origin) whose share of
   the mineral's supply moved by SHARE_MOVE or more against the baseline, largest move first;
   this is what explains a jump in an HHI or a concern share;
@@ -75,8 +76,19 @@ def headline_table(plans: dict[str, Plan]) -> pd.DataFrame:
         row["projects"] = len(plan.projects)
         row["status"] = str(s.get("status", ""))
         row["gap"] = s.get("gap")
+        row["cost change within the MIP gaps"] = _within_gaps(s, base)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _within_gaps(summary: dict, base: dict) -> bool:
+    """Is the cost change no larger than what the two solves may each be off the optimum
+    (gap x objective)? Then it is not a measured difference between the plans."""
+    change = abs(_float(summary.get("objective_musd")) - _float(base.get("objective_musd")))
+    slack = sum(
+        _float(s.get("gap")) * abs(_float(s.get("objective_musd"))) for s in (summary, base)
+    )
+    return change <= slack
 
 
 def _float(value: object) -> float:

@@ -120,9 +120,6 @@ _WORKBOOK_OPTIONS = {
 _MIN_WIDTH = 8
 _MAX_WIDTH = 50
 _SUMMARY_VALUE_MAX_WIDTH = 70
-_CHART_ROWS = 18  # rows one chart (height 8 cm) covers, plus a gap
-_CHART_WIDTH_CM = 18
-_CHART_HEIGHT_CM = 8
 # the plan's Chart sheet: one mineral per printed page, its chart above its data
 _PAGE_CHART_WIDTH_CM = 22
 _PAGE_CHART_HEIGHT_CM = 9
@@ -527,22 +524,40 @@ def _write_chart_sheet(
     mixes: Mapping[str, pd.DataFrame],
     colours: CountryColours | None = None,
 ) -> None:
-    """Per mineral, one printed page: a stacked column chart, its data block below it (year
-    + one column per origin), and a page break before the next mineral. Each origin has its
-    colour of the plan (the briefing's)."""
+    """Per mineral, one printed page: a stacked column chart of refined supply by origin,
+    its data block below it (year + one column per origin); each origin has its colour of
+    the plan (the briefing's)."""
     if not mixes:
         ws.write(0, 0, "No refined supply to chart.")
         return
-    mixes = {mineral: _chart_mix(mix) for mineral, mix in mixes.items()}
-    widest = max(mix.shape[1] for mix in mixes.values())
-    _set_mix_columns(ws, formats, mixes, widest)
+    blocks = [
+        ChartBlock(_mix_title(mineral), _chart_mix(mix), "tonnes", "stacked")
+        for mineral, mix in mixes.items()
+    ]
+    _write_chart_pages(workbook, ws, formats, blocks, colours)
+
+
+def _write_chart_pages(
+    workbook: Workbook,
+    ws: SheetWriter,
+    formats: _Formats,
+    blocks: Sequence[ChartBlock],
+    colours: CountryColours | None = None,
+) -> None:
+    """One printed page per block: its title, its chart, its data below the chart, and a
+    page break before the next block."""
+    tables = {b.title: b.table for b in blocks}
+    widest = max(b.table.shape[1] for b in blocks)
+    _set_mix_columns(ws, formats, tables, widest)
     row, breaks = 0, []
-    for mineral, mix in mixes.items():
+    for block in blocks:
         if row:
             breaks.append(row)
-        ws.write(row, 0, _text(_mix_title(mineral)), formats.title)
-        header_row = _write_mix_block(ws, formats, row + _PAGE_CHART_ROWS, "", mix)
-        chart = _mix_chart(workbook, ws, row, header_row, mix, colours=colours)
+        ws.write(row, 0, _text(block.title), formats.title)
+        header_row = _write_mix_block(ws, formats, row + _PAGE_CHART_ROWS, "", block.table)
+        chart = _mix_chart(
+            workbook, ws, row, header_row, block.table, block.y_name, block.subtype, colours
+        )
         chart.set_size(
             {
                 "width": round(_PAGE_CHART_WIDTH_CM * _PIXELS_PER_CM),
@@ -550,11 +565,11 @@ def _write_chart_sheet(
             }
         )
         ws.insert_chart(row + 1, 0, chart)
-        row = header_row + len(mix) + 2
+        row = header_row + len(block.table) + 2
     ws.set_landscape()
     ws.set_h_pagebreaks(breaks)
     # Excel ignores manual page breaks under "fit to page": scale the page to its width instead
-    characters = _MIN_WIDTH + widest * _mix_column_width(mixes)
+    characters = _MIN_WIDTH + widest * _mix_column_width(tables)
     ws.set_print_scale(max(10, min(100, int(100 * _PAGE_WIDTH_CHARACTERS / characters))))
 
 
@@ -648,12 +663,6 @@ def _mix_chart(
     chart.set_title({"name": [ws.name, title_row, 0]})
     chart.set_x_axis({"name": "year"})
     chart.set_y_axis({"name": y_name, "num_format": "#,##0"})
-    chart.set_size(
-        {
-            "width": round(_CHART_WIDTH_CM * _PIXELS_PER_CM),
-            "height": round(_CHART_HEIGHT_CM * _PIXELS_PER_CM),
-        }
-    )
     return chart
 
 
@@ -688,19 +697,7 @@ def write_report(
             columns = [str(c) for c in frame.columns]
             _write_table(_add_sheet(workbook, sheet), formats, frame, columns)
         if charts:
-            ws = _add_sheet(workbook, CHART_SHEET)
-            blocks = {c.title: c.table for c in charts}
-            widest = max(t.shape[1] for t in blocks.values())
-            _set_mix_columns(ws, formats, blocks, widest)
-            row = 0
-            for chart in charts:
-                header_row = _write_mix_block(ws, formats, row, chart.title, chart.table)
-                figure = _mix_chart(
-                    workbook, ws, row, header_row, chart.table, chart.y_name, chart.subtype
-                )
-                ws.insert_chart(row, widest + 2, figure)
-                row += max(len(chart.table) + 3, _CHART_ROWS)
-            _set_print_layout(ws)
+            _write_chart_pages(workbook, _add_sheet(workbook, CHART_SHEET), formats, charts)
         _save(PlanWorkbook(workbook, package), tmp)
 
     return write_atomically(path, write)
