@@ -66,10 +66,7 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     hm = HighsModel(model)
     timings["handover_s"] = hm.handover_s
 
-    size = f"{hm.num_columns} variables, {hm.num_rows} constraints"
-    say(f"solving ({size})")
-    if progress is not None:
-        hm.on_progress = lambda p: progress(f"solving: {p.words()}")
+    hm.announce(say, progress)
     t_solve = time.perf_counter()
     status, cuts = solve_model(
         model, hm, mip_gap, s.mip_abs_gap_musd, time_limit_s, highs_options, warm=False

@@ -437,6 +437,13 @@ class HighsModel:
             duals = np.asarray(self.highs.getSolution().row_dual, dtype=float)
         return duals, elapsed
 
+    def announce(self, say: Callable[[str], None], progress: Callable[[str], None] | None):
+        """Say the model's size as the solve starts, and pass `progress` the running MIP's
+        state in words (elapsed time, best plan, bound, gap)."""
+        say(f"solving ({self.num_columns} variables, {self.num_rows} constraints)")
+        if progress is not None:
+            self.on_progress = lambda p: progress(f"solving: {p.words()}")
+
     # --- changing the live instance ------------------------------------------------------
     @property
     def num_columns(self) -> int:

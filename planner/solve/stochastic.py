@@ -109,10 +109,7 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     sx = model.sx
     hm = HighsModel(model)
     timings["handover_s"] = hm.handover_s
-    size = f"{hm.num_columns} variables, {hm.num_rows} constraints"
-    say(f"solving ({size})")
-    if progress is not None:
-        hm.on_progress = lambda p: progress(f"solving: {p.words()}")
+    hm.announce(say, progress)
     # start from the deterministic plan's integer decisions: the stochastic plan found is then
     # never worse than the deterministic plan under the scenarios (VSS >= 0)
     start = np.zeros(len(hm.columns))
