@@ -110,6 +110,11 @@ def test_cli_frontier_writes_workbook_and_png(workbook, tmp_path):
     assert wb["Frontier"]._charts
     notes = " ".join(str(r[0].value) for r in wb["Notes"].iter_rows())
     assert "epsilon constraint" in notes and "mip_gap = 0" in notes
+    # the long form (each point by mineral and year) and the run stamp
+    long = pd.read_excel(out, sheet_name="FrontierByYear")
+    assert set(long["point"]) == {1, 2, 3} and {"mineral", "year", "hhi"} <= set(long.columns)
+    run = {r[0]: r[1] for r in wb["Run"].iter_rows(min_row=2, values_only=True)}
+    assert len(run["input_sha256"]) == 64 and run["program"].startswith("critical-minerals")
     other = tmp_path / "chart.png"
     again = CliRunner().invoke(
         app, ["frontier", str(workbook), "-n", "2", "-o", str(out), "--png", str(other)]

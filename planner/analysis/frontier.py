@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from models.data import InputData
-from planner.results.kpis import COST, RISK, plan_kpis
+from planner.results.kpis import COST, RISK, plan_kpis, yearly_kpis
 from planner.results.plan import Plan
 from planner.solve.dispatch import SolveError
 from planner.solve.persistent import PersistentModel
@@ -228,7 +228,7 @@ def frontier(
         plans.append(cheapest)
     say(done, done, "done")
 
-    records, failed = [], []
+    records, failed, yearly = [], [], []
     for cap, plan in zip(caps, plans, strict=True):
         if isinstance(plan, SolveError):
             status = str(plan.status.status) if plan.status else "no plan"
@@ -237,6 +237,7 @@ def frontier(
         kpis = plan_kpis(plan)
         kpis.pop("objective_musd", None)  # = cost, since the weights are 0
         records.append({m.cap: float(cap), **kpis})
+        yearly.append((float(cap), yearly_kpis(plan)))
     frame = pd.DataFrame(records)
     kept = pareto_filter(frame, risk=m.column)
     kept.insert(0, "point", range(1, len(kept) + 1))
@@ -256,6 +257,16 @@ def frontier(
         "input_file": Path(data.source_file).name if data.source_file else "",
         "input_sha256": data.source_sha256,
     }
+    # the long form: one row per kept point, mineral and year
+    point_of = dict(zip(kept[m.cap].astype(float), kept["point"], strict=True)) if len(kept) else {}
+    kept.attrs["by_year"] = pd.DataFrame(
+        [
+            {"point": point_of[cap], m.cap: cap, **row}
+            for cap, rows in yearly
+            if cap in point_of
+            for row in rows
+        ]
+    )
     return kept
 
 
