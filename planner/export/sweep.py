@@ -49,6 +49,7 @@ def _write_table(ws, frame: pd.DataFrame) -> None:
 
 
 WIDE_COLUMNS = 12  # beyond this many columns a sheet prints across pages, not shrunk
+NOTE_WIDTH = 90  # characters of the Notes column
 
 
 def _printable(ws) -> None:
@@ -128,9 +129,12 @@ def write_results(
             notes_ws = wb.create_sheet("Notes")
             for line in notes:
                 notes_ws.append([line])
-            notes_ws.column_dimensions["A"].width = 120
+            notes_ws.column_dimensions["A"].width = NOTE_WIDTH
             for (cell,) in notes_ws.iter_rows(min_col=1, max_col=1):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                # a wrapped cell keeps the default height unless told: give each its lines
+                lines = max(1, -(-len(str(cell.value or "")) // (NOTE_WIDTH - 10)))
+                notes_ws.row_dimensions[cell.row].height = 15 * lines
             _printable(notes_ws)
         if stamp:
             run_ws = wb.create_sheet("Run")
