@@ -344,3 +344,11 @@ def test_creates_missing_folder(tmp_path: Path) -> None:
     target = tmp_path / "new" / "folder" / "template.xlsx"
     assert write_template(target) == target
     assert target.is_file()
+
+
+def test_readme_names_the_optional_sheets_of_other_commands(workbook: openpyxl.Workbook) -> None:
+    """The Scenarios and Sweep sheets are not part of the table contract, but a planner
+    filling in the template must learn of them, with the parameter KEY syntax."""
+    text = " ".join(str(c.value) for row in workbook["README"].iter_rows() for c in row if c.value)
+    assert "'Scenarios'" in text and "'Sweep'" in text
+    assert "Table[column=value,...].column" in text

@@ -374,6 +374,11 @@ def readme_lines(years: Sequence[int]) -> list[str]:
         "policy rule.",
         "Hover over a header cell for its meaning, unit and default; drop-down lists offer the "
         "allowed values.",
+        "Optional sheets read by other commands: 'Scenarios' (columns scenario, parameter, "
+        "operation, value, note: named what-ifs for planner solve --scenario and planner "
+        "compare --scenarios) and 'Sweep' (columns parameter, operation, values, group: the "
+        "design of planner sweep). A parameter is Settings.NAME or "
+        "Table[column=value,...].column, e.g. Supply[country=China,mineral=graphite].available_t.",
     ]
 
 
