@@ -57,16 +57,31 @@ def plan_kpis(plan: Plan) -> dict[str, object]:
 def _main_origins(plan: Plan, year: int, basis_column: str) -> str:
     """'lithium: Chile 40%, India 30%; cobalt: ...': the two largest origins per mineral on a
     basis (the MineOrigin sheet's refining_country or mine_country column)."""
+    leaders = origin_leaders(plan, basis_column)
+    return "; ".join(
+        f"{mineral}: {leaders[mineral, year]}"
+        for mineral in plan.risk["mineral"].unique()
+        if (mineral, year) in leaders
+    )
+
+
+def origin_leaders(plan: Plan, basis_column: str) -> dict[tuple[str, int], str]:
+    """(mineral, year) -> 'Chile 40%, India 30%': the two largest origins of each
+    mineral-year on a basis, from one grouping of the MineOrigin table."""
     flows = plan.mine_origin
-    rows = flows[flows["year"] == year]
-    parts = []
-    for mineral in plan.risk["mineral"].unique():
-        share = rows[rows["mineral"] == mineral].groupby(basis_column)["share"].sum()
-        if share.empty:
+    if flows.empty:
+        return {}
+    tonnes = flows.groupby(["mineral", "year", basis_column])["tonnes_t"].sum()
+    out = {}
+    for (mineral, year), block in tonnes.groupby(level=["mineral", "year"], sort=False):
+        total = float(block.sum())
+        if total <= 0:
             continue
-        top = share.sort_values(ascending=False).head(2)
-        parts.append(f"{mineral}: " + ", ".join(f"{c} {100 * v:.0f}%" for c, v in top.items()))
-    return "; ".join(parts)
+        top = block.droplevel(["mineral", "year"]).sort_values(ascending=False).head(2)
+        out[str(mineral), int(year)] = ", ".join(
+            f"{c} {100 * v / total:.0f}%" for c, v in top.items()
+        )
+    return out
 
 
 YEARLY_COLUMNS = (
@@ -91,6 +106,8 @@ def yearly_kpis(plan: Plan) -> list[dict[str, object]]:
         return []
     unmet = _by_key(plan.shortfall, "unmet_t")
     marginal = _by_key(plan.marginal_costs, "marginal_cost_usd_per_t")
+    refining = origin_leaders(plan, "refining_country")
+    mined = origin_leaders(plan, "mine_country")
     rows = []
     for rec in risk.to_dict("records"):
         year, mineral = int(rec["year"]), str(rec["mineral"])
@@ -98,8 +115,8 @@ def yearly_kpis(plan: Plan) -> list[dict[str, object]]:
         row |= {c: _plain(rec[c]) for c in YEARLY_COLUMNS if c in rec}
         row["unmet_t"] = unmet.get((mineral, year), 0.0)
         row["marginal_cost_usd_per_t"] = marginal.get((mineral, year))
-        row["main_origins"] = _top_origins(plan, mineral, year, "refining_country")
-        row["main_mine_origins"] = _top_origins(plan, mineral, year, "mine_country")
+        row["main_origins"] = refining.get((mineral, year), "")
+        row["main_mine_origins"] = mined.get((mineral, year), "")
         rows.append(row)
     return rows
 
@@ -116,17 +133,3 @@ def _by_key(frame, column: str) -> dict[tuple, float]:
         for m, y, v in zip(frame["mineral"], frame["year"], frame[column], strict=True)
         if v == v  # not NaN
     }
-
-
-def _top_origins(plan: Plan, mineral: str, year: int, basis_column: str) -> str:
-    """'Chile 40%, India 30%': the two largest origins of one mineral-year on a basis."""
-    rows = plan.mine_origin[
-        (plan.mine_origin["mineral"] == mineral) & (plan.mine_origin["year"] == year)
-    ]
-    if rows.empty:
-        return ""
-    tonnes = rows.groupby(basis_column)["tonnes_t"].sum().sort_values(ascending=False)
-    total = float(tonnes.sum())
-    if total <= 0:
-        return ""
-    return ", ".join(f"{c} {100 * v / total:.0f}%" for c, v in tonnes.head(2).items())
