@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from planner.export.colours import plan_colours
 from planner.export.figures import (
@@ -80,8 +79,7 @@ def write_briefing(
     plan_path = Path(plan_path)
     target = Path(html_path) if html_path else default_briefing_path(plan_path)
     figures_dir = Path(figures_dir) if figures_dir else target.with_name(f"{target.stem}_figures")
-    plan = read_plan(plan_path)
-    plan.extra = _extra_sheets(plan_path)
+    plan = read_plan(plan_path, extra_sheets=EXTRA_SHEETS)
     inputs = Path(input_path) if input_path else _find_input(plan, plan_path)
     sources = _sources(inputs) if inputs else None
     stress = _stress_scenarios(Path(stress_path)) if stress_path else None
@@ -103,17 +101,6 @@ def _writer(content: bytes):
 
 
 # ------------------------------------------------------------------------------ reading
-def _extra_sheets(plan_path: Path) -> dict[str, pd.DataFrame]:
-    book = load_workbook(plan_path, read_only=True)
-    try:
-        names = [n for n in EXTRA_SHEETS if n in book.sheetnames]
-    finally:
-        book.close()
-    if not names:
-        return {}
-    return pd.read_excel(plan_path, sheet_name=names, engine="openpyxl")
-
-
 def _find_input(plan: Plan, plan_path: Path) -> Path | None:
     """The input workbook the plan names, beside the plan or in the working directory."""
     name = str(plan.summary.get("input_file") or "")
@@ -224,7 +211,8 @@ def render(
     """The HTML page and its figures."""
     s = plan.summary
     home = str(s.get("home_country", ""))
-    colours = plan_colours(plan)
+    mixes = refined_supply_mix(plan)
+    colours = plan_colours(plan, mixes)
     years = sorted(int(y) for y in plan.risk["year"].unique()) if len(plan.risk) else []
     last_year = years[-1] if years else 0
     figures: list[FigureFile] = []
@@ -254,7 +242,6 @@ def render(
         f"project offtake, output of refineries and recyclers in {html.escape(home)}, stock "
         "drawn) and by the country where it was mined. One colour per country throughout.</p>"
     )
-    mixes = refined_supply_mix(plan)
     for mineral in mixes:
         body.append(f"<h3>{html.escape(mineral)}</h3>")
         last = mixes[mineral].iloc[-1]
@@ -263,7 +250,7 @@ def render(
             f"{html.escape(_shares_in_words(last))}.</p>"
         )
         figure(f"supply_{_slug(mineral)}", f"{mineral}: supply by origin",
-               supply_figure(plan, mineral, colours))  # fmt: skip
+               supply_figure(plan, mineral, mixes[mineral], colours))  # fmt: skip
 
     body.append(f"<h2>Flows from mine to {html.escape(home)} in {last_year}</h2>")
     for mineral in mixes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import pandas as pd
+
 from planner.results.mix import refined_supply_mix
 from planner.results.plan import Plan
 
@@ -66,10 +68,11 @@ class CountryColours:
         return [self[o] for o in origins]
 
 
-def origin_tonnes(plan: Plan) -> dict[str, float]:
-    """Total tonnes per origin over the plan, on both bases (ranks the colours)."""
+def origin_tonnes(plan: Plan, mixes: Mapping[str, pd.DataFrame] | None = None) -> dict[str, float]:
+    """Total tonnes per origin over the plan, on both bases (ranks the colours); `mixes` is
+    the plan's refined_supply_mix when the caller has it already."""
     totals: dict[str, float] = {}
-    for mix in refined_supply_mix(plan).values():
+    for mix in (refined_supply_mix(plan) if mixes is None else mixes).values():
         for origin, tonnes in mix.sum().items():
             totals[str(origin)] = totals.get(str(origin), 0.0) + float(tonnes)
     mine = plan.mine_origin
@@ -79,6 +82,7 @@ def origin_tonnes(plan: Plan) -> dict[str, float]:
     return totals
 
 
-def plan_colours(plan: Plan) -> CountryColours:
+def plan_colours(plan: Plan, mixes: Mapping[str, pd.DataFrame] | None = None) -> CountryColours:
     """The colours of one plan's origins, the same in its workbook and its briefing."""
-    return CountryColours(str(plan.summary.get("home_country") or ""), origin_tonnes(plan))
+    home = str(plan.summary.get("home_country") or "")
+    return CountryColours(home, origin_tonnes(plan, mixes))

@@ -20,7 +20,6 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from planner.export.colours import OTHER_LABEL, CountryColours
-from planner.results.mix import refined_supply_mix
 from planner.results.plan import Plan
 
 TOP_ORIGINS = 7  # origins named in a supply chart; the rest are "other origins"
@@ -91,10 +90,11 @@ def mine_mix(plan: Plan, mineral: str) -> pd.DataFrame:
     return table[table.sum().sort_values(ascending=False).index]
 
 
-def supply_figure(plan: Plan, mineral: str, colours: CountryColours) -> Figure | None:
-    """Refined supply of one mineral by origin over time: where it was refined (left) and
-    where it was mined (right), stacked areas in tonnes."""
-    refined = refined_supply_mix(plan).get(mineral)
+def supply_figure(
+    plan: Plan, mineral: str, refined: pd.DataFrame | None, colours: CountryColours
+) -> Figure | None:
+    """Refined supply of one mineral by origin over time: where it was refined (left; its
+    refined_supply_mix) and where it was mined (right), stacked areas in tonnes."""
     mined = mine_mix(plan, mineral)
     if refined is None or refined.empty:
         return None

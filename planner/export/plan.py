@@ -304,7 +304,8 @@ def build_workbook(plan: Plan) -> PlanWorkbook:
     for sheet, frame in plan.extra.items():
         _write_table(_add_sheet(workbook, sheet), formats, frame, [str(c) for c in frame.columns])
     chart_sheet = _add_sheet(workbook, CHART_SHEET)
-    _write_chart_sheet(workbook, chart_sheet, formats, refined_supply_mix(plan), plan_colours(plan))
+    mixes = refined_supply_mix(plan)
+    _write_chart_sheet(workbook, chart_sheet, formats, mixes, plan_colours(plan, mixes))
     return PlanWorkbook(workbook, package)
 
 
@@ -758,11 +759,17 @@ def read_plan_summary(
     return summary, []
 
 
-def read_plan(path: str | Path) -> Plan:
-    """Re-read a whole exported plan (summary, notes and tables) as a Plan."""
+def read_plan(path: str | Path, extra_sheets: Sequence[str] = ()) -> Plan:
+    """Re-read a whole exported plan (summary, notes and tables) as a Plan; those of
+    `extra_sheets` the plan has (e.g. a stochastic plan's Scenarios) go to `Plan.extra` as
+    written. The workbook is loaded once."""
     workbook = open_plan(path)
     summary, notes = read_plan_summary(workbook)
-    return Plan(summary=summary, notes=notes, **read_plan_tables(workbook))
+    plan = Plan(summary=summary, notes=notes, **read_plan_tables(workbook))
+    present = [name for name in extra_sheets if name in workbook.sheetnames]
+    if present:
+        plan.extra = pd.read_excel(workbook, sheet_name=present, engine="openpyxl")
+    return plan
 
 
 def _read_notes(rows: Iterable[tuple[object, ...]]) -> list[str]:
