@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from planner.io.atomic import slug
 from planner.io.problems import InputError
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def solve_command(
 
     target = output or default_plan_path(path)
     if scenario and output is None:
-        target = path.with_name(f"{path.stem}_{_slug(scenario)}_plan.xlsx")
+        target = path.with_name(f"{path.stem}_{slug(scenario, 'scenario')}_plan.xlsx")
     if target.resolve() == path.resolve():
         err.print(f"[red]refusing to overwrite the input workbook {path}; choose another -o[/]")
         raise typer.Exit(EXIT_INPUT)
@@ -283,10 +284,6 @@ def solve_command(
     console.print(f"plan written to [bold]{target}[/]")
     if report:
         console.print(f"briefing written to [bold]{page}[/] ({len(figures)} figures beside it)")
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "scenario"
 
 
 def _named_scenarios(path: Path, data, wanted: str) -> list:
@@ -374,7 +371,8 @@ def compare_command(
                     continue
                 named = {"scenario": scenario.name, "scenario_overrides": scenario.describe()}
                 plan.summary = named | plan.summary
-                plan_path = target.with_name(f"{path.stem}_{_slug(scenario.name)}_plan.xlsx")
+                name = slug(scenario.name, "scenario")
+                plan_path = target.with_name(f"{path.stem}_{name}_plan.xlsx")
                 write_plan(plan, plan_path)
                 plans[scenario.name] = plan
                 notes.append(f"{scenario.name}: {scenario.describe()} -> {plan_path.name}")
@@ -669,22 +667,12 @@ def sweep(
 
 
 def _run_stamp(data, seed: int | None = None, sample: list[str] | None = None) -> dict:
-    """What a results workbook records of its run: program, versions, input, seed, time."""
-    import datetime as dt
+    """The sweep's Run sheet: the common stamp, and the seed and draws of a Monte Carlo."""
+    from planner.export.sweep import run_stamp
 
-    from planner.solve.deterministic import highs_version, program_version
-
-    stamp: dict[str, object] = {
-        "program": f"critical-minerals-planner {program_version()}",
-        "highs_version": highs_version(),
-        "input_file": Path(data.source_file).name if data.source_file else "",
-        "input_sha256": data.source_sha256,
-        "run_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-    }
-    if sample:
-        stamp["seed"] = seed
-        stamp["sampled"] = "; ".join(sample)
-    return stamp
+    extra = {"seed": seed, "sampled": "; ".join(sample)} if sample else {}
+    name = Path(data.source_file).name if data.source_file else ""
+    return run_stamp(name, data.source_sha256, **extra)
 
 
 def _load_or_exit(path: Path):

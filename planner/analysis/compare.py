@@ -62,13 +62,13 @@ def compare(plans: dict[str, Plan]) -> Comparison:
 
 
 def headline_table(plans: dict[str, Plan]) -> pd.DataFrame:
-    base = next(iter(plans.values())).summary
+    base = next(iter(plans.values()))
     rows = []
     for name, plan in plans.items():
         s = plan.summary
         row: dict[str, object] = {"plan": name}
         for key, label in HEADLINE:
-            value, reference = _float(s.get(key)), _float(base.get(key))
+            value, reference = plan.figure(key) or 0.0, base.figure(key) or 0.0
             row[label] = value
             row[f"change of {label}"] = value - reference
             if key == "total_cost_discounted_musd" and reference:
@@ -76,23 +76,17 @@ def headline_table(plans: dict[str, Plan]) -> pd.DataFrame:
         row["projects"] = len(plan.projects)
         row["status"] = str(s.get("status", ""))
         row["gap"] = s.get("gap")
-        row["cost change within the MIP gaps"] = _within_gaps(s, base)
+        row["cost change within the MIP gaps"] = _within_gaps(plan, base)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _within_gaps(summary: dict, base: dict) -> bool:
+def _within_gaps(plan: Plan, base: Plan) -> bool:
     """Is the cost change no larger than what the two solves may each be off the optimum
     (gap x objective)? Then it is not a measured difference between the plans."""
-    change = abs(_float(summary.get("objective_musd")) - _float(base.get("objective_musd")))
-    slack = sum(
-        _float(s.get("gap")) * abs(_float(s.get("objective_musd"))) for s in (summary, base)
-    )
-    return change <= slack
-
-
-def _float(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
+    now, before = (p.figure("objective_musd") or 0.0 for p in (plan, base))
+    slack = (plan.figure("gap") or 0.0) * abs(now) + (base.figure("gap") or 0.0) * abs(before)
+    return abs(now - before) <= slack
 
 
 def origin_shares(plan: Plan) -> pd.DataFrame:

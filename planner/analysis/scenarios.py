@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from models.data import InputData
 from planner.analysis import params
-from planner.analysis.sweep import Change
+from planner.analysis.sweep import Change, apply_changes
 from planner.io.problems import InputError, Problem
+from planner.io.workbook import read_optional_sheet
 
 SHEET = "Scenarios"
 BASELINE = "baseline"
@@ -34,10 +33,7 @@ class Scenario:
 
     def apply(self, base: InputData) -> InputData:
         """A copy of `base` with the overrides made."""
-        data = base.copy()
-        for key, operation, value in self.changes:
-            params.apply(data, params.parse_key(key), operation, value)
-        return data
+        return apply_changes(base, self.changes)
 
     def describe(self) -> str:
         if not self.changes:
@@ -50,7 +46,7 @@ def read_scenarios(path: str | Path, data: InputData) -> dict[str, Scenario]:
     """The workbook's named scenarios, the baseline first (only the baseline if the workbook
     has no Scenarios sheet). Raises InputError listing every problem of the sheet."""
     scenarios = {BASELINE: Scenario(BASELINE)}
-    frame = _sheet(path)
+    frame = read_optional_sheet(path, SHEET)
     if frame is None:
         return scenarios
     problems: list[Problem] = []
@@ -128,19 +124,6 @@ def pick(scenarios: dict[str, Scenario], wanted: str) -> list[Scenario]:
         known = ", ".join(n for n in scenarios if n != BASELINE) or "none"
         raise KeyError(f"no scenario named {', '.join(unknown)} (the workbook has: {known})")
     return chosen
-
-
-def _sheet(path: str | Path) -> pd.DataFrame | None:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        names = {ws.title.strip().lower(): ws.title for ws in book.worksheets}
-    finally:
-        book.close()
-    if SHEET.lower() not in names:
-        return None
-    return pd.read_excel(path, sheet_name=names[SHEET.lower()], engine="openpyxl")
 
 
 def _text(value: object) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from models.data import InputData
 from planner.analysis import params
+from planner.io.workbook import read_optional_sheet
 
 Change = tuple[str, str, object]  # (parameter key, "set" | "scale", value)
 
@@ -44,8 +45,13 @@ def column_label(key: str, operation: str) -> str:
 
 def apply_point(base: InputData, point: Point) -> InputData:
     """A deep copy of `base` with the point's changes made."""
+    return apply_changes(base, point.changes)
+
+
+def apply_changes(base: InputData, changes) -> InputData:
+    """A deep copy of `base` with (key, operation, value) changes made in order."""
     data = base.copy()
-    for key, operation, value in point.changes:
+    for key, operation, value in changes:
         params.apply(data, params.parse_key(key), operation, value)
     return data
 
@@ -215,16 +221,8 @@ def design_from_sheet(sheet: pd.DataFrame) -> SweepDesign:
 
 def read_sweep_sheet(path) -> SweepDesign | None:
     """The workbook's `Sweep` sheet as a design, or None if it has none."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        names = {ws.title.strip().lower(): ws.title for ws in wb.worksheets}
-    finally:
-        wb.close()
-    if "sweep" not in names:
-        return None
-    return design_from_sheet(pd.read_excel(path, sheet_name=names["sweep"]))
+    sheet = read_optional_sheet(path, "Sweep")
+    return None if sheet is None else design_from_sheet(sheet)
 
 
 def split_assignment(text: str) -> tuple[str, str]:

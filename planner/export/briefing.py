@@ -32,7 +32,7 @@ from planner.export.figures import (
     supply_figure,
 )
 from planner.export.plan import read_plan
-from planner.io.atomic import write_atomically
+from planner.io.atomic import slug, write_atomically
 from planner.results.mix import refined_supply_mix
 from planner.results.plan import Plan
 
@@ -153,24 +153,23 @@ def _shares_in_words(row: pd.Series, limit: int = 3) -> str:
     )
 
 
-def _number(summary: dict, name: str) -> float:
-    value = summary.get(name)
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
 def headline(plan: Plan) -> list[str]:
     """The plan's key figures as sentences."""
     s = plan.summary
+
+    def number(name: str) -> float:
+        return plan.figure(name) or 0.0
+
     horizon = str(s.get("horizon", ""))
     first_year = horizon.split("-")[0] if horizon else ""
-    rate = _number(s, "discount_rate")
+    rate = number("discount_rate")
     home = str(s.get("home_country", "the home country"))
     lines = [
-        f"The plan costs {money(_number(s, 'total_cost_discounted_musd'))} over {horizon} "
+        f"The plan costs {money(number('total_cost_discounted_musd'))} over {horizon} "
         f"(discounted at {100 * rate:.0f}% a year to {first_year}), of which purchases are "
-        f"{money(_number(s, 'cost_purchases_discounted_musd'))}.",
+        f"{money(number('cost_purchases_discounted_musd'))}.",
     ]
-    short = _number(s, "total_shortfall_t")
+    short = number("total_shortfall_t")
     lines.append(
         "All demand is met in every year."
         if short <= 0
@@ -187,8 +186,8 @@ def headline(plan: Plan) -> list[str]:
     if built:
         lines.append(f"It builds {int(built)} processing modules in {home}.")
     lines.append(
-        f"Its discounted risk exposure is {money(_number(s, 'risk_exposure_discounted_musd'))}"
-        f" and its concentration term {money(_number(s, 'concentration_discounted_musd'))} "
+        f"Its discounted risk exposure is {money(number('risk_exposure_discounted_musd'))}"
+        f" and its concentration term {money(number('concentration_discounted_musd'))} "
         f"(on the {s.get('concentration_basis', 'mine')} basis)."
     )
     status, gap = s.get("status"), s.get("gap")
@@ -249,12 +248,12 @@ def render(
             f"<p>Refined supply in {mixes[mineral].index[-1]}: "
             f"{html.escape(_shares_in_words(last))}.</p>"
         )
-        figure(f"supply_{_slug(mineral)}", f"{mineral}: supply by origin",
+        figure(f"supply_{slug(mineral)}", f"{mineral}: supply by origin",
                supply_figure(plan, mineral, mixes[mineral], colours))  # fmt: skip
 
     body.append(f"<h2>Flows from mine to {html.escape(home)} in {last_year}</h2>")
     for mineral in mixes:
-        figure(f"flow_{_slug(mineral)}", f"{mineral}: mine to refinery to {home}, {last_year}",
+        figure(f"flow_{slug(mineral)}", f"{mineral}: mine to refinery to {home}, {last_year}",
                flow_figure(plan, mineral, last_year, colours))  # fmt: skip
 
     body.append("<h2>Projects</h2>")
@@ -342,10 +341,6 @@ BUDGET_HEADERS = {
     "spent_inr_crore": "used (INR crore)",
     "binding": "binding",
 }
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
 def _cell(value: object) -> tuple[str, bool]:

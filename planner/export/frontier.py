@@ -3,17 +3,15 @@ and the cost-risk chart as a PNG, both written atomically."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from planner.analysis.frontier import MEASURES, frontier_notes
-from planner.export.sweep import write_results
+from planner.export.sweep import run_stamp, write_results
 from planner.io.atomic import write_atomically
 from planner.results.kpis import COST
-from planner.solve.deterministic import highs_version, program_version
 
 
 def plot_frontier(frame: pd.DataFrame, png_path: str | Path) -> Path:
@@ -70,15 +68,12 @@ def write_frontier(
     png = Path(png_path) if png_path else xlsx_path.with_suffix(".png")
     risk = MEASURES[frame.attrs.get("measure", "exposure")].column
     a = frame.attrs
-    stamp = {
-        "program": f"critical-minerals-planner {program_version()}",
-        "highs_version": highs_version(),
-        "input_file": a.get("input_file", ""),
-        "input_sha256": a.get("input_sha256", ""),
-        "measure": a.get("measure", ""),
-        "mip_gap": a.get("mip_gap"),
-        "run_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
-    }
+    stamp = run_stamp(
+        a.get("input_file", ""),
+        a.get("input_sha256", ""),
+        measure=a.get("measure", ""),
+        mip_gap=a.get("mip_gap"),
+    )
     write_results(
         frame, xlsx_path, sheet="Frontier", notes=frontier_notes(frame), risk=risk, stamp=stamp
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from planner.export.plan import number_format
 from planner.io.atomic import write_atomically
 from planner.results.kpis import COST, RISK
+from planner.solve.deterministic import highs_version, program_version
 
 _HEADER_FILL = PatternFill(fill_type="solid", fgColor="DDEBF7")
 
@@ -150,3 +152,16 @@ def write_results(
         wb.save(tmp)
 
     return write_atomically(path, write)
+
+
+def run_stamp(input_file: str, input_sha256: str, **extra: object) -> dict[str, object]:
+    """What a results workbook records of its run (its Run sheet): program and HiGHS
+    versions, the input and its hash, the time, and `extra` items (a seed, a measure...)."""
+    return {
+        "program": f"critical-minerals-planner {program_version()}",
+        "highs_version": highs_version(),
+        "input_file": input_file,
+        "input_sha256": input_sha256,
+        **extra,
+        "run_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+    }

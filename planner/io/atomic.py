@@ -70,3 +70,9 @@ def write_atomically(target: str | os.PathLike, write: Callable[[Path], None]) -
     with atomic_path(target) as tmp:
         write(tmp)
     return Path(target)
+
+
+def slug(text: str, empty: str = "") -> str:
+    """A file-name-safe form of a name (lower case, other characters as "_"), for the files
+    named after a mineral or a scenario; `empty` when nothing is left."""
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or empty

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner.io import schema
@@ -554,3 +555,15 @@ def read_settings(
         elif not col.required and col.name not in values and col.default is not None:
             values.setdefault(col.name, col.default)
     return values, cells
+
+
+def read_optional_sheet(path, name: str) -> pd.DataFrame | None:
+    """A sheet read by a command of its own (Sweep, Scenarios), found by name whatever its
+    case and surrounding spaces, as a DataFrame with its header row; None if absent."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = {ws.title.strip().lower(): ws.title for ws in book.worksheets}
+    finally:
+        book.close()
+    title = names.get(name.strip().lower())
+    return None if title is None else pd.read_excel(path, sheet_name=title, engine="openpyxl")

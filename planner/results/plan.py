@@ -6,7 +6,6 @@ Reports and exports read a Plan, never the Pyomo model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
 
 import pandas as pd
 
@@ -112,9 +111,11 @@ class Plan:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def figure(self, name: str) -> float | None:
-        """A numeric Summary item as a float (None when the plan does not have it)."""
+        """A numeric Summary item as a float (None when the plan has no number for it)."""
         value = self.summary.get(name)
-        return None if value is None else float(cast(float, value))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in PLAN_COLUMNS}
