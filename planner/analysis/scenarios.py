@@ -61,7 +61,8 @@ def read_scenarios(path: str | Path, data: InputData) -> dict[str, Scenario]:
         if not name and not _text(rec["parameter"]):
             continue  # a blank row
         if not name:
-            problems.append(Problem(SHEET, f"{letter['scenario']}{i}", "a scenario name"))
+            cell = f"{letter['scenario']}{i}"
+            problems.append(Problem(SHEET, cell, "the row needs a scenario name"))
             continue
         if name.lower() == BASELINE:
             cell = f"{letter['scenario']}{i}"
@@ -84,7 +85,8 @@ def _change(
 ) -> Change | None:
     key, operation = _text(rec["parameter"]), _text(rec["operation"]).lower()
     if operation not in ("set", "scale"):
-        problems.append(Problem(SHEET, f"{letter['operation']}{row}", "set or scale"))
+        what = f"operation {operation!r}: use set or scale"
+        problems.append(Problem(SHEET, f"{letter['operation']}{row}", what))
         return None
     try:
         param = params.parse_key(key)
@@ -98,7 +100,8 @@ def _change(
         try:
             value = float(value)
         except (TypeError, ValueError):
-            problems.append(Problem(SHEET, f"{letter['value']}{row}", "a number"))
+            what = f"value {value!r}: a number is needed"
+            problems.append(Problem(SHEET, f"{letter['value']}{row}", what))
             return None
     problem = params.value_problem(data, param, operation, value)
     if problem:
