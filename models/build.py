@@ -1,19 +1,26 @@
 """Assemble the model in a fixed order: variables, their bounds, then every constraint block
 (each a function returning its rows, see models/expr.py), then the objective. Which variables
-and blocks, in what order, is models/registry.py's."""
+and blocks, in what order, is models/registry.py's.
+
+Two forms of the same model: `build_model` (Pyomo constraints and objective, for re-solves in
+place, the two-stage model's parts and anything that reads Pyomo) and `build_matrix_model`
+(the same variables, with each block's rows kept as data and compiled by
+models/standard_form.py straight into the matrix HiGHS is given; what a single solve uses)."""
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
+from pyomo.common.sorting import sorted_robust
 
 from models import concentration, policy, stock
 from models.data import InputData
 from models.expr import add_rows
 from models.index import ModelIndex, build_index
-from models.objective import add_objective
+from models.objective import add_objective, objective_terms
 from models.purchases import purchase_bounds
 from models.registry import Model, blocks_of, declare_data_variables
+from models.standard_form import RowBlock, StandardForm, compile_rows
 from models.supply_terms import collect_supply_terms
 
 
@@ -27,10 +34,39 @@ def build_model(data: InputData, index: ModelIndex | None = None) -> pyo.Concret
     # Building creates millions of small objects and no reference cycles worth collecting:
     # pausing the cyclic garbage collector avoids repeated full-heap scans.
     with PauseGC():
-        return _build(data, index)
+        return _build(data, index, as_matrix=False)
 
 
-def _build(data: InputData, index: ModelIndex | None) -> pyo.ConcreteModel:
+def build_matrix_model(data: InputData, index: ModelIndex | None = None) -> pyo.ConcreteModel:
+    """The deterministic model with its rows as data: m.<block> is a RowBlock (key -> Row) and
+    m.objective_terms, m.objective_offset_musd the objective; `standard_form(m)` is its matrix,
+    the one Pyomo would compile from `build_model(data)`."""
+    with PauseGC():
+        return _build(data, index, as_matrix=True)
+
+
+def is_matrix_model(m: pyo.ConcreteModel) -> bool:
+    return hasattr(m, "objective_terms")
+
+
+def standard_form(m: pyo.ConcreteModel) -> StandardForm:
+    """The matrix of a model from build_matrix_model."""
+    blocks = [
+        _in_pyomo_order(getattr(m, block.name), block.open_index)
+        for block in blocks_of(Model.DETERMINISTIC)
+    ]
+    return compile_rows(m, blocks, m.objective_terms, m.objective_offset_musd)
+
+
+def _in_pyomo_order(rows: RowBlock, open_index: bool):
+    """A block's rows in the order Pyomo's compiler visits them: a block indexed by Any (rows
+    added after the build) in sorted key order, any other in key order."""
+    if not open_index:
+        return rows.items()
+    return ((key, rows[key]) for key in sorted_robust(rows))
+
+
+def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> pyo.ConcreteModel:
     ix = index or build_index(data)
     m = pyo.ConcreteModel(name="sourcing_plan")
     m.ix = ix
@@ -43,6 +79,14 @@ def _build(data: InputData, index: ModelIndex | None) -> pyo.ConcreteModel:
     policy.declare_policy(m, ix, terms)
     concentration.declare_concentration(m, ix, terms)
     for block in blocks_of(Model.DETERMINISTIC):
-        add_rows(m, block.name, block.rows(m, ix, terms), growing=block.open_index)
-    add_objective(m, ix, data.settings.risk_weight)
+        rows = block.rows(m, ix, terms)
+        if as_matrix:
+            setattr(m, block.name, RowBlock(rows))
+        else:
+            add_rows(m, block.name, rows, growing=block.open_index)
+    if as_matrix:
+        m.objective_terms = objective_terms(m, ix, data.settings.risk_weight)
+        m.objective_offset_musd = ix.existing_fixed_cost_musd
+    else:
+        add_objective(m, ix, data.settings.risk_weight)
     return m

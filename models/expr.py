@@ -74,8 +74,12 @@ def add_rows(m: pyo.ConcreteModel, name: str, rows: dict, growing: bool = False)
     m.add_component(name, pyo.Constraint(list(rows), rule=rule))
 
 
-def grow_rows(con: pyo.Constraint, rows: dict) -> list:
-    """Add rows to a constraint indexed by Any; returns their constraint data, in order."""
+def grow_rows(con, rows: dict) -> list:
+    """Add rows to a constraint indexed by Any (or to a matrix model's block of rows, a dict);
+    returns their handles (constraint data, or the Rows themselves), in order."""
+    if isinstance(con, dict):
+        con.update(rows)
+        return list(rows.values())
     added = []
     for key, row in rows.items():
         con[key] = relational(row)

@@ -101,9 +101,12 @@ def concentration(
     return pd.Series(out, dtype=float).rename_axis(KEY)
 
 
-def exposure(hm: Solution, variables, ix: ModelIndex, discounted: bool) -> pd.Series:
+def exposure(
+    hm: Solution, variables, ix: ModelIndex, discounted: bool, groups: dict | None = None
+) -> pd.Series:
     """Risk exposure per (year, mineral), million USD, from the objective's risk terms
-    (purchases, project offtake and unmet demand; models/objective.py)."""
-    values = hm.activities(risk_terms_by_mineral_year(variables, ix))
+    (purchases, project offtake and unmet demand; models/objective.py); `groups` are those
+    terms (risk_terms_by_mineral_year) when the caller has them."""
+    values = hm.activities(risk_terms_by_mineral_year(variables, ix) if groups is None else groups)
     out = {(t, m): v / (1.0 if discounted else ix.discount[t]) for (m, t), v in values.items()}
     return pd.Series(out, dtype=float).rename_axis(KEY)

@@ -15,12 +15,12 @@ import pyomo
 import pyomo.environ as pyo
 
 from models import budgets
-from models.build import build_model
+from models.build import build_matrix_model
 from models.data import InputData
 from models.index import ModelIndex, build_index
-from models.objective import cost_terms, risk_terms
+from models.objective import cost_terms, risk_terms, risk_terms_by_mineral_year
 from models.registry import Model, decision_variables
-from models.supply_terms import collect_supply_terms
+from models.supply_terms import SupplyTerms, collect_supply_terms
 from planner.results import measures, tables
 from planner.results.plan import Plan
 from planner.solve import concentration_cuts
@@ -59,7 +59,7 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     say("building the model")
     t0 = time.perf_counter()
     ix = build_index(data)
-    model = build_model(data, ix)
+    model = build_matrix_model(data, ix)
     timings["build_s"] = time.perf_counter() - t0
 
     say("handing the model to HiGHS")
@@ -144,14 +144,16 @@ def extract_plan(
     """Read every value the plan shows and assemble the Plan; `cuts` describes the
     concentration term's tangent cuts when the model priced or capped it."""
     ix = model.ix
+    risk_groups = risk_terms_by_mineral_year(model, ix)  # for the risk table and the summary
     plan = plan_tables(
         ix,
         model,
         hm,
         balance_dual=hm.duals(model.balance, duals),
         budget_dual=hm.duals(model.budget, duals),
+        risk_groups=risk_groups,
     )
-    plan.summary = summary(data, model, hm, status, mip_gap, timings, plan)
+    plan.summary = summary(data, model, hm, status, mip_gap, timings, plan, risk_groups=risk_groups)
     if cuts is not None:
         plan.summary |= {
             "concentration_model_discounted_musd": cuts.model_musd,
@@ -179,11 +181,19 @@ def extract_plan(
     return plan
 
 
-def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: dict) -> Plan:
+def plan_tables(
+    ix,
+    variables,
+    hm: HighsModel,
+    balance_dual: dict,
+    budget_dual: dict,
+    risk_groups: dict | None = None,
+) -> Plan:
     """The plan tables (no summary) of the solution in `hm`; `variables` has the model's
-    variable names (a Pyomo model, or a scenario's view of the stochastic model)."""
+    variable names (a Pyomo model, or a scenario's view of the stochastic model);
+    `risk_groups` are its risk_terms_by_mineral_year when the caller has them."""
     v = {name: hm.values(getattr(variables, name)) for name in VALUE_NAMES}
-    terms = collect_supply_terms(variables, ix)
+    terms = _supply_terms(variables, ix)
     sourcing = tables.sourcing_table(ix, v["buy"], v["offtake"])
     processing = tables.processing_table(ix, v["modules_built"], v["output"])
     tables.add_shares(sourcing, hm.activities(terms.sourced), _concentrate_totals(hm, terms))
@@ -198,7 +208,10 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
         stock=stock,
         shortfall=shortfall,
         risk=tables.risk_table(
-            ix, flows, v["unmet"], measures.exposure(hm, variables, ix, discounted=False)
+            ix,
+            flows,
+            v["unmet"],
+            measures.exposure(hm, variables, ix, discounted=False, groups=risk_groups),
         ),
         marginal_costs=tables.marginal_cost_table(ix, balance_dual),
         budgets=tables.budget_table(
@@ -207,6 +220,15 @@ def plan_tables(ix, variables, hm: HighsModel, balance_dual: dict, budget_dual: 
             budget_dual,
         ),
     )
+
+
+def _supply_terms(variables, ix: ModelIndex) -> SupplyTerms:
+    """The model's own supply terms when they are of this data (kept by the build and by an
+    in-place update), else collected afresh."""
+    terms = getattr(variables, "terms", None)
+    if isinstance(terms, SupplyTerms) and terms.ix is ix:
+        return terms
+    return collect_supply_terms(variables, ix)
 
 
 def _concentrate_totals(hm: HighsModel, terms) -> dict:
@@ -226,13 +248,19 @@ def summary(
     timings: dict[str, float],
     plan: Plan,
     ix: ModelIndex | None = None,
+    risk_groups: dict | None = None,
 ) -> dict[str, object]:
-    """Summary items; `model` may be a scenario's view, with `ix` its data."""
+    """Summary items; `model` may be a scenario's view, with `ix` its data; `risk_groups`
+    are its risk_terms_by_mineral_year when the caller has them."""
     s = data.settings
     ix = ix or model.ix
     parts = {name: hm.activity(terms) for name, terms in cost_terms(model, ix).items()}
     parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
-    risk = hm.activity(risk_terms(model, ix))
+    risk = hm.activity(
+        risk_terms(model, ix)
+        if risk_groups is None
+        else [term for part in risk_groups.values() for term in part]
+    )
     risk_by_year = plan.risk
     concentration_musd = float(
         (risk_by_year["concentration_musd"] * risk_by_year["year"].map(ix.discount)).sum()

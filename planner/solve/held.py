@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from models.build import build_model
+from models.build import build_matrix_model
 from models.data import InputData
 from models.index import ModelIndex, build_index
 from models.registry import recourse_positions
@@ -46,7 +46,7 @@ def evaluate(
 ) -> Evaluation:
     """Solve the model of `ix` with the first stage held; with `fixed_until`, the recourse of
     every year before it is held at `base_values` (name -> {key: value})."""
-    model = build_model(data, ix)
+    model = build_matrix_model(data, ix)
     hm = HighsModel(model)
     fixes = fixed_bounds(model, first, ix)
     if fixed_until is not None and base_values:

@@ -43,6 +43,8 @@ from pyomo.common.dependencies import scipy as deferred_scipy
 from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from models.build import is_matrix_model, standard_form
+from models.standard_form import StandardForm
 from planner.results.solution import Term
 
 # Pyomo imports scipy (and scipy.stats) lazily at the first compile; resolve it at import time
@@ -167,21 +169,20 @@ class HighsModel:
         self.row_dual: np.ndarray | None = None
 
     def _compile(self, model: pyo.ConcreteModel, threads: int | None) -> None:
-        info = LinearStandardFormCompiler().write(model, mixed_form=True)
-        self.columns = info.columns
-        self.rows = info.rows
-        self.col_of = {id(v): i for i, v in enumerate(info.columns)}
+        form = standard_form(model) if is_matrix_model(model) else _pyomo_standard_form(model)
+        self.columns = form.columns
+        self.rows = form.rows
+        self.col_of = {id(v): i for i, v in enumerate(form.columns)}
         self.rows_of: dict[int, list[int]] = {}
-        for i, (con, _) in enumerate(info.rows):
+        for i, (con, _) in enumerate(form.rows):
             self.rows_of.setdefault(id(con), []).append(i)
-        n_col, n_row = len(info.columns), len(info.rows)
-        cost = np.asarray(info.c.toarray()).ravel() if n_col else np.zeros(0)
-        self.objective_offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-        lower = np.array([_bound(v.lb, -INF) for v in info.columns], dtype=float)
-        upper = np.array([_bound(v.ub, INF) for v in info.columns], dtype=float)
-        self.integer = np.array([v.is_integer() for v in info.columns], dtype=bool)
-        rhs = np.asarray(info.rhs, dtype=float)
-        sense = np.array([s for _, s in info.rows], dtype=int)
+        n_col, n_row = len(form.columns), len(form.rows)
+        cost = form.c
+        self.objective_offset = form.c_offset
+        lower, upper = form.lower, form.upper
+        self.integer = form.integer
+        rhs = form.rhs
+        sense = np.array([s for _, s in form.rows], dtype=int)
         # sense: 1 means row <= rhs, -1 means row >= rhs, 0 means row == rhs
         row_lower = np.where(sense == 1, -INF, rhs)
         row_upper = np.where(sense == -1, INF, rhs)
@@ -195,7 +196,7 @@ class HighsModel:
         lp.row_lower_ = row_lower
         lp.row_upper_ = row_upper
         lp.offset_ = self.objective_offset
-        a = info.A.tocsc()
+        a = form.A.tocsc()
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = a.indptr
         lp.a_matrix_.index_ = a.indices
@@ -611,6 +612,23 @@ class HighsModel:
 
 def _bound(value, default: float) -> float:
     return default if value is None else float(value)
+
+
+def _pyomo_standard_form(model: pyo.ConcreteModel) -> StandardForm:
+    """Pyomo's compile of a model with Pyomo constraints and objective (mixed form)."""
+    info = LinearStandardFormCompiler().write(model, mixed_form=True)
+    columns = info.columns
+    return StandardForm(
+        columns=columns,
+        rows=info.rows,
+        A=info.A,
+        c=np.asarray(info.c.toarray()).ravel() if columns else np.zeros(0),
+        c_offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
+        rhs=np.asarray(info.rhs, dtype=float),
+        lower=np.array([_bound(v.lb, -INF) for v in columns], dtype=float),
+        upper=np.array([_bound(v.ub, INF) for v in columns], dtype=float),
+        integer=np.array([v.is_integer() for v in columns], dtype=bool),
+    )
 
 
 SLACK_TOL = 1e-6
