@@ -101,6 +101,8 @@ def declare_concentration(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTer
 
 def origin_share_rows(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> dict:
     """D[m,t] x share[m,c,t] - q[m,c,t] = 0."""
+    if not len(m.origin_share):
+        return {}  # unpriced: no need to group the supply by origin (on the mine basis, slow)
     by_origin = terms.origin_terms(ix.concentration_basis)
     rows = {}
     for (mineral, c, t), var in m.origin_share.items():

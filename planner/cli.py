@@ -891,11 +891,13 @@ def show_plan(plan: Plan) -> None:
     console.print(table)
     if s.get("mode") == "stochastic":
         vss = s.get("value_of_stochastic_solution_musd")
+        vss_at_most = s.get("value_of_stochastic_solution_at_most_musd")
+        proven = f" (at most {vss_at_most:,.1f}, by the bound)" if vss_at_most is not None else ""
         console.print(
             f"stochastic: {s['scenarios_modelled']} scenarios, expected cost "
             f"{s['expected_cost_discounted_musd']:,.1f} MUSD, CVaR "
             f"{s['cvar_of_scenario_objective_musd']:,.1f} MUSD; value of the stochastic "
-            "solution " + (f"{vss:,.1f} MUSD" if vss is not None else "not available")
+            "solution " + (f"{vss:,.1f} MUSD{proven}" if vss is not None else "not available")
         )
     for note in plan.notes:
         console.print(f"[yellow]{note}[/]")

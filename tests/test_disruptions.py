@@ -7,6 +7,9 @@ shortfall penalty 10,000 USD/t, and every tonne drawn from stock costs the 1 USD
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from planner.analysis.stress import stress_test
@@ -15,6 +18,8 @@ from planner.export import column_notes
 from planner.export.plan import read_plan_summary
 from planner.solve.first_stage import FirstStage, from_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MUSD = 1e6
 PENALTY = 10_000.0
@@ -564,3 +569,37 @@ def test_stress_holds_the_plans_stockpile_until_the_disruption(tmp_path, probabi
     assert list(hit["shortfall_t"].round(6)) == [0.0, 0.0, 0.0]
     assert list(hit["stock_drawn_t"].round(6)) == [0.0, 50.0, 0.0]
     assert list((hit["extra_cost_musd"] * MUSD).round(3)) == [0.0, 50_050.0, 0.0]
+
+
+def test_the_value_of_the_stochastic_solution_is_bounded_by_the_best_bound():
+    """VSS = EEV - RP, and RP >= the MIP's best bound, so VSS <= EEV - bound: the summary
+    reports both, the proven ceiling never below the value."""
+    data = load_input(ROOT / "examples/teaching.xlsx")
+    data.disruptions = pd.DataFrame(
+        [
+            {
+                "scenario": "cut",
+                "probability": 0.3,
+                "country": data.supply["country"].iloc[0],
+                "mineral": data.supply["mineral"].iloc[0],
+                "form": data.supply["form"].iloc[0],
+                "first_year": data.settings.first_year + 1,
+                "last_year": data.settings.first_year + 2,
+                "supply_cut_pct": 80.0,
+                "price_shock_pct": 20.0,
+            }
+        ]
+    )
+    data.settings.mode = "stochastic"
+    s = solve(data).summary
+    eev = s["deterministic_plan_objective_musd"]
+    assert s["value_of_stochastic_solution_musd"] == pytest.approx(
+        eev - s["stochastic_objective_musd"]
+    )
+    assert s["value_of_stochastic_solution_at_most_musd"] == pytest.approx(
+        eev - s["best_bound_musd"]
+    )
+    assert (
+        s["value_of_stochastic_solution_at_most_musd"]
+        >= s["value_of_stochastic_solution_musd"] - 1e-9
+    )

@@ -40,6 +40,14 @@ LABELS: dict[str, str] = {
     "objective_musd": "Objective: cost + weighted risk terms (million USD, discounted)",
     "best_bound_musd": "Best bound on the objective (million USD, discounted)",
     "gap": "Gap between the plan and the bound (share of the objective)",
+    "value_of_stochastic_solution_musd": (
+        "Value of the stochastic solution: the deterministic plan's expected objective minus "
+        "this plan's (million USD, discounted)"
+    ),
+    "value_of_stochastic_solution_at_most_musd": (
+        "  at most (the deterministic plan's expected objective minus the best bound, which no "
+        "plan beats; million USD)"
+    ),
     "risk_weight": "Weight on risk exposure in the objective",
     "concentration_weight": "Weight on the concentration term in the objective",
     "concentration_basis": "Concentration measured where supply was (mined or refined)",

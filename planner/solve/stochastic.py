@@ -312,6 +312,10 @@ def _stochastic_summary(data, sx, status, det_status, figures, dropped, timings)
         "value_of_stochastic_solution_musd": det_status.objective - status.objective
         if det_status.has_solution
         else None,
+        # the stochastic optimum is at least the best bound, so the value is at most this
+        "value_of_stochastic_solution_at_most_musd": det_status.objective - status.bound
+        if det_status.has_solution and status.bound is not None
+        else None,
         "deterministic_plan_s": round(timings["deterministic_plan_s"], 3),
         "vss_solve_s": round(timings["vss_solve_s"], 3),
     }
