@@ -2,11 +2,13 @@
 
     python benchmarks/bench_build.py inputs/india_2040.xlsx --repeat 5
     python benchmarks/bench_build.py WORKBOOK --concentration-weight 0.1
+    python benchmarks/bench_build.py WORKBOOK --pyomo     # Pyomo constraints + Pyomo's compiler
 
 Each pass runs in a fresh Python process (later builds in one process pay for the memory the
 earlier ones left behind, which made medians of in-process repeats swing by 2x), and the
-median, min and max seconds of build (index + Pyomo model) and hand-over (standard-form
-compile + passModel) over --repeat passes are printed with the model's size. Run it against an
+median, min and max seconds of build (index + the matrix model the pipeline builds, or with
+--pyomo the Pyomo model) and hand-over (the rows compiled to a matrix, or Pyomo's standard-form
+compile, + passModel) over --repeat passes are printed with the model's size. Run it against an
 older checkout with PYTHONPATH=OLD_CHECKOUT to compare (benchmarks/README.md).
 """
 
@@ -22,8 +24,8 @@ import time
 from pathlib import Path
 
 
-def one_pass(workbook: Path, weight: float | None) -> dict:
-    from models.build import build_model
+def one_pass(workbook: Path, weight: float | None, pyomo: bool) -> dict:
+    from models.build import build_matrix_model, build_model
     from models.index import build_index
     from planner.io.validate import load_input
     from planner.solve.highs import HighsModel
@@ -32,7 +34,7 @@ def one_pass(workbook: Path, weight: float | None) -> dict:
     if weight is not None:
         data.settings.concentration_weight = weight
     t0 = time.perf_counter()
-    model = build_model(data, build_index(data))
+    model = (build_model if pyomo else build_matrix_model)(data, build_index(data))
     t1 = time.perf_counter()
     hm = HighsModel(model)
     t2 = time.perf_counter()
@@ -50,14 +52,17 @@ def main() -> None:
     parser.add_argument("workbook", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--concentration-weight", type=float, default=None)
+    parser.add_argument("--pyomo", action="store_true", help="build Pyomo constraints")
     parser.add_argument("--one-pass", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_pass:
-        print(json.dumps(one_pass(args.workbook, args.concentration_weight)))
+        print(json.dumps(one_pass(args.workbook, args.concentration_weight, args.pyomo)))
         return
     command = [sys.executable, __file__, str(args.workbook), "--one-pass"]
     if args.concentration_weight is not None:
         command += ["--concentration-weight", str(args.concentration_weight)]
+    if args.pyomo:
+        command.append("--pyomo")
     runs = [
         json.loads(
             subprocess.run(

@@ -34,11 +34,14 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import os
+import platform
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +237,14 @@ def linopy_pass(data: InputData) -> dict[str, float]:
 # ---------------------------------------------------------------- report
 
 
+def linopy_version() -> str:
+    return metadata.version("linopy")
+
+
+def highs_version() -> str:
+    return metadata.version("highspy")
+
+
 CONTENDERS: dict[str, Callable[[InputData], dict[str, float]]] = {
     "planner": lambda data: planner_pass(data, pyomo_constraints=False),
     "planner (Pyomo)": lambda data: planner_pass(data, pyomo_constraints=True),
@@ -243,6 +254,7 @@ CONTENDERS: dict[str, Callable[[InputData], dict[str, float]]] = {
 
 def run(args: argparse.Namespace) -> list[str]:
     bench = _bench_scale()
+    load_before = os.getloadavg()[0]
     size = bench.Size(
         minerals=args.minerals,
         countries=args.countries,
@@ -287,6 +299,9 @@ def run(args: argparse.Namespace) -> list[str]:
     ratio = (mine["build"] + mine["hand-over"]) / (peer["build"] + peer["hand-over"])
     lines += [
         "",
+        f"code: {bench.code_version()}; linopy {linopy_version()}, HiGHS {highs_version()}",
+        f"machine: CPython {platform.python_version()}, {os.cpu_count()} CPUs, 1-min load "
+        f"average {load_before:.2f} before / {os.getloadavg()[0]:.2f} after",
         f"optima agree to {AGREE_REL:g} relative",
         f"outside-HiGHS ratio planner/linopy: {ratio:.2f}",
     ]

@@ -5,8 +5,9 @@ contract, then runs the planner's own pipeline on it, phase by phase:
 
     read            planner.workbook.open_workbook alone
     read+validate   planner.validate.load_input (it reads the workbook again itself)
-    build           models.index.build_index + models.build.build_model
-    hand-over       planner.solver.HighsModel(model): Pyomo standard-form compile + passModel
+    build           models.index.build_index + models.build.build_matrix_model (the pipeline's)
+    hand-over       planner.solve.highs.HighsModel(model): the rows compiled to a matrix
+                    (models/standard_form.py) + passModel
     solve           HiGHS's own time for the MIP (SolveStatus.solver_time_s)
     dual LP         HighsModel.duals_with_integers_fixed (the LP re-solve is HiGHS time)
     extraction      planner.deterministic.extract_plan
@@ -43,7 +44,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 
-from models.build import build_model
+from models.build import build_matrix_model
 from models.data import InputData
 from models.index import build_index
 from planner.export.plan import write_plan
@@ -410,7 +411,7 @@ PHASES: tuple[tuple[str, str, bool], ...] = (
     ("read", "read (open_workbook)", False),
     ("read_validate", "read+validate (load_input)", False),
     ("build_index", "  build_index", False),
-    ("build_model", "  build_model", False),
+    ("build_model", "  build_matrix_model", False),
     ("build", "build (index + model)", False),
     ("handover", "hand-over (compile + passModel)", False),
     ("solve", "solve (HiGHS, MIP)", True),
@@ -459,7 +460,7 @@ def run_pipeline(
     data: InputData = timed(r, "read_validate", lambda: load_input(path))
     say("build")
     ix = timed(r, "build_index", lambda: build_index(data))
-    model = timed(r, "build_model", lambda: build_model(data, ix))
+    model = timed(r, "build_model", lambda: build_matrix_model(data, ix))
     r.seconds["build"] = r.seconds["build_index"] + r.seconds["build_model"]
     r.rss_mib["build"] = r.rss_mib["build_model"]
     say("hand-over")
