@@ -4,7 +4,9 @@ Scenarios are generated (seeded, the same every run): each is one event on a for
 route of the India workbook, drawn at random among the routes, with a first year uniform in
 2026-2038, a length of 1-4 years, a supply cut of 30-100% and a price shock of 0-50%. The
 scenarios share a total probability of 0.5 equally (the undisrupted case keeps 0.5). The
-India workbook's own Disruptions sheet is replaced.
+India workbook's own Disruptions sheet is replaced, and its concentration weight set to 0 (the
+stochastic model does not carry the concentration term; `planner solve --stochastic` does the
+same).
 
 Each run calls planner.solve.dispatch.solve (the whole stochastic pipeline: the deterministic
 plan, the stochastic model, duals, the deterministic plan valued under the scenarios, the report)
@@ -64,6 +66,9 @@ def run(count: int, args) -> dict:
     data = load_input(INPUT)
     data.disruptions = generated_disruptions(data, count, args.seed)
     data.settings.mode = "stochastic"
+    # the stochastic model has no concentration term (planner solve --stochastic drops it too)
+    data.settings.concentration_weight = 0.0
+    data.settings.concentration_cap_musd = None
     data.settings.cvar_weight = args.cvar_weight
     data.settings.cvar_alpha = args.cvar_alpha
     t0 = time.perf_counter()

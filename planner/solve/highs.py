@@ -333,6 +333,10 @@ class HighsModel:
             priced = self.priced_objective()
             scale = max(1.0, abs(priced))
             allowed = max(mip_gap * scale, mip_abs_gap or 0.0)
+            # a bound above the cost of a plan is no bound (seen with a start on a large
+            # model: benchmarks/highs_presolve_bound.py)
+            if status.bound is not None and status.bound > priced + 1e-9 * scale:
+                status.bound = None
             if status.bound is not None and priced - status.bound <= allowed:
                 # the plan is within the gap; report what it costs, not HiGHS's figure
                 status.objective, status.gap = priced, (priced - status.bound) / scale
@@ -342,7 +346,11 @@ class HighsModel:
                 status = self.solve(mip_gap, time_limit_s, options, mip_abs_gap)
                 if not status.has_solution or self.priced_objective() > priced:
                     self.x = first_x
-                    bounds = [b for b in (first_bound, status.bound) if b is not None]
+                    bounds = [
+                        b
+                        for b in (first_bound, status.bound)
+                        if b is not None and b <= priced + 1e-9 * scale
+                    ]
                     bound = max(bounds) if bounds else None
                     status.objective, status.bound, status.has_solution = priced, bound, True
                     status.gap = None if bound is None else (priced - bound) / scale
@@ -385,10 +393,13 @@ class HighsModel:
     @contextlib.contextmanager
     def _integers_continuous(self, fix: bool):
         """Inside: the integer columns are continuous, and with `fix` held at their (rounded)
-        values in the held solution; integrality and bounds are restored on leaving."""
+        values in the held solution; integrality and the bounds in force on entering (a column
+        fixed by `fix_columns` stays fixed) are restored on leaving."""
         h = self.highs
         cols = np.flatnonzero(self.integer).astype(np.int32)
         if len(cols):
+            _, _, _, entry_lower, entry_upper, _ = h.getCols(len(cols), cols)
+            entry_lower, entry_upper = np.array(entry_lower), np.array(entry_upper)
             if fix:
                 fixed = np.round(self.x[cols])
                 h.changeColsBounds(len(cols), cols, fixed, fixed)
@@ -400,7 +411,7 @@ class HighsModel:
             if len(cols):
                 integer = np.full(len(cols), highspy.HighsVarType.kInteger)
                 h.changeColsIntegrality(len(cols), cols, integer)
-                h.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
+                h.changeColsBounds(len(cols), cols, entry_lower, entry_upper)
 
     def solve_with_integers_fixed(
         self, time_limit_s: float = 300.0, relax: bool = False
