@@ -150,3 +150,21 @@ def test_a_row_that_cannot_hold_is_refused():
     m.x = pyo.Var()
     with pytest.raises(InfeasibleRow, match="cannot hold"):
         compile_rows(m, [{"r": ge([(1.0, m.x), (-1.0, m.x)], 1)}.items()], [(1.0, m.x)], 0)
+
+
+def test_fixed_integer_columns_stay_fixed_across_an_lp_with_integers_relaxed():
+    """fix_columns holds a column; solving the LP relaxation (or the LP with integers fixed)
+    in between must not give it its model bounds back: the deterministic plan's value under
+    the scenarios is such an LP with every first-stage column fixed."""
+    data = load_input(ROOT / "examples/teaching.xlsx")
+    m = build_matrix_model(data)
+    hm = HighsModel(m)
+    col = int(np.flatnonzero(hm.integer)[0])
+    fixed = hm.fix_columns([(hm.columns[col], 1.0)])
+    hm.solve_with_integers_fixed(60, relax=True)
+    hm.solve_with_integers_fixed(60)
+    _, _, _, lower, upper, _ = hm.highs.getCols(1, np.array([col], dtype=np.int32))
+    assert (lower[0], upper[0]) == (1.0, 1.0)
+    hm.release_columns(fixed)
+    _, _, _, lower, upper, _ = hm.highs.getCols(1, np.array([col], dtype=np.int32))
+    assert (lower[0], upper[0]) == (hm.lower[col], hm.upper[col])
