@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -77,54 +79,43 @@ def compile_rows(
     every = [v for part in family_vars for v in part]
     position = {id(v): i for i, v in enumerate(every)}
 
-    obj_cols = np.fromiter((position[id(v)] for _, v in objective), dtype=np.int64)
-    obj_coefs = np.fromiter((c for c, _ in objective), dtype=float)
+    obj_cols, obj_coefs = _columns_and_coefficients(objective, position)
 
-    handles: list[tuple[Any, int]] = []
-    rhs: list[float] = []
-    lengths: list[int] = []  # terms per matrix row
-    cols: list[int] = []
-    coefs: list[float] = []
-    order_cols: list[int] = []  # every term in order, kept rows or not (family order)
-    keys: list[Any] = []
-    for block in blocks:
-        for key, row in block:
-            row_cols = [position[id(v)] for _, v in row.terms]
-            order_cols.extend(row_cols)
-            senses = _senses(row)
-            if not senses:
-                continue
-            row_coefs = [float(c) for c, _ in row.terms]
-            for sense, bound in senses:
-                handles.append((row, sense))
-                keys.append(key)
-                rhs.append(bound)
-                lengths.append(len(row_cols))
-                cols.extend(row_cols)
-                coefs.extend(row_coefs)
+    keyed = [item for block in blocks for item in block]
+    rows = [row for _, row in keyed]
+    lengths = np.fromiter((len(row.terms) for row in rows), dtype=np.int64, count=len(rows))
+    # every term in order, of every row (bounded or not): the family order sees them all
+    term_cols, term_coefs = _columns_and_coefficients(
+        list(chain.from_iterable(row.terms for row in rows)), position
+    )
+    by_row = scipy.sparse.csr_array(
+        (term_coefs, term_cols, np.concatenate([[0], np.cumsum(lengths)])),
+        shape=(len(rows), len(every)),
+    )
+    by_row.sum_duplicates()
+    by_row.eliminate_zeros()
 
-    n_rows = len(handles)
-    row_of_entry = np.repeat(np.arange(n_rows), lengths)
-    A = scipy.sparse.coo_array(
-        (np.asarray(coefs, dtype=float), (row_of_entry, np.asarray(cols, dtype=np.int64))),
-        shape=(n_rows, len(every)),
-    ).tocsr()
-    A.sum_duplicates()
-    A.eliminate_zeros()
-    empty = np.flatnonzero(np.diff(A.indptr) == 0)
-    if len(empty):
-        for r in empty:
-            _check_constant(keys[r], handles[r][0])
-        keep = np.ones(n_rows, dtype=bool)
-        keep[empty] = False
-        A = A[keep]
-        handles = [h for h, k in zip(handles, keep, strict=True) if k]
-        rhs = [b for b, k in zip(rhs, keep, strict=True) if k]
+    lower = np.fromiter((np.nan if r.lower is None else r.lower for r in rows), dtype=float)
+    upper = np.fromiter((np.nan if r.upper is None else r.upper for r in rows), dtype=float)
+    equal = lower == upper  # False where either is open (nan)
+    has_upper = ~np.isnan(upper) & ~equal
+    has_lower = ~np.isnan(lower) & ~equal
+    count = equal.astype(np.int64) + has_upper + has_lower  # matrix rows of each row
+    for r in np.flatnonzero((np.diff(by_row.indptr) == 0) & (count > 0)):
+        _check_constant(keyed[r][0], rows[r])  # no nonzero term: holds at 0, or refused
+        count[r] = 0
+    source = np.repeat(np.arange(len(rows)), count)
+    first = np.ones(len(source), dtype=bool)
+    first[1:] = source[1:] != source[:-1]
+    sense = np.where(equal[source], EQUAL, np.where(first & has_upper[source], AT_MOST, AT_LEAST))
+    rhs = np.where(sense == AT_LEAST, lower[source], upper[source])
+    handles = [(rows[i], s) for i, s in zip(source.tolist(), sense.tolist(), strict=True)]
+    A = by_row[source] if len(source) else by_row[:0]
     c = np.zeros(len(every))
     np.add.at(c, obj_cols, obj_coefs)
 
     # families in order of first appearance, whole; then only columns that hold a nonzero
-    seen = np.concatenate([obj_cols, np.asarray(order_cols, dtype=np.int64)])
+    seen = np.concatenate([obj_cols, term_cols])
     family_of = np.searchsorted(starts, seen, side="right") - 1
     _, first = np.unique(family_of, return_index=True)
     family_order = np.unique(family_of)[np.argsort(first)]
@@ -137,7 +128,7 @@ def compile_rows(
     A = A[:, order]
     A.sort_indices()
     columns = [every[i] for i in order]
-    if any(v.fixed for v in columns):
+    if any(map(attrgetter("fixed"), columns)):
         raise ValueError("compile_rows: a variable is fixed; build the Pyomo model instead")
     domain = [part[0].domain.bounds() if part else (None, None) for part in family_vars]
     domain_lower = np.repeat([_bound(lo, -np.inf) for lo, _ in domain], np.diff(starts))
@@ -151,23 +142,22 @@ def compile_rows(
         A=A,
         c=c[order],
         c_offset=float(offset),
-        rhs=np.asarray(rhs, dtype=float),
+        rhs=rhs.astype(float),
         lower=np.maximum(_raw_bounds(columns, "_lb", -np.inf), domain_lower[order]),
         upper=np.minimum(_raw_bounds(columns, "_ub", np.inf), domain_upper[order]),
         integer=integer_family[order],
     )
 
 
-def _senses(row: Row) -> list[tuple[int, float]]:
-    """(sense, right-hand side) of the matrix rows a Row becomes."""
-    if row.lower is not None and row.lower == row.upper:
-        return [(EQUAL, float(row.upper))]
-    out = []
-    if row.upper is not None:
-        out.append((AT_MOST, float(row.upper)))
-    if row.lower is not None:
-        out.append((AT_LEAST, float(row.lower)))
-    return out
+def _columns_and_coefficients(terms: Terms, position: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The column position and the coefficient of each (coefficient, variable) term."""
+    if not terms:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    coefficients, variables = zip(*terms, strict=True)
+    columns = np.fromiter(
+        map(position.__getitem__, map(id, variables)), dtype=np.int64, count=len(variables)
+    )
+    return columns, np.asarray(coefficients, dtype=float)
 
 
 def _check_constant(key: Any, row: Row) -> None:
@@ -180,17 +170,12 @@ def _raw_bounds(columns: list, name: str, default: float) -> np.ndarray:
     """Each variable's own bound (before its domain's): the VarData attribute, read directly
     because the `lb`/`ub` properties cost about 1.5 us each; a bound that is not a plain
     number (a Pyomo expression) is resolved through the property."""
-    values = [getattr(v, name) for v in columns]
-    out = np.full(len(values), default)
-    for i, value in enumerate(values):
-        if value is None:
-            continue
-        out[i] = (
-            value
-            if value.__class__ in (float, int)
-            else _bound(getattr(columns[i], name[1:]), default)
-        )
-    return out
+    values = np.array(list(map(attrgetter(name), columns)), dtype=object)
+    values[values == None] = default  # noqa: E711 (elementwise, on an object array)
+    try:
+        return values.astype(float)
+    except TypeError:
+        return np.array([_bound(getattr(v, name[1:]), default) for v in columns], dtype=float)
 
 
 def _bound(value: Any, default: float) -> float:
