@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import openpyxl
+from pyomo.common.gc_manager import PauseGC
 
 from models.build import build_matrix_model
 from models.data import InputData
@@ -458,6 +459,10 @@ def run_pipeline(
     timed(r, "read", lambda: open_workbook(path))
     say("read+validate")
     data: InputData = timed(r, "read_validate", lambda: load_input(path))
+    # planner.solve.dispatch.solve keeps the cyclic garbage collector paused from the build to
+    # the end of extraction; so does this pass (write_plan pauses it too)
+    pause = PauseGC()
+    pause.__enter__()
     say("build")
     ix = timed(r, "build_index", lambda: build_index(data))
     model = timed(r, "build_model", lambda: build_matrix_model(data, ix))
@@ -480,6 +485,7 @@ def run_pipeline(
         **hm.run_statistics(),
     }
     if not status.has_solution:
+        pause.__exit__(None, None, None)
         raise SystemExit(f"HiGHS found no plan (status {status.status}); nothing more to time")
     say("dual LP")
     duals, dual_highs_s = timed(r, "dual", hm.duals_with_integers_fixed)
@@ -494,6 +500,7 @@ def run_pipeline(
     plan = timed(
         r, "extract", lambda: extract_plan(data, model, hm, status, duals, s.mip_gap, timings)
     )
+    pause.__exit__(None, None, None)
     r.stats["sourcing_rows"] = len(plan.sourcing)
     if skip_export:
         r.seconds["export"] = float("nan")

@@ -28,6 +28,7 @@ import xlsxwriter
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from pyomo.common.gc_manager import PauseGC
 from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
@@ -273,7 +274,10 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     check_plan_columns(plan)
 
     def write(tmp: Path) -> None:
-        _save(build_workbook(plan), tmp)
+        # Writing makes no reference cycles; with the collector on, its allocations would
+        # trigger scans of whatever the solve left behind (a model is millions of objects)
+        with PauseGC():
+            _save(build_workbook(plan), tmp)
 
     return write_atomically(path, write)
 
