@@ -603,3 +603,31 @@ def test_the_value_of_the_stochastic_solution_is_bounded_by_the_best_bound():
         s["value_of_stochastic_solution_at_most_musd"]
         >= s["value_of_stochastic_solution_musd"] - 1e-9
     )
+
+
+def test_a_stochastic_plan_within_the_gap_of_its_lp_relaxation_needs_no_branching():
+    """With a gap as wide as 5%, the deterministic plan's integer decisions (everything else
+    re-optimised) are within it of the LP relaxation: that plan is returned, its bound is the
+    relaxation's (never above the plan's cost), and the notes say no branching was needed."""
+    data = load_input(ROOT / "examples/teaching.xlsx")
+    data.disruptions = pd.DataFrame(
+        [
+            {
+                "scenario": "cut",
+                "probability": 0.3,
+                "country": data.supply["country"].iloc[0],
+                "mineral": data.supply["mineral"].iloc[0],
+                "form": data.supply["form"].iloc[0],
+                "first_year": data.settings.first_year + 1,
+                "last_year": data.settings.first_year + 2,
+                "supply_cut_pct": 80.0,
+                "price_shock_pct": 20.0,
+            }
+        ]
+    )
+    data.settings.mode = "stochastic"
+    plan = solve(data, mip_gap=0.05)
+    s = plan.summary
+    assert s["best_bound_musd"] <= s["stochastic_objective_musd"]
+    assert s["gap"] <= 0.05
+    assert any("no branch and bound was needed" in note for note in plan.notes)

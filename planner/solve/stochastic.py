@@ -191,8 +191,8 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     say("valuing the deterministic plan under the scenarios")
     stochastic_x = hm.x.copy()
     cols = hm.fix_columns(fixed_bounds(model, det_first))
-    # every integer decision is held: an LP, solved as one (HiGHS's MIP path may stop within
-    # its gap of an optimum it need not reach: 226 MUSD above it on 50 India scenarios)
+    # every integer decision is held: an LP, solved as one (HiGHS's MIP path may stop anywhere
+    # within its gap of the LP's optimum, and the value would carry that error)
     if np.isin(np.flatnonzero(hm.integer), cols).all():
         det_status = hm.solve_with_integers_fixed(time_limit_s, relax=True)
     else:  # an integer decision outside the first stage: a MIP after all
