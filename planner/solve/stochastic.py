@@ -94,9 +94,10 @@ def solve_bounded(
 ) -> SolveStatus:
     """The stochastic MIP, bounded from both sides before any branching.
 
-    lower: the LP relaxation's optimum (no plan costs less);
     upper: the integer decisions of `start` (the deterministic plan's) held and every
-    continuous decision, the stock path included, re-optimised (an LP).
+    continuous decision, the stock path included, re-optimised (an LP), solved first so that
+    a plan exists whatever the time limit;
+    lower: the LP relaxation's optimum (no plan costs less), in the time left.
     If upper - lower is within the gap asked for (relative mip_gap or absolute mip_abs_gap,
     whichever is met first, as HiGHS stops), that plan is returned, proven by the
     relaxation; otherwise HiGHS's branch and bound runs from `start` in the time left. The
@@ -105,16 +106,20 @@ def solve_bounded(
     above a feasible plan's cost on the 200-scenario India model: benchmarks/README_stochastic.md).
     """
     t0 = time.perf_counter()
-    relaxed = hm.solve_with_integers_fixed(time_limit_s, relax=True)
-    lower = relaxed.objective if relaxed.status is Outcome.OPTIMAL else None
     hm.x = start.copy()
-    held = hm.solve_with_integers_fixed(max(1.0, time_limit_s - relaxed.solver_time_s))
+    held = hm.solve_with_integers_fixed(time_limit_s)  # first: a plan, whatever happens next
     upper = hm.priced_objective() if held.status is Outcome.OPTIMAL else None
     held_x = hm.x.copy()
+    lower = None
+    left_s = time_limit_s - (time.perf_counter() - t0)
+    if left_s > 0:
+        relaxed = hm.solve_with_integers_fixed(left_s, relax=True)
+        lower = relaxed.objective if relaxed.status is Outcome.OPTIMAL else None
+    hm.x = held_x
     elapsed = time.perf_counter() - t0
-    if lower is not None and upper is not None:
+    if upper is not None:
         scale = max(1.0, abs(upper))
-        if upper - lower <= max(mip_gap * scale, mip_abs_gap or 0.0):
+        if lower is not None and upper - lower <= max(mip_gap * scale, mip_abs_gap or 0.0):
             return SolveStatus(
                 Outcome.OPTIMAL,
                 True,
@@ -124,6 +129,10 @@ def solve_bounded(
                 elapsed,
                 PROVEN_BY_RELAXATION,
             )
+        if elapsed >= time_limit_s:  # no time left to branch: the held plan, as far as proven
+            bound = lower if lower is not None and lower <= upper else None
+            gap = None if bound is None else (upper - bound) / scale
+            return SolveStatus(Outcome.TIME_LIMIT, True, upper, bound, gap, elapsed)
     status = hm.solve_from(start, mip_gap, max(1.0, time_limit_s - elapsed), options, mip_abs_gap)
     status.solver_time_s += elapsed
     if upper is not None and (not status.has_solution or upper < hm.priced_objective()):
@@ -281,8 +290,12 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
         )
     if status.status is not Outcome.OPTIMAL:
         plan.notes.append(
-            f"HiGHS stopped with status {status.status}: this is the best plan found, within "
-            f"{100 * (status.gap or 0):.3g}% of the optimum."
+            f"HiGHS stopped with status {status.status}: this is the best plan found, "
+            + (
+                f"within {100 * status.gap:.3g}% of the optimum."
+                if status.gap is not None
+                else "with no bound on how far it is from the optimum: raise time_limit_s."
+            )
         )
     return plan
 
