@@ -107,3 +107,44 @@ def test_a_running_mip_reports_incumbent_bound_and_gap():
     hm.on_progress = None
     hm.solve(mip_gap=1e-3, time_limit_s=120, mip_abs_gap=100.0)
     assert len(reports) == count
+
+
+def _india_after_a_mip() -> HighsModel:
+    """The India model (unpriced) after a MIP solve: a second or more of HiGHS run time."""
+    data = load_input("inputs/india_2040.xlsx")
+    data.settings.concentration_weight = 0.0
+    hm = HighsModel(build_model(data))
+    status = hm.solve(0.001, 120)
+    assert status.status is Outcome.OPTIMAL
+    return hm
+
+
+def test_lp_clock_workaround_still_needed():
+    """LP_CLOCK: an LP run compares time_limit with the instance's total run time, so after
+    a MIP that ran longer, an LP given a limit below that total stops at once."""
+    import highspy
+
+    hm = _india_after_a_mip()
+    h = hm.highs
+    spent = h.getRunTime()
+    assert spent > 0.05
+    h.clearSolver()
+    cols = np.flatnonzero(hm.integer).astype(np.int32)
+    h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous))
+    h.setOptionValue("time_limit", spent / 2)  # far more than the LP needs, less than `spent`
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+
+
+def test_lps_after_a_mip_get_their_own_time():
+    """With the workaround, the same LPs (relaxation, integers held, duals) solve to optimal
+    with a limit below the instance's total run time."""
+    hm = _india_after_a_mip()
+    limit = hm.highs.getRunTime() / 2
+    hm.highs.clearSolver()
+    assert hm.solve_with_integers_fixed(limit).status is Outcome.OPTIMAL  # the MIP's plan
+    duals, _ = hm.duals_with_integers_fixed(limit)
+    reference, _ = hm.duals_with_integers_fixed(10_000.0)
+    assert np.abs(reference).max() > 0
+    np.testing.assert_allclose(duals, reference, rtol=1e-6, atol=1e-9)
+    assert hm.solve_with_integers_fixed(limit, relax=True).status is Outcome.OPTIMAL

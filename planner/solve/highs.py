@@ -19,6 +19,11 @@ they were tested on; tests/test_highs_workarounds.py shows whether each is still
   reported objective (`solve_from`).
 - REPEATED_COLUMNS: `changeColsBounds` refuses a column set that names a column twice (HiGHS
   returns kError); `fix_columns` passes each column once.
+- LP_CLOCK: an LP run compares `time_limit` with the instance's total run time over all its
+  runs (`getRunTime`), where a MIP run compares it with its own time (HiGHS 1.16.0, measured).
+  An LP after a MIP that ran longer than the LP's limit would stop at once with no solution
+  (the duals, the held plan's LP, the value of the stochastic solution). Every LP run here is
+  given its limit on top of the instance's run time so far (`_limit_lp`).
 """
 
 from __future__ import annotations
@@ -239,7 +244,10 @@ class HighsModel:
         h.setOptionValue(
             "mip_abs_gap", HIGHS_ABS_GAP if mip_abs_gap is None else float(mip_abs_gap)
         )
-        h.setOptionValue("time_limit", float(time_limit_s))
+        if self.is_mip:
+            h.setOptionValue("time_limit", float(time_limit_s))
+        else:
+            _limit_lp(h, time_limit_s)
         t0 = time.perf_counter()
         with self._reporting():
             h.run()
@@ -420,7 +428,7 @@ class HighsModel:
         `relax`, only drop their integrality: the LP relaxation), solve the LP (warm, from the
         current basis), keep its solution; integrality and bounds are restored afterwards."""
         h = self.highs
-        h.setOptionValue("time_limit", float(time_limit_s))
+        _limit_lp(h, time_limit_s)
         with self._integers_continuous(fix=not relax):
             t0 = time.perf_counter()
             h.run()
@@ -435,13 +443,14 @@ class HighsModel:
                 objective = float(h.getInfo().objective_function_value)
         return SolveStatus(word, has_solution, objective, None, None, elapsed, message)
 
-    def duals_with_integers_fixed(self) -> tuple[np.ndarray, float]:
+    def duals_with_integers_fixed(self, time_limit_s: float = 300.0) -> tuple[np.ndarray, float]:
         """Fix integer columns at their (rounded) values, solve the LP, return row duals.
 
         The integrality and bounds are restored afterwards so that the model can be re-solved.
         """
         if not self.is_mip:
             return (self.row_dual if self.row_dual is not None else np.zeros(len(self.rows))), 0.0
+        _limit_lp(self.highs, time_limit_s)
         with self._integers_continuous(fix=True):
             t0 = time.perf_counter()
             self.highs.run()
@@ -572,7 +581,7 @@ class HighsModel:
             # a <= row is relaxed by -s, a >= row by +s; an equality row never occurs here
             coef = -1.0 if self.row_upper[r] < INF else 1.0
             h.addCol(1.0, 0.0, INF, 1, np.array([r], dtype=np.int32), np.array([coef]))
-        h.setOptionValue("time_limit", float(time_limit_s))
+        _limit_lp(h, time_limit_s)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -621,6 +630,11 @@ class HighsModel:
         return out
 
 
+def _limit_lp(h: highspy.Highs, seconds: float) -> None:
+    """LP_CLOCK workaround (module docstring): the next LP run may take `seconds`."""
+    h.setOptionValue("time_limit", h.getRunTime() + float(seconds))
+
+
 def _bound(value, default: float) -> float:
     return default if value is None else float(value)
 
@@ -658,11 +672,13 @@ def _only_what_must_move(
         if time.perf_counter() - start > budget_s:
             break
         h.changeColBounds(n_col + int(i), 0.0, 0.0)
+        _limit_lp(h, budget_s)
         h.run()
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             slack = np.asarray(h.getSolution().col_value)[n_col:].copy()
         else:
             h.changeColBounds(n_col + int(i), 0.0, INF)
+    _limit_lp(h, budget_s)
     h.run()  # the last accepted state, so that the reported amounts are consistent
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         slack = np.asarray(h.getSolution().col_value)[n_col:]
