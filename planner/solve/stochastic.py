@@ -94,10 +94,10 @@ def solve_bounded(
 ) -> SolveStatus:
     """The stochastic MIP, bounded from both sides before any branching.
 
+    lower: the LP relaxation's optimum (no plan costs less);
     upper: the integer decisions of `start` (the deterministic plan's) held and every
-    continuous decision, the stock path included, re-optimised (an LP), solved first so that
-    a plan exists whatever the time limit;
-    lower: the LP relaxation's optimum (no plan costs less), in the time left.
+    continuous decision, the stock path included, re-optimised (an LP). Each LP has the whole
+    time limit, so that a plan exists whatever the relaxation took.
     If upper - lower is within the gap asked for (relative mip_gap or absolute mip_abs_gap,
     whichever is met first, as HiGHS stops), that plan is returned, proven by the
     relaxation; otherwise HiGHS's branch and bound runs from `start` in the time left. The
@@ -106,16 +106,14 @@ def solve_bounded(
     above a feasible plan's cost on the 200-scenario India model: benchmarks/README_stochastic.md).
     """
     t0 = time.perf_counter()
+    relaxed = hm.solve_with_integers_fixed(time_limit_s, relax=True)
+    lower = relaxed.objective if relaxed.status is Outcome.OPTIMAL else None
     hm.x = start.copy()
-    held = hm.solve_with_integers_fixed(time_limit_s)  # first: a plan, whatever happens next
+    # with its own time limit: a plan whatever the relaxation took; solved last, so that the
+    # LPs after it (the deterministic plan's value, the duals) start from its basis
+    held = hm.solve_with_integers_fixed(time_limit_s)
     upper = hm.priced_objective() if held.status is Outcome.OPTIMAL else None
     held_x = hm.x.copy()
-    lower = None
-    left_s = time_limit_s - (time.perf_counter() - t0)
-    if left_s > 0:
-        relaxed = hm.solve_with_integers_fixed(left_s, relax=True)
-        lower = relaxed.objective if relaxed.status is Outcome.OPTIMAL else None
-    hm.x = held_x
     elapsed = time.perf_counter() - t0
     if upper is not None:
         scale = max(1.0, abs(upper))
