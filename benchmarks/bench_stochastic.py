@@ -84,7 +84,7 @@ def run(count: int, args) -> dict:
         "integer_variables": s["integer_variables"],
         "constraints": s["constraints"],
         "status": s["status"],
-        "gap_pct": round(100 * (s["gap"] or 0.0), 4),
+        "gap_pct": None if s["gap"] is None else round(100 * s["gap"], 4),
         "objective_musd": round(s["stochastic_objective_musd"], 1),
         "bound_musd": None if s["best_bound_musd"] is None else round(s["best_bound_musd"], 1),
         "deterministic_plan_s": s["deterministic_plan_s"],
