@@ -9,10 +9,10 @@ bench_stochastic.py's 200-scenario model (seed 0) is built; then, on one HiGHS i
    written to --log.
 
 A MIP's best bound can never exceed the cost of a feasible plan. The script prints the three
-figures and says whether HiGHS's bound does. On 2026-12-03 (commit in benchmarks/
-README_stochastic.md) it did: HiGHS's log reads "MIP start solution is feasible: objective
-value is 209670.19" and then "feasible in the reduced space: objective value is 211981.50",
-and its root bound was 211,717.6, above the plan's 209,670.2 and the LP relaxation's 209,553.1.
+figures and says whether HiGHS's bound does. On 2026-12-03 it did (benchmarks/
+README_stochastic.md): HiGHS's log reads "MIP start solution is feasible: objective value is
+209719.344745" and then "feasible in the reduced space: objective value is 212016.295364", and
+its bound was 211,717.6, above the plan's 209,719.3 and the LP relaxation's 209,553.1.
 This is why planner/solve/stochastic.py bounds the plan by the LP relaxation first and keeps
 HiGHS's bound only where it does not exceed a plan's cost.
 
