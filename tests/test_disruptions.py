@@ -571,9 +571,9 @@ def test_stress_holds_the_plans_stockpile_until_the_disruption(tmp_path, probabi
     assert list((hit["extra_cost_musd"] * MUSD).round(3)) == [0.0, 50_050.0, 0.0]
 
 
-def test_the_value_of_the_stochastic_solution_is_bounded_by_the_best_bound():
-    """VSS = EEV - RP, and RP >= the MIP's best bound, so VSS <= EEV - bound: the summary
-    reports both, the proven ceiling never below the value."""
+def _teaching_with_one_cut():
+    """The teaching workbook in stochastic mode with one scenario (probability 0.3): its first
+    supply row cut by 80% and its price up 20% in the second and third years."""
     data = load_input(ROOT / "examples/teaching.xlsx")
     data.disruptions = pd.DataFrame(
         [
@@ -591,6 +591,13 @@ def test_the_value_of_the_stochastic_solution_is_bounded_by_the_best_bound():
         ]
     )
     data.settings.mode = "stochastic"
+    return data
+
+
+def test_the_value_of_the_stochastic_solution_is_bounded_by_the_best_bound():
+    """VSS = EEV - RP, and RP >= the MIP's best bound, so VSS <= EEV - bound: the summary
+    reports both, the proven ceiling never below the value."""
+    data = _teaching_with_one_cut()
     s = solve(data).summary
     eev = s["deterministic_plan_objective_musd"]
     assert s["value_of_stochastic_solution_musd"] == pytest.approx(
@@ -609,23 +616,7 @@ def test_a_stochastic_plan_within_the_gap_of_its_lp_relaxation_needs_no_branchin
     """With a gap as wide as 5%, the deterministic plan's integer decisions (everything else
     re-optimised) are within it of the LP relaxation: that plan is returned, its bound is the
     relaxation's (never above the plan's cost), and the notes say no branching was needed."""
-    data = load_input(ROOT / "examples/teaching.xlsx")
-    data.disruptions = pd.DataFrame(
-        [
-            {
-                "scenario": "cut",
-                "probability": 0.3,
-                "country": data.supply["country"].iloc[0],
-                "mineral": data.supply["mineral"].iloc[0],
-                "form": data.supply["form"].iloc[0],
-                "first_year": data.settings.first_year + 1,
-                "last_year": data.settings.first_year + 2,
-                "supply_cut_pct": 80.0,
-                "price_shock_pct": 20.0,
-            }
-        ]
-    )
-    data.settings.mode = "stochastic"
+    data = _teaching_with_one_cut()
     plan = solve(data, mip_gap=0.05)
     s = plan.summary
     assert s["best_bound_musd"] <= s["stochastic_objective_musd"]
