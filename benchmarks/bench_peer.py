@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import os
 import platform
 import statistics
@@ -44,6 +43,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+import bench_scale  # beside this script
 import numpy as np
 
 from models.build import build_matrix_model, build_model
@@ -53,17 +53,7 @@ from models.objective import STOCK_RELEASE_USD_PER_T, UNMET_RISK_SCORE
 from planner.io.validate import load_input
 from planner.solve.highs import HighsModel
 
-HERE = Path(__file__).resolve().parent
 AGREE_REL = 1e-7
-
-
-def _bench_scale():
-    spec = importlib.util.spec_from_file_location("bench_scale", HERE / "bench_scale.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_scale"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---------------------------------------------------------------- the contenders
@@ -253,9 +243,8 @@ CONTENDERS: dict[str, Callable[[InputData], dict[str, float]]] = {
 
 
 def run(args: argparse.Namespace) -> list[str]:
-    bench = _bench_scale()
     load_before = os.getloadavg()[0]
-    size = bench.Size(
+    size = bench_scale.Size(
         minerals=args.minerals,
         countries=args.countries,
         years=args.years,
@@ -263,7 +252,9 @@ def run(args: argparse.Namespace) -> list[str]:
         technologies=0,
     )
     with tempfile.TemporaryDirectory() as tmp:
-        path = bench.write_instance(bench.make_instance(size, args.seed), Path(tmp) / "peer.xlsx")
+        path = bench_scale.write_instance(
+            bench_scale.make_instance(size, args.seed), Path(tmp) / "peer.xlsx"
+        )
         data = load_input(path)
     passes: dict[str, list[dict[str, float]]] = {name: [] for name in CONTENDERS}
     for contender in CONTENDERS.values():  # a warm-up pass: one-off imports are not timed
@@ -299,7 +290,7 @@ def run(args: argparse.Namespace) -> list[str]:
     ratio = (mine["build"] + mine["hand-over"]) / (peer["build"] + peer["hand-over"])
     lines += [
         "",
-        f"code: {bench.code_version()}; linopy {linopy_version()}, HiGHS {highs_version()}",
+        f"code: {bench_scale.code_version()}; linopy {linopy_version()}, HiGHS {highs_version()}",
         f"machine: CPython {platform.python_version()}, {os.cpu_count()} CPUs, 1-min load "
         f"average {load_before:.2f} before / {os.getloadavg()[0]:.2f} after",
         f"optima agree to {AGREE_REL:g} relative",

@@ -22,10 +22,9 @@ HiGHS's bound only where it does not exceed a plan's cost.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
-from pathlib import Path
 
+import bench_stochastic  # beside this script
 import numpy as np
 
 from models.disruption import scenario_set
@@ -35,16 +34,6 @@ from planner.solve import deterministic
 from planner.solve.first_stage import fixed_bounds, from_tables
 from planner.solve.highs import HighsModel
 
-HERE = Path(__file__).resolve().parent
-
-
-def _bench_stochastic():
-    spec = importlib.util.spec_from_file_location("bench_stochastic", HERE / "bench_stochastic.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -52,11 +41,10 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=150.0)
     parser.add_argument("--log", default="highs_presolve_bound.log")
     args = parser.parse_args()
-    bench = _bench_stochastic()
-    data = load_input(bench.INPUT)
+    data = load_input(bench_stochastic.INPUT)
     data.settings.concentration_weight = 0.0
     data.settings.concentration_cap_musd = None
-    data.disruptions = bench.generated_disruptions(data, args.scenarios, 0)
+    data.disruptions = bench_stochastic.generated_disruptions(data, args.scenarios, 0)
     deterministic_data = data.copy()
     data.settings.mode = "stochastic"
     plan = deterministic.solve_deterministic(deterministic_data, 0.001, 600, None, None)

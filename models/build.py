@@ -20,7 +20,7 @@ from models.index import ModelIndex, build_index
 from models.objective import add_objective, objective_terms
 from models.purchases import purchase_bounds
 from models.registry import Model, blocks_of, declare_data_variables
-from models.standard_form import RowBlock, StandardForm, compile_rows
+from models.standard_form import RowBlock, StandardForm, compile_pyomo, compile_rows
 from models.supply_terms import collect_supply_terms
 
 
@@ -45,12 +45,11 @@ def build_matrix_model(data: InputData, index: ModelIndex | None = None) -> pyo.
         return _build(data, index, as_matrix=True)
 
 
-def is_matrix_model(m: pyo.ConcreteModel) -> bool:
-    return hasattr(m, "objective_terms")
-
-
 def standard_form(m: pyo.ConcreteModel) -> StandardForm:
-    """The matrix of a model from build_matrix_model."""
+    """The matrix of a model: compiled from its rows (build_matrix_model) or by Pyomo (any
+    model with Pyomo constraints: build_model, the two-stage model)."""
+    if not hasattr(m, "objective_terms"):
+        return compile_pyomo(m)
     blocks = [
         _in_pyomo_order(getattr(m, block.name), block.open_index)
         for block in blocks_of(Model.DETERMINISTIC)

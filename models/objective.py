@@ -92,9 +92,11 @@ def risk_terms_by_mineral_year(m: VariableView, ix: ModelIndex) -> dict[tuple, l
     return {key: [(c, v) for c, v in part if c != 0] for key, part in terms.items()}
 
 
-def risk_terms(m: VariableView, ix: ModelIndex) -> list:
-    """Discounted risk exposure in million USD, as (coef, var)."""
-    return [term for part in risk_terms_by_mineral_year(m, ix).values() for term in part]
+def risk_terms(m: VariableView, ix: ModelIndex, by_mineral_year: dict | None = None) -> list:
+    """Discounted risk exposure in million USD, as (coef, var); from `by_mineral_year`
+    (risk_terms_by_mineral_year's result) when the caller has it."""
+    groups = risk_terms_by_mineral_year(m, ix) if by_mineral_year is None else by_mineral_year
+    return [term for part in groups.values() for term in part]
 
 
 def risk_cap(m: VariableView, ix: ModelIndex, _terms) -> dict:

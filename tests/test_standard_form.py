@@ -21,9 +21,16 @@ import pytest
 from models.build import build_matrix_model, build_model, standard_form
 from models.expr import add_rows, eq, ge, le
 from models.registry import Model, blocks_of
-from models.standard_form import AT_LEAST, AT_MOST, EQUAL, InfeasibleRow, compile_rows
+from models.standard_form import (
+    AT_LEAST,
+    AT_MOST,
+    EQUAL,
+    InfeasibleRow,
+    compile_pyomo,
+    compile_rows,
+)
 from planner.io.validate import load_input
-from planner.solve.highs import HighsModel, _pyomo_standard_form
+from planner.solve.highs import HighsModel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +58,7 @@ def _row_names(m, form) -> list[tuple]:
 
 
 def assert_same_form(pyomo_model, matrix_model) -> None:
-    a = _pyomo_standard_form(pyomo_model)
+    a = compile_pyomo(pyomo_model)
     b = standard_form(matrix_model)
     assert [v.name for v in a.columns] == [v.name for v in b.columns]
     assert _row_names(pyomo_model, a) == _row_names(matrix_model, b)
@@ -137,7 +144,7 @@ def test_layout_rules_on_a_hand_model():
     # Pyomo's compiler lays out the same model the same way
     add_rows(m, "rows", rows)
     m.objective = pyo.Objective(expr=2.0 * m.y + 0.0 * m.x[1] + 1.5)
-    pyomo = _pyomo_standard_form(m)
+    pyomo = compile_pyomo(m)
     assert [v.name for v in pyomo.columns] == ["y", "x[2]", "x[3]", "z"]
     np.testing.assert_array_equal(pyomo.A.toarray(), form.A.toarray())
     assert [s for _, s in pyomo.rows] == [AT_MOST, AT_MOST, AT_LEAST]

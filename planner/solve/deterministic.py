@@ -256,11 +256,7 @@ def summary(
     ix = ix or model.ix
     parts = {name: hm.activity(terms) for name, terms in cost_terms(model, ix).items()}
     parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
-    risk = hm.activity(
-        risk_terms(model, ix)
-        if risk_groups is None
-        else [term for part in risk_groups.values() for term in part]
-    )
+    risk = hm.activity(risk_terms(model, ix, risk_groups))
     risk_by_year = plan.risk
     concentration_musd = float(
         (risk_by_year["concentration_musd"] * risk_by_year["year"].map(ix.discount)).sum()

@@ -1,7 +1,8 @@
 """Everything that talks to HiGHS: the one class `HighsModel`.
 
-The model is compiled to matrix form by Pyomo's LinearStandardFormCompiler (mixed form: each row
-keeps its sense) and passed to highspy with one `passModel`; this is several times faster than a
+The model is compiled to matrix form (models/build.py:standard_form: from its rows, or by
+Pyomo's LinearStandardFormCompiler; mixed form, each row keeps its sense) and passed to highspy
+with one `passModel`; this is several times faster than a
 row-by-row hand-over (see SOLVER-NOTES.md). Results are read back by column and row position.
 No other module calls highspy: changes to bounds, costs, coefficients and rows, warm starts,
 fixed-integer LPs and the elastic solve that explains infeasibility all go through this class,
@@ -42,19 +43,10 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse
-import scipy.stats  # noqa: F401
-from pyomo.common.dependencies import scipy as deferred_scipy
 from pyomo.common.gc_manager import PauseGC
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from models.build import is_matrix_model, standard_form
-from models.standard_form import StandardForm
+from models.build import standard_form
 from planner.results.solution import Term
-
-# Pyomo imports scipy (and scipy.stats) lazily at the first compile; resolve it at import time
-# so that the hand-over's measured time is the model's, not a one-off import (about 2 s).
-deferred_scipy.sparse.csc_array  # noqa: B018
 
 INF = highspy.kHighsInf
 HIGHS_ABS_GAP = 1e-6  # HiGHS's default mip_abs_gap
@@ -174,7 +166,7 @@ class HighsModel:
         self.row_dual: np.ndarray | None = None
 
     def _compile(self, model: pyo.ConcreteModel, threads: int | None) -> None:
-        form = standard_form(model) if is_matrix_model(model) else _pyomo_standard_form(model)
+        form = standard_form(model)
         self.columns = form.columns
         self.rows = form.rows
         self.col_of = {id(v): i for i, v in enumerate(form.columns)}
@@ -182,20 +174,18 @@ class HighsModel:
         for i, (con, _) in enumerate(form.rows):
             self.rows_of.setdefault(id(con), []).append(i)
         n_col, n_row = len(form.columns), len(form.rows)
-        cost = form.c
         self.objective_offset = form.c_offset
         lower, upper = form.lower, form.upper
         self.integer = form.integer
-        rhs = form.rhs
         sense = np.array([s for _, s in form.rows], dtype=int)
         # sense: 1 means row <= rhs, -1 means row >= rhs, 0 means row == rhs
-        row_lower = np.where(sense == 1, -INF, rhs)
-        row_upper = np.where(sense == -1, INF, rhs)
+        row_lower = np.where(sense == 1, -INF, form.rhs)
+        row_upper = np.where(sense == -1, INF, form.rhs)
 
         lp = highspy.HighsLp()
         lp.num_col_ = n_col
         lp.num_row_ = n_row
-        lp.col_cost_ = cost
+        lp.col_cost_ = form.c
         lp.col_lower_ = lower
         lp.col_upper_ = upper
         lp.row_lower_ = row_lower
@@ -633,27 +623,6 @@ class HighsModel:
 def _limit_lp(h: highspy.Highs, seconds: float) -> None:
     """LP_CLOCK workaround (module docstring): the next LP run may take `seconds`."""
     h.setOptionValue("time_limit", h.getRunTime() + float(seconds))
-
-
-def _bound(value, default: float) -> float:
-    return default if value is None else float(value)
-
-
-def _pyomo_standard_form(model: pyo.ConcreteModel) -> StandardForm:
-    """Pyomo's compile of a model with Pyomo constraints and objective (mixed form)."""
-    info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns = info.columns
-    return StandardForm(
-        columns=columns,
-        rows=info.rows,
-        A=info.A,
-        c=np.asarray(info.c.toarray()).ravel() if columns else np.zeros(0),
-        c_offset=float(info.c_offset[0]) if len(info.c_offset) else 0.0,
-        rhs=np.asarray(info.rhs, dtype=float),
-        lower=np.array([_bound(v.lb, -INF) for v in columns], dtype=float),
-        upper=np.array([_bound(v.ub, INF) for v in columns], dtype=float),
-        integer=np.array([v.is_integer() for v in columns], dtype=bool),
-    )
 
 
 SLACK_TOL = 1e-6
