@@ -9,11 +9,14 @@ models/standard_form.py straight into the matrix HiGHS is given; what a single s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.common.sorting import sorted_robust
 
 from models import concentration, policy, stock
+from models.columns import ColumnSpace
 from models.data import InputData
 from models.expr import add_rows
 from models.index import ModelIndex, build_index
@@ -37,10 +40,10 @@ def build_model(data: InputData, index: ModelIndex | None = None) -> pyo.Concret
         return _build(data, index, as_matrix=False)
 
 
-def build_matrix_model(data: InputData, index: ModelIndex | None = None) -> pyo.ConcreteModel:
-    """The deterministic model with its rows as data: m.<block> is a RowBlock (key -> Row) and
-    m.objective_terms, m.objective_offset_musd the objective; `standard_form(m)` is its matrix,
-    the one Pyomo would compile from `build_model(data)`."""
+def build_matrix_model(data: InputData, index: ModelIndex | None = None) -> MatrixModel:
+    """The deterministic model as data: every variable a column number, m.<block> a RowBlock
+    (key -> Row), m.objective_terms and m.objective_offset_musd the objective;
+    `standard_form(m)` is its matrix, the one Pyomo would compile from `build_model(data)`."""
     with PauseGC():
         return _build(data, index, as_matrix=True)
 
@@ -54,7 +57,7 @@ def standard_form(m: pyo.ConcreteModel) -> StandardForm:
         _in_pyomo_order(getattr(m, block.name), block.open_index)
         for block in blocks_of(Model.DETERMINISTIC)
     ]
-    return compile_rows(m, blocks, m.objective_terms, m.objective_offset_musd)
+    return compile_rows(m.column_space, blocks, m.objective_terms, m.objective_offset_musd)
 
 
 def _in_pyomo_order(rows: RowBlock, open_index: bool):
@@ -65,14 +68,31 @@ def _in_pyomo_order(rows: RowBlock, open_index: bool):
     return ((key, rows[key]) for key in sorted_robust(rows))
 
 
-def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> pyo.ConcreteModel:
+class MatrixModel:
+    """A model for one solve: ix, every variable family as a dict key -> column number
+    (`column_space`, models/columns.py), every block as a RowBlock, the objective's terms.
+    It reads like a Pyomo model to the row functions and to HighsModel."""
+
+    def __init__(self, ix: ModelIndex) -> None:
+        self.ix = ix
+        self.column_space = ColumnSpace()
+
+    if TYPE_CHECKING:  # the families and blocks are set by name while building
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
+def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> Any:
     ix = index or build_index(data)
-    m = pyo.ConcreteModel(name="sourcing_plan")
+    m: Any = MatrixModel(ix) if as_matrix else pyo.ConcreteModel(name="sourcing_plan")
     m.ix = ix
     declare_data_variables(m, ix)
-    for var, lower, upper in variable_bounds(m, ix):
-        var.setlb(lower)
-        var.setub(upper)
+    if as_matrix:
+        m.column_space.set_bounds(variable_bounds(m, ix))
+    else:
+        for var, lower, upper in variable_bounds(m, ix):
+            var.setlb(lower)
+            var.setub(upper)
     terms = collect_supply_terms(m, ix)
     m.terms = terms
     policy.declare_policy(m, ix, terms)

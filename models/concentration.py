@@ -39,7 +39,7 @@ import pyomo.environ as pyo
 from models.expr import eq, ge, le
 from models.index import USD_PER_MUSD, ModelIndex
 from models.supply_terms import SupplyTerms
-from models.variables import variable
+from models.variables import declare
 
 UNMET = "(unmet demand)"  # the origin of unmet demand in K
 # per share of demand left unmet, linear: the largest marginal of r s^2 (r, s <= 1)
@@ -93,8 +93,8 @@ def declare_concentration(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTer
     """share[m,c,t] >= 0 and sq[m,c,t] >= 0 where priced; m.cut_points[m,c,t] the tangent
     points (kept with the model: cuts added later stay valid for any data)."""
     keys = declared_pieces(ix, terms)
-    m.origin_share = variable("origin_share").pyomo_var(keys)
-    m.share_sq = variable("share_sq").pyomo_var(keys)
+    declare(m, "origin_share", keys)
+    declare(m, "share_sq", keys)
     if not hasattr(m, "cut_points"):
         m.cut_points = {key: CUT_SHARES for key in keys}
 

@@ -29,7 +29,7 @@ from models.expr import eq, ge, le
 from models.index import ModelIndex
 from models.records import PolicyRow
 from models.supply_terms import REFINING, SupplyTerms
-from models.variables import VariableView, variable
+from models.variables import VariableView, declare
 
 
 class PolicyBinding(NamedTuple):
@@ -80,7 +80,7 @@ def declare_policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> 
     """R[m,t] >= 0 where a share rule needs it; m.policy_index lists the rule bindings."""
     m.policy_index = expand_policy(ix, terms)
     keys = sorted({(r.mineral, r.year) for r in m.policy_index if r.rule in SHARE_RULES})
-    m.sourced = variable("sourced").pyomo_var(keys)
+    declare(m, "sourced", keys)
 
 
 def sourced_total(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -32,6 +31,7 @@ import scipy.stats  # imported here, not at the first compile (see below)
 from pyomo.common.dependencies import scipy as deferred_scipy
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from models.columns import ColumnSpace
 from models.expr import Row, Terms
 
 # Pyomo imports scipy (and scipy.stats) lazily at the first compile; resolve it at import time
@@ -86,31 +86,28 @@ def compile_pyomo(model: pyo.ConcreteModel) -> StandardForm:
 
 
 def compile_rows(
-    m: pyo.ConcreteModel,
+    space: ColumnSpace,
     blocks: Sequence[Iterable[tuple[Any, Row]]],
     objective: Terms,
     offset: float,
 ) -> StandardForm:
-    """The standard form of min objective + offset over the rows of `blocks` (in order), with
-    m's variables as the columns (see the module docstring for the layout)."""
-    families = m.component_objects(pyo.Var, descend_into=False)
-    family_vars = [list(family.values()) for family in families]
-    starts = np.cumsum([0] + [len(v) for v in family_vars])
-    every = [v for part in family_vars for v in part]
-    position = {id(v): i for i, v in enumerate(every)}
-
-    obj_cols, obj_coefs = _columns_and_coefficients(objective, position)
+    """The standard form of min objective + offset over the rows of `blocks` (in order), whose
+    terms are (coefficient, column number) over the columns of `space` (see the module
+    docstring for the layout). The columns are the column numbers kept, in matrix order."""
+    starts = space.starts()
+    n_columns = space.size
+    obj_cols, obj_coefs = _columns_and_coefficients(objective, len(objective))
 
     keyed = [item for block in blocks for item in block]
     rows = [row for _, row in keyed]
     lengths = np.fromiter((len(row.terms) for row in rows), dtype=np.int64, count=len(rows))
     # every term in order, of every row (bounded or not): the family order sees them all
     term_cols, term_coefs = _columns_and_coefficients(
-        list(chain.from_iterable(row.terms for row in rows)), position
+        chain.from_iterable(row.terms for row in rows), int(lengths.sum())
     )
     by_row = scipy.sparse.csr_array(
         (term_coefs, term_cols, np.concatenate([[0], np.cumsum(lengths)])),
-        shape=(len(rows), len(every)),
+        shape=(len(rows), n_columns),
     )
     by_row.sum_duplicates()
     by_row.eliminate_zeros()
@@ -131,7 +128,7 @@ def compile_rows(
     rhs = np.where(sense == AT_LEAST, lower[source], upper[source])
     handles = [(rows[i], s) for i, s in zip(source.tolist(), sense.tolist(), strict=True)]
     A = by_row[source] if len(source) else by_row[:0]
-    c = np.zeros(len(every))
+    c = np.zeros(n_columns)
     np.add.at(c, obj_cols, obj_coefs)
 
     # families in order of first appearance, whole; then only columns that hold a nonzero
@@ -147,55 +144,33 @@ def compile_rows(
 
     A = A[:, order]
     A.sort_indices()
-    columns = [every[i] for i in order]
-    if any(map(attrgetter("fixed"), columns)):
-        raise ValueError("compile_rows: a variable is fixed; build the Pyomo model instead")
-    domain = [part[0].domain.bounds() if part else (None, None) for part in family_vars]
-    domain_lower = np.repeat([_bound(lo, -np.inf) for lo, _ in domain], np.diff(starts))
-    domain_upper = np.repeat([_bound(up, np.inf) for _, up in domain], np.diff(starts))
-    integer_family = np.repeat(
-        [bool(part) and part[0].is_integer() for part in family_vars], np.diff(starts)
-    )
+    column_lower, column_upper = space.bounds()
     return StandardForm(
-        columns=columns,
+        columns=order.tolist(),
         rows=handles,
         A=A,
         c=c[order],
         c_offset=float(offset),
         rhs=rhs.astype(float),
-        lower=np.maximum(_raw_bounds(columns, "_lb", -np.inf), domain_lower[order]),
-        upper=np.minimum(_raw_bounds(columns, "_ub", np.inf), domain_upper[order]),
-        integer=integer_family[order],
+        lower=column_lower[order],
+        upper=column_upper[order],
+        integer=space.integer()[order],
     )
 
 
-def _columns_and_coefficients(terms: Terms, position: dict) -> tuple[np.ndarray, np.ndarray]:
-    """The column position and the coefficient of each (coefficient, variable) term."""
-    if not terms:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    coefficients, variables = zip(*terms, strict=True)
-    columns = np.fromiter(
-        map(position.__getitem__, map(id, variables)), dtype=np.int64, count=len(variables)
-    )
-    return columns, np.asarray(coefficients, dtype=float)
+def _columns_and_coefficients(
+    terms: Iterable[tuple[float, int]], count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The column number and the coefficient of each of `count` (coefficient, column) terms,
+    read in one pass as floats (column numbers are exact as floats below 2**53)."""
+    pairs = np.fromiter(chain.from_iterable(terms), dtype=float, count=2 * count).reshape(-1, 2)
+    return pairs[:, 1].astype(np.int64), pairs[:, 0].copy()
 
 
 def _check_constant(key: Any, row: Row) -> None:
     """A row whose terms are all zero holds when 0 is within its bounds."""
     if (row.lower is not None and row.lower > 0) or (row.upper is not None and row.upper < 0):
         raise InfeasibleRow(f"row {key!r} has no nonzero term and cannot hold")
-
-
-def _raw_bounds(columns: list, name: str, default: float) -> np.ndarray:
-    """Each variable's own bound (before its domain's): the VarData attribute, read directly
-    because the `lb`/`ub` properties cost about 1.5 us each; a bound that is not a plain
-    number (a Pyomo expression) is resolved through the property."""
-    values = np.array(list(map(attrgetter(name), columns)), dtype=object)
-    values[values == None] = default  # noqa: E711 (elementwise, on an object array)
-    try:
-        return values.astype(float)
-    except TypeError:
-        return np.array([_bound(getattr(v, name[1:]), default) for v in columns], dtype=float)
 
 
 def _bound(value: Any, default: float) -> float:

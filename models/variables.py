@@ -241,8 +241,18 @@ def variable(name: str) -> VariableSpec:
     raise KeyError(name)
 
 
-def declare_data_variables(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+def declare(m: Any, name: str, keys: Iterable) -> Any:
+    """m.<name> over `keys`: a Pyomo Var, or in a matrix model (one with a `column_space`,
+    models/columns.py) a dict key -> column number."""
+    spec = variable(name)
+    space = getattr(m, "column_space", None)
+    family = spec.pyomo_var(keys) if space is None else space.declare(spec, keys)
+    setattr(m, name, family)
+    return family
+
+
+def declare_data_variables(m: Any, ix: ModelIndex) -> None:
     """Every variable whose index set comes from the data, in registry order."""
     for v in variables_of(Model.DETERMINISTIC):
         if v.keys is not None:
-            m.add_component(v.name, v.pyomo_var(v.keys(ix)))
+            declare(m, v.name, v.keys(ix))

@@ -19,6 +19,7 @@ import pyomo.environ as pyo
 import pytest
 
 from models.build import build_matrix_model, build_model, standard_form
+from models.columns import ColumnSpace
 from models.expr import add_rows, eq, ge, le
 from models.registry import Model, blocks_of
 from models.standard_form import (
@@ -29,6 +30,7 @@ from models.standard_form import (
     compile_pyomo,
     compile_rows,
 )
+from models.variables import Stage, VariableSpec
 from planner.io.validate import load_input
 from planner.solve.highs import HighsModel
 
@@ -60,7 +62,10 @@ def _row_names(m, form) -> list[tuple]:
 def assert_same_form(pyomo_model, matrix_model) -> None:
     a = compile_pyomo(pyomo_model)
     b = standard_form(matrix_model)
-    assert [v.name for v in a.columns] == [v.name for v in b.columns]
+    space = matrix_model.column_space
+    assert [(v.parent_component().name, v.index()) for v in a.columns] == [
+        space.label(c) for c in b.columns
+    ]
     assert _row_names(pyomo_model, a) == _row_names(matrix_model, b)
     left, right = a.A.tocsc(), b.A.tocsc()
     left.sort_indices()
@@ -107,6 +112,11 @@ def test_plans_agree(tmp_path):
     np.testing.assert_array_equal(first.x, second.x)
 
 
+def _free(name: str) -> VariableSpec:
+    """A free continuous family (Pyomo's default Var)."""
+    return VariableSpec(name, name, None, "real", Stage.DERIVED, "", "")
+
+
 def test_layout_rules_on_a_hand_model():
     """Columns in first-appearance order of their families (the objective's first; a zero
     coefficient counts; columns with no nonzero dropped); a ranged row becomes <= then >=; a
@@ -117,18 +127,19 @@ def test_layout_rules_on_a_hand_model():
         r2:  1 <= x[3] - z <= 5               (ranged: two rows)
         r3:  x[3] - x[3] == 0                 (cancels: dropped)
     """
-    m = pyo.ConcreteModel()
-    m.z = pyo.Var()
-    m.x = pyo.Var([1, 2, 3])
-    m.y = pyo.Var(bounds=(0, 7))
+    space = ColumnSpace()
+    z = space.declare(_free("z"), [None])[None]
+    x = space.declare(_free("x"), [1, 2, 3])
+    y = space.declare(_free("y"), [None])[None]
+    space.set_bounds([(y, 0, 7)])
     rows = {
-        "r1": le([(1.0, m.x[2]), (1.0, m.x[2]), (3.0, m.z)], 4),
-        "r2": ge([(1.0, m.x[3]), (-1.0, m.z)], 1),
-        "r3": eq([(1.0, m.x[3]), (-1.0, m.x[3])], 0),
+        "r1": le([(1.0, x[2]), (1.0, x[2]), (3.0, z)], 4),
+        "r2": ge([(1.0, x[3]), (-1.0, z)], 1),
+        "r3": eq([(1.0, x[3]), (-1.0, x[3])], 0),
     }
     rows["r2"] = type(rows["r2"])(rows["r2"].terms, 1.0, 5.0)
-    form = compile_rows(m, [rows.items()], [(2.0, m.y), (0.0, m.x[1])], 1.5)
-    assert [v.name for v in form.columns] == ["y", "x[2]", "x[3]", "z"]
+    form = compile_rows(space, [rows.items()], [(2.0, y), (0.0, x[1])], 1.5)
+    assert [space.label(c) for c in form.columns] == [("y", None), ("x", 2), ("x", 3), ("z", None)]
     assert [(h, s) for h, s in form.rows] == [
         (rows["r1"], AT_MOST),
         (rows["r2"], AT_MOST),
@@ -142,7 +153,19 @@ def test_layout_rules_on_a_hand_model():
     assert form.c_offset == 1.5
 
     # Pyomo's compiler lays out the same model the same way
-    add_rows(m, "rows", rows)
+    m = pyo.ConcreteModel()
+    m.z = pyo.Var()
+    m.x = pyo.Var([1, 2, 3])
+    m.y = pyo.Var(bounds=(0, 7))
+    pyomo_vars = {z: m.z, x[1]: m.x[1], x[2]: m.x[2], x[3]: m.x[3], y: m.y}
+    add_rows(
+        m,
+        "rows",
+        {
+            k: type(r)([(c, pyomo_vars[v]) for c, v in r.terms], r.lower, r.upper)
+            for k, r in rows.items()
+        },
+    )
     m.objective = pyo.Objective(expr=2.0 * m.y + 0.0 * m.x[1] + 1.5)
     pyomo = compile_pyomo(m)
     assert [v.name for v in pyomo.columns] == ["y", "x[2]", "x[3]", "z"]
@@ -153,10 +176,10 @@ def test_layout_rules_on_a_hand_model():
 
 def test_a_row_that_cannot_hold_is_refused():
     """x - x >= 1 has no nonzero term and 0 < 1: no plan satisfies it."""
-    m = pyo.ConcreteModel()
-    m.x = pyo.Var()
+    space = ColumnSpace()
+    x = space.declare(_free("x"), [None])[None]
     with pytest.raises(InfeasibleRow, match="cannot hold"):
-        compile_rows(m, [{"r": ge([(1.0, m.x), (-1.0, m.x)], 1)}.items()], [(1.0, m.x)], 0)
+        compile_rows(space, [{"r": ge([(1.0, x), (-1.0, x)], 1)}.items()], [(1.0, x)], 0)
 
 
 def test_fixed_integer_columns_stay_fixed_across_an_lp_with_integers_relaxed():

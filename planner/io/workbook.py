@@ -21,6 +21,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner.io import schema
+from planner.io.fast_read import read_plain_values
 from planner.io.problems import InputError, Problem
 
 YES = {"yes", "y", "true", "1"}
@@ -193,11 +194,23 @@ def open_workbook(path: str | Path) -> tuple[dict[str, list[tuple]], dict[str, s
     """Return the values of every sheet (by lower-case name), the formula cells without a
     cached value (by sheet), and the sheet names as written.
 
-    The workbook is read once as written; only if it holds formulas is it read a second time
-    for the values Excel or LibreOffice cached when they last saved it.
+    A workbook of plain values (no formulas, errors or dates) is read by calamine
+    (`planner.io.fast_read`); any other by openpyxl, once as written and, only if it holds
+    formulas, a second time for the values Excel or LibreOffice cached when they last saved it.
     """
     path = Path(path)
     _check_size(path)
+    plain = read_plain_values(path, MAX_ROWS_PER_SHEET, MAX_CELLS)
+    if plain is not None:
+        rows_by_title, titles = plain
+        _check_sheet_names(titles)
+        values = {title.strip().lower(): rows for title, rows in rows_by_title.items()}
+        return values, {key: set() for key in values}, ", ".join(titles)
+    return read_with_openpyxl(path)
+
+
+def read_with_openpyxl(path: Path) -> tuple[dict[str, list[tuple]], dict[str, set[str]], str]:
+    """`open_workbook` for any workbook: the formulas found, then their cached values."""
     formulas_wb = _load(path, data_only=False)
     try:
         _check_sheet_names(formulas_wb.sheetnames)

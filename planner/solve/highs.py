@@ -169,7 +169,10 @@ class HighsModel:
         form = standard_form(model)
         self.columns = form.columns
         self.rows = form.rows
-        self.col_of = {id(v): i for i, v in enumerate(form.columns)}
+        # a matrix model's columns are numbers (models/columns.py), a Pyomo model's are
+        # variable objects, found by identity
+        self.key: Callable[[Any], Any] = int if hasattr(model, "column_space") else id
+        self.col_of = {self.key(v): i for i, v in enumerate(form.columns)}
         self.rows_of: dict[int, list[int]] = {}
         for i, (con, _) in enumerate(form.rows):
             self.rows_of.setdefault(id(con), []).append(i)
@@ -369,7 +372,7 @@ class HighsModel:
         for row in rows:
             starts.append(len(index))
             for coef, var in row.terms:
-                index.append(self.col_of[id(var)])
+                index.append(self.col_of[self.key(var)])
                 value.append(coef)
         first = len(self.rows)
         self.highs.addRows(
@@ -475,7 +478,7 @@ class HighsModel:
         column named twice takes its last value (REPEATED_COLUMNS workaround)."""
         value_of: dict[int, float] = {}
         for var, value in fixes:
-            col = self.col_of.get(id(var))
+            col = self.col_of.get(self.key(var))
             if col is not None:
                 value_of[col] = value
         cols = np.asarray(sorted(value_of), dtype=np.int32)
@@ -486,7 +489,7 @@ class HighsModel:
 
     def cap_columns(self, caps: list[tuple]) -> None:
         """Lower the upper bound of columns: caps are (vardata, upper), upper >= 0."""
-        upper_of = {self.col_of[id(v)]: u for v, u in caps if id(v) in self.col_of}
+        upper_of = {self.col_of[self.key(v)]: u for v, u in caps if self.key(v) in self.col_of}
         if upper_of:
             cols = np.asarray(sorted(upper_of), dtype=np.int32)
             upper = np.maximum(np.asarray([upper_of[c] for c in cols], dtype=float), 0.0)
@@ -581,11 +584,11 @@ class HighsModel:
     # --- reading values back -------------------------------------------------------------
     def values(self, var: Any) -> dict:
         """index -> value of every element of a Var component (0 if not in the matrix)."""
-        col_of, x = self.col_of, self.x
-        return {k: (x[col_of[id(v)]] if id(v) in col_of else 0.0) for k, v in var.items()}
+        col_of, x, key = self.col_of, self.x, self.key
+        return {k: (x[col_of[key(v)]] if key(v) in col_of else 0.0) for k, v in var.items()}
 
     def value_of(self, vardata: Any) -> float:
-        i = self.col_of.get(id(vardata))
+        i = self.col_of.get(self.key(vardata))
         return 0.0 if i is None else float(self.x[i])
 
     def activity(self, terms: list) -> float:
@@ -596,10 +599,10 @@ class HighsModel:
         """key -> sum of coef x value over each group of (coef, var) terms (vectorised)."""
         keys = list(groups)
         owner, cols, coefs = [], [], []
-        col_of = self.col_of
+        col_of, column_key = self.col_of, self.key
         for i, key in enumerate(keys):
             for coef, var in groups[key]:
-                col = col_of.get(id(var))
+                col = col_of.get(column_key(var))
                 if col is not None:
                     owner.append(i)
                     cols.append(col)

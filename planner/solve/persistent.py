@@ -127,7 +127,7 @@ class PersistentModel:
         hm = self.hm
         gone = [key for key in con if key not in rows]
         new = {key: row for key, row in rows.items() if key not in con}
-        if any(c != 0 and id(v) not in hm.col_of for row in new.values() for c, v in row.terms):
+        if any(c != 0 and hm.key(v) not in hm.col_of for row in new.values() for c, v in row.terms):
             raise StructureChanged  # the row names a variable HiGHS does not have
         if gone:
             hm.delete_rows([r for key in gone for r in hm.rows_of.get(id(con[key]), [])])
@@ -135,7 +135,8 @@ class PersistentModel:
                 del con[key]
         if new:
             kept = {
-                k: [(c, v) for c, v in row.terms if id(v) in hm.col_of] for k, row in new.items()
+                k: [(c, v) for c, v in row.terms if hm.key(v) in hm.col_of]
+                for k, row in new.items()
             }
             rows_in = [Row(kept[k], row.lower, row.upper) for k, row in new.items()]
             hm.add_rows(grow_rows(con, new), rows_in)
@@ -152,7 +153,7 @@ class PersistentModel:
             positions = hm.rows_of.get(id(data))
             new: dict[int, float] = {}
             for coef, var in row.terms:
-                col = hm.col_of.get(id(var))
+                col = hm.col_of.get(hm.key(var))
                 if col is None:
                     if coef != 0:
                         raise StructureChanged
@@ -187,7 +188,7 @@ class PersistentModel:
         hm = self.hm
         cols, lows, ups = [], [], []
         for var, lower, upper in bounds:
-            col = hm.col_of.get(id(var))
+            col = hm.col_of.get(hm.key(var))
             var.setlb(lower)
             var.setub(upper)
             if col is None:
@@ -204,7 +205,7 @@ class PersistentModel:
         terms = objective_terms(m, ix, risk_weight)
         cost = np.zeros(len(hm.columns))
         for coef, var in terms:
-            col = hm.col_of.get(id(var))
+            col = hm.col_of.get(hm.key(var))
             if col is None:
                 raise StructureChanged
             cost[col] += coef

@@ -182,7 +182,7 @@ def solve_stochastic(data: InputData, mip_gap, time_limit_s, progress, highs_opt
     # never worse than the deterministic plan under the scenarios (VSS >= 0)
     start = np.zeros(len(hm.columns))
     for var, value in fixed_bounds(model, det_first):
-        col = hm.col_of.get(id(var))
+        col = hm.col_of.get(hm.key(var))
         if col is not None:
             start[col] = value
     abs_gap = data.settings.mip_abs_gap_musd

@@ -1,0 +1,129 @@
+"""The calamine reader (`planner.io.fast_read`) gives openpyxl's rows for a plain workbook, and
+sends every other workbook to openpyxl, which names the unusual cells (issue 14)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from planner.io import workbook
+from planner.io.fast_read import read_plain_values
+from planner.io.template import write_template
+from tests.builders import write_workbook
+from tests.test_validate import SETTINGS, base_sheets
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMITS = (workbook.MAX_ROWS_PER_SHEET, workbook.MAX_CELLS)
+
+
+def _trimmed(rows: list[tuple]) -> list[tuple]:
+    """Rows without trailing blank cells or trailing blank rows: the two readers pad rows to
+    different widths, which the table reader ignores."""
+    out = [
+        tuple(row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)])
+        for row in rows
+    ]
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _assert_same_rows(path: Path) -> None:
+    fast = read_plain_values(path, *LIMITS)
+    assert fast is not None, "a plain workbook must take the calamine path"
+    rows_by_title, titles = fast
+    values, uncached, names = workbook.read_with_openpyxl(path)
+    assert ", ".join(titles) == names
+    assert not any(uncached.values())
+    for title, rows in rows_by_title.items():
+        expected = _trimmed(values[title.strip().lower()])
+        got = _trimmed(rows)
+        assert got == expected, title
+        # the same Python types, cell by cell (an int stays an int: '1' means yes)
+        assert [tuple(map(type, r)) for r in got] == [tuple(map(type, r)) for r in expected]
+
+
+def test_the_india_case_reads_the_same_with_both_readers():
+    _assert_same_rows(ROOT / "inputs" / "india_2040.xlsx")
+
+
+def test_a_test_workbook_reads_the_same_with_both_readers(tmp_path):
+    sheets = base_sheets()
+    sheets["Supply"][0]["price_usd_per_t"] = " 12.5 "  # text stays text, spaces kept
+    sheets["Countries"][0]["risk_score"] = 0.1
+    _assert_same_rows(write_workbook(tmp_path / "in.xlsx", sheets, SETTINGS))
+
+
+def test_the_template_reads_the_same_with_both_readers(tmp_path):
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    _assert_same_rows(path)
+
+
+def _with_cell(tmp_path: Path, address: str, value: object, data_type: str | None = None) -> Path:
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    book = openpyxl.load_workbook(path)
+    book["Supply"][address] = value
+    if data_type:
+        book["Supply"][address].data_type = data_type
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("address", "value", "data_type"),
+    [
+        ("F2", "=2*3", None),  # a formula
+        ("F2", "#DIV/0!", "e"),  # an error cell
+        ("F2", datetime.datetime(2030, 1, 1), None),  # a date
+        ("F2", datetime.time(3, 4), None),  # a time
+        ("C150000", 1, None),  # beyond the row limit
+    ],
+)
+def test_unusual_workbooks_go_to_openpyxl(tmp_path, address, value, data_type):
+    path = _with_cell(tmp_path, address, value, data_type)
+    assert read_plain_values(path, *LIMITS) is None
+
+
+def test_a_nan_in_the_xml_goes_to_openpyxl(tmp_path):
+    path = _with_cell(tmp_path, "F2", 123456.75)
+    from tests.test_reading import _rewrite
+
+    _rewrite(path, r"xl/worksheets/sheet\d+\.xml", lambda xml: xml.replace("123456.75", "NaN"))
+    assert read_plain_values(path, *LIMITS) is None
+
+
+def test_a_cell_without_its_address_goes_to_openpyxl(tmp_path):
+    path = _with_cell(tmp_path, "F2", 123456.75)
+    from tests.test_reading import _rewrite
+
+    _rewrite(
+        path,
+        r"xl/worksheets/sheet\d+\.xml",
+        lambda xml: xml.replace('<c r="F2" t="n"><v>123456.75', '<c t="n"><v>123456.75'),
+    )
+    assert read_plain_values(path, *LIMITS) is None
+
+
+def test_files_that_are_not_excel_workbooks_go_to_openpyxl(tmp_path):
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook")
+    assert read_plain_values(text, *LIMITS) is None
+    import zipfile
+
+    ods = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert read_plain_values(ods, *LIMITS) is None
+
+
+def test_whole_numbers_come_as_int_and_fractions_as_float(tmp_path):
+    path = _with_cell(tmp_path, "F2", 3)
+    rows_by_title, _ = read_plain_values(path, *LIMITS)
+    supply = rows_by_title["Supply"]
+    column = supply[0].index("price_usd_per_t")
+    assert supply[1][column] == 3 and type(supply[1][column]) is int
