@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pyomo.common.gc_manager import PauseGC
 
 from models.data import InputData
 from models.records import BudgetRow, PolicyRow, Project, Technology
@@ -121,6 +122,11 @@ class ModelIndex:
 
 def build_index(data: InputData) -> ModelIndex:
     """Derive every sparse set and coefficient of the model from `data`."""
+    with PauseGC():  # as in models/build.py: many small objects, no cycles worth a scan
+        return _build_index(data)
+
+
+def _build_index(data: InputData) -> ModelIndex:
     s = data.settings
     years = s.years
     discount = {t: (1.0 + s.discount_rate) ** -(t - s.first_year) for t in years}

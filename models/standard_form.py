@@ -3,8 +3,10 @@
 The constraint blocks are functions returning rows of (coefficient, variable) terms
 (models/expr.py). The Pyomo model turns each row into an expression, and Pyomo's
 LinearStandardFormCompiler walks those expressions back into a matrix. For a model that goes
-straight to HiGHS both steps can be skipped: `build_matrix_model` keeps each block's rows as a
-`RowBlock` (key -> Row), and `compile_rows` assembles the matrix from them with numpy.
+straight to HiGHS both steps can be skipped: `build_matrix_model` declares its variables as
+column numbers (models/columns.py), so that the same row functions give (coefficient, column
+number) terms; it keeps each block's rows as a `RowBlock` (key -> Row), and `compile_rows`
+assembles the matrix from them with numpy.
 
 The result is laid out exactly as `LinearStandardFormCompiler().write(model, mixed_form=True)`
 lays out the Pyomo model built from the same rows (tests/test_standard_form.py compares the two
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -99,11 +102,11 @@ def compile_rows(
     obj_cols, obj_coefs = _columns_and_coefficients(objective, len(objective))
 
     keyed = [item for block in blocks for item in block]
-    rows = [row for _, row in keyed]
-    lengths = np.fromiter((len(row.terms) for row in rows), dtype=np.int64, count=len(rows))
+    rows = list(map(itemgetter(1), keyed))
+    lengths = np.fromiter(map(len, map(itemgetter(0), rows)), dtype=np.int64, count=len(rows))
     # every term in order, of every row (bounded or not): the family order sees them all
     term_cols, term_coefs = _columns_and_coefficients(
-        chain.from_iterable(row.terms for row in rows), int(lengths.sum())
+        chain.from_iterable(map(itemgetter(0), rows)), int(lengths.sum())
     )
     by_row = scipy.sparse.csr_array(
         (term_coefs, term_cols, np.concatenate([[0], np.cumsum(lengths)])),
@@ -112,8 +115,9 @@ def compile_rows(
     by_row.sum_duplicates()
     by_row.eliminate_zeros()
 
-    lower = np.fromiter((np.nan if r.lower is None else r.lower for r in rows), dtype=float)
-    upper = np.fromiter((np.nan if r.upper is None else r.upper for r in rows), dtype=float)
+    # an open side (None) as NaN
+    lower = np.array(list(map(itemgetter(1), rows)), dtype=float)
+    upper = np.array(list(map(itemgetter(2), rows)), dtype=float)
     equal = lower == upper  # False where either is open (nan)
     has_upper = ~np.isnan(upper) & ~equal
     has_lower = ~np.isnan(lower) & ~equal
@@ -126,7 +130,7 @@ def compile_rows(
     first[1:] = source[1:] != source[:-1]
     sense = np.where(equal[source], EQUAL, np.where(first & has_upper[source], AT_MOST, AT_LEAST))
     rhs = np.where(sense == AT_LEAST, lower[source], upper[source])
-    handles = [(rows[i], s) for i, s in zip(source.tolist(), sense.tolist(), strict=True)]
+    handles = list(zip(map(rows.__getitem__, source.tolist()), sense.tolist(), strict=True))
     A = by_row[source] if len(source) else by_row[:0]
     c = np.zeros(n_columns)
     np.add.at(c, obj_cols, obj_coefs)
@@ -134,8 +138,10 @@ def compile_rows(
     # families in order of first appearance, whole; then only columns that hold a nonzero
     seen = np.concatenate([obj_cols, term_cols])
     family_of = np.searchsorted(starts, seen, side="right") - 1
-    _, first_seen = np.unique(family_of, return_index=True)
-    family_order = np.unique(family_of)[np.argsort(first_seen)]
+    first_seen = np.full(len(starts) - 1, len(seen))
+    np.minimum.at(first_seen, family_of, np.arange(len(seen)))
+    present = np.flatnonzero(first_seen < len(seen))
+    family_order = present[np.argsort(first_seen[present], kind="stable")]
     order = np.concatenate(
         [np.arange(starts[f], starts[f + 1]) for f in family_order] or [np.zeros(0, np.int64)]
     ).astype(np.int64)

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any
 
 import highspy
@@ -141,6 +142,7 @@ STATUS_WORDS = {
     highspy.HighsModelStatus.kInterrupt: Outcome.INTERRUPTED,
 }
 FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+INTEGER = int(highspy.HighsVarType.kInteger)
 
 
 def _outcome(h: highspy.Highs) -> tuple[Outcome, str]:
@@ -171,8 +173,10 @@ class HighsModel:
         self.rows = form.rows
         # a matrix model's columns are numbers (models/columns.py), a Pyomo model's are
         # variable objects, found by identity
-        self.key: Callable[[Any], Any] = int if hasattr(model, "column_space") else id
-        self.col_of = {self.key(v): i for i, v in enumerate(form.columns)}
+        numbered = hasattr(model, "column_space")
+        self.key: Callable[[Any], Any] = int if numbered else id
+        keys = form.columns if numbered else list(map(id, form.columns))
+        self.col_of = dict(zip(keys, range(len(keys)), strict=True))
         self.rows_of: dict[int, list[int]] = {}
         for i, (con, _) in enumerate(form.rows):
             self.rows_of.setdefault(id(con), []).append(i)
@@ -180,38 +184,36 @@ class HighsModel:
         self.objective_offset = form.c_offset
         lower, upper = form.lower, form.upper
         self.integer = form.integer
-        sense = np.array([s for _, s in form.rows], dtype=int)
+        sense = np.fromiter(map(itemgetter(1), form.rows), dtype=int, count=n_row)
         # sense: 1 means row <= rhs, -1 means row >= rhs, 0 means row == rhs
         row_lower = np.where(sense == 1, -INF, form.rhs)
         row_upper = np.where(sense == -1, INF, form.rhs)
 
-        lp = highspy.HighsLp()
-        lp.num_col_ = n_col
-        lp.num_row_ = n_row
-        lp.col_cost_ = form.c
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
-        lp.row_lower_ = row_lower
-        lp.row_upper_ = row_upper
-        lp.offset_ = self.objective_offset
-        a = form.A.tocsc()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a.indptr
-        lp.a_matrix_.index_ = a.indices
-        lp.a_matrix_.value_ = a.data
-        lp.a_matrix_.num_col_ = n_col
-        lp.a_matrix_.num_row_ = n_row
-        if self.integer.any():
-            lp.integrality_ = [
-                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-                for flag in self.integer
-            ]
         self.lower, self.upper = lower, upper
         self.row_lower, self.row_upper = row_lower, row_upper
-        self.highs = new_highs()
+        self.highs = h = new_highs()
         if threads:
-            self.highs.setOptionValue("threads", int(threads))
-        self.highs.passModel(lp)
+            h.setOptionValue("threads", int(threads))
+        # numpy arrays straight into HiGHS (addVars/addRows take buffers; filling a HighsLp's
+        # fields converts element by element)
+        h.addVars(n_col, lower, upper)
+        h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.asarray(form.c, float))
+        h.changeObjectiveOffset(float(self.objective_offset))
+        a = form.A.tocsr()
+        h.addRows(
+            n_row,
+            row_lower,
+            row_upper,
+            a.nnz,
+            a.indptr.astype(np.int32),
+            a.indices.astype(np.int32),
+            np.asarray(a.data, float),
+        )
+        if self.integer.any():
+            columns = np.flatnonzero(self.integer).astype(np.int32)
+            h.changeColsIntegrality(
+                len(columns), columns, np.full(len(columns), INTEGER, dtype=np.uint8)
+            )
 
     @property
     def is_mip(self) -> bool:
@@ -512,10 +514,15 @@ class HighsModel:
         lp = self.highs.getLp()
         a = lp.a_matrix_
         starts, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+        # HiGHS keeps rows added by addRows row-wise until a solve needs the columns
+        by_row = a.format_ == highspy.MatrixFormat.kRowwise
         rows: list[dict[int, float]] = [{} for _ in range(lp.num_row_)]
-        for col in range(lp.num_col_):
-            for k in range(starts[col], starts[col + 1]):
-                rows[index[k]][col] = float(value[k])
+        for major in range(lp.num_row_ if by_row else lp.num_col_):
+            for k in range(starts[major], starts[major + 1]):
+                if by_row:
+                    rows[major][int(index[k])] = float(value[k])
+                else:
+                    rows[index[k]][major] = float(value[k])
         return rows
 
     def change_coefficient(self, row: int, col: int, value: float) -> None:
