@@ -20,7 +20,7 @@ from models.columns import ColumnSpace
 from models.data import InputData
 from models.expr import add_rows
 from models.index import ModelIndex, build_index
-from models.objective import add_objective, objective_terms
+from models.objective import add_objective, objective_terms, risk_terms_by_mineral_year
 from models.purchases import purchase_bounds
 from models.registry import Model, blocks_of, declare_data_variables
 from models.standard_form import RowBlock, StandardForm, compile_pyomo, compile_rows
@@ -104,7 +104,9 @@ def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> Any:
         else:
             add_rows(m, block.name, rows, growing=block.open_index)
     if as_matrix:
-        m.objective_terms = objective_terms(m, ix, data.settings.risk_weight)
+        # kept: the plan's risk table and summary read the same groups
+        m.risk_groups = risk_terms_by_mineral_year(m, ix)
+        m.objective_terms = objective_terms(m, ix, data.settings.risk_weight, m.risk_groups)
         m.objective_offset_musd = ix.existing_fixed_cost_musd
     else:
         add_objective(m, ix, data.settings.risk_weight)

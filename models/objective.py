@@ -107,11 +107,13 @@ def risk_cap(m: VariableView, ix: ModelIndex, _terms) -> dict:
     return {0: le(risk_terms(m, ix), ix.risk_cap_musd)}
 
 
-def objective_terms(m: VariableView, ix: ModelIndex, risk_weight: float) -> list:
+def objective_terms(
+    m: VariableView, ix: ModelIndex, risk_weight: float, risk_groups: dict | None = None
+) -> list:
     """(coef, var) of cost + risk_weight x risk + concentration_weight x K; zero coefficients
-    dropped."""
+    dropped; `risk_groups` are risk_terms_by_mineral_year's when the caller has them."""
     cost = [term for part in cost_terms(m, ix).values() for term in part]
-    risk = [(risk_weight * c, v) for c, v in risk_terms(m, ix)]
+    risk = [(risk_weight * c, v) for c, v in risk_terms(m, ix, risk_groups)]
     weight = ix.concentration_weight
     concentration = [(weight * c, v) for c, v in concentration_terms(m, ix)] if weight > 0 else []
     return [t for t in cost + risk + concentration if t[0] != 0]

@@ -144,7 +144,8 @@ def extract_plan(
     """Read every value the plan shows and assemble the Plan; `cuts` describes the
     concentration term's tangent cuts when the model priced or capped it."""
     ix = model.ix
-    risk_groups = risk_terms_by_mineral_year(model, ix)  # for the risk table and the summary
+    # for the risk table and the summary: the build's own, or collected afresh
+    risk_groups = getattr(model, "risk_groups", None) or risk_terms_by_mineral_year(model, ix)
     plan = plan_tables(
         ix,
         model,

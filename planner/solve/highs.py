@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -177,6 +178,12 @@ class HighsModel:
         self.key: Callable[[Any], Any] = int if numbered else id
         keys = form.columns if numbered else list(map(id, form.columns))
         self.col_of = dict(zip(keys, range(len(keys)), strict=True))
+        # a matrix model's column number -> instance column (-1: not in the matrix), so that
+        # values are read with numpy
+        self._lookup: np.ndarray | None = None
+        if numbered:
+            self._lookup = np.full(model.column_space.size, -1, dtype=np.int64)
+            self._lookup[np.asarray(form.columns, dtype=np.int64)] = np.arange(len(keys))
         self.rows_of: dict[int, list[int]] = {}
         for i, (con, _) in enumerate(form.rows):
             self.rows_of.setdefault(id(con), []).append(i)
@@ -589,10 +596,22 @@ class HighsModel:
         return _only_what_must_move(h, n_col, slack, budget_s)
 
     # --- reading values back -------------------------------------------------------------
+    def _instance_columns(self, handles: Sequence) -> np.ndarray:
+        """The instance column of each variable handle; -1 where it is not in the matrix."""
+        if self._lookup is not None:
+            return self._lookup[np.fromiter(handles, dtype=np.int64, count=len(handles))]
+        get = self.col_of.get
+        return np.fromiter((get(id(v), -1) for v in handles), dtype=np.int64, count=len(handles))
+
+    def _values_at(self, handles: Sequence) -> np.ndarray:
+        """The held value of each variable handle (0 where it is not in the matrix)."""
+        padded = np.append(self.x, 0.0)  # column -1 reads the 0 appended
+        return padded[self._instance_columns(handles)]
+
     def values(self, var: Any) -> dict:
         """index -> value of every element of a Var component (0 if not in the matrix)."""
-        col_of, x, key = self.col_of, self.x, self.key
-        return {k: (x[col_of[key(v)]] if key(v) in col_of else 0.0) for k, v in var.items()}
+        values = self._values_at(list(var.values()))
+        return dict(zip(var.keys(), values.tolist(), strict=True))
 
     def value_of(self, vardata: Any) -> float:
         i = self.col_of.get(self.key(vardata))
@@ -600,24 +619,19 @@ class HighsModel:
 
     def activity(self, terms: list) -> float:
         """sum of coef x value over (coef, var) terms, at the held solution."""
-        return float(sum(c * self.value_of(var) for c, var in terms))
+        return self.activities({0: terms})[0]
 
     def activities(self, groups: Mapping[Any, Sequence[Term]]) -> dict:
         """key -> sum of coef x value over each group of (coef, var) terms (vectorised)."""
         keys = list(groups)
-        owner, cols, coefs = [], [], []
-        col_of, column_key = self.col_of, self.key
-        for i, key in enumerate(keys):
-            for coef, var in groups[key]:
-                col = col_of.get(column_key(var))
-                if col is not None:
-                    owner.append(i)
-                    cols.append(col)
-                    coefs.append(coef)
+        parts = [groups[key] for key in keys]
+        sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        if not sizes.sum():
+            return dict.fromkeys(keys, 0.0)
+        coefs, handles = zip(*chain.from_iterable(parts), strict=True)
+        weights = np.asarray(coefs, dtype=float) * self._values_at(handles)
         totals = np.bincount(
-            np.asarray(owner, dtype=np.int64),
-            weights=np.asarray(coefs, dtype=float) * self.x[np.asarray(cols, dtype=np.int64)],
-            minlength=len(keys),
+            np.repeat(np.arange(len(keys)), sizes), weights=weights, minlength=len(keys)
         )
         return dict(zip(keys, totals.tolist(), strict=True))
 
