@@ -121,6 +121,28 @@ def test_files_that_are_not_excel_workbooks_go_to_openpyxl(tmp_path):
     assert read_plain_values(ods, *LIMITS) is None
 
 
+def test_a_workbook_with_a_chart_sheet_goes_to_openpyxl(tmp_path):
+    """Every sheet calamine lists must be a worksheet part checked for formulas first."""
+    path = write_workbook(tmp_path / "in.xlsx", base_sheets(), SETTINGS)
+    book = openpyxl.load_workbook(path)
+    book.create_chartsheet("Chart")
+    book.save(path)
+    assert read_plain_values(path, *LIMITS) is None
+
+
+def test_xml_with_entity_definitions_goes_to_openpyxl(tmp_path):
+    """A DTD (a billion-laughs bomb, say) is left to openpyxl's defusedxml, which refuses it."""
+    path = _with_cell(tmp_path, "F2", 123456.75)
+    from tests.test_reading import _rewrite
+
+    _rewrite(
+        path,
+        r"xl/worksheets/sheet\d+\.xml",
+        lambda xml: '<!DOCTYPE worksheet [<!ENTITY a "1">]>' + xml,
+    )
+    assert read_plain_values(path, *LIMITS) is None
+
+
 def test_whole_numbers_come_as_int_and_fractions_as_float(tmp_path):
     path = _with_cell(tmp_path, "F2", 3)
     rows_by_title, _ = read_plain_values(path, *LIMITS)
