@@ -49,7 +49,10 @@ class PolicyBinding(NamedTuple):
 
 
 def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[PolicyBinding]:
-    """Every Policy row as bindings per mineral, year and (max_country_share) country."""
+    """Every Policy row as bindings per mineral, year and (max_country_share) country (kept
+    with `terms` when they were collected for `ix`, and then computed once)."""
+    if terms.ix is ix and terms.policy_bindings is not None:
+        return terms.policy_bindings
     rows = []
     for i, rec in enumerate(ix.policy):
         minerals = ix.minerals if rec.mineral == ANY else [rec.mineral]
@@ -62,6 +65,8 @@ def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[PolicyBinding]:
                     rows.append(
                         PolicyBinding(i, rule, mineral, country, t, float(rec.value), basis)
                     )
+    if terms.ix is ix:
+        terms.policy_bindings = rows
     return rows
 
 

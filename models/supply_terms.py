@@ -55,6 +55,9 @@ class SupplyTerms:
     _flows: dict | None = None
     _by_mine: dict | None = None
     _mine_origins: dict | None = None
+    # models/policy.expand_policy's result for `ix`: declaring R and writing the rows both
+    # need it
+    policy_bindings: list | None = None
 
     def origin_terms(self, basis: str) -> dict:
         if basis == REFINING:
