@@ -13,6 +13,7 @@ from planner.io import workbook
 from planner.io.fast_read import read_plain_values
 from planner.io.template import write_template
 from tests.builders import write_workbook
+from tests.test_reading import _rewrite
 from tests.test_validate import SETTINGS, base_sheets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,24 +89,23 @@ def test_unusual_workbooks_go_to_openpyxl(tmp_path, address, value, data_type):
     assert read_plain_values(path, *LIMITS) is None
 
 
-def test_a_nan_in_the_xml_goes_to_openpyxl(tmp_path):
-    path = _with_cell(tmp_path, "F2", 123456.75)
-    from tests.test_reading import _rewrite
-
-    _rewrite(path, r"xl/worksheets/sheet\d+\.xml", lambda xml: xml.replace("123456.75", "NaN"))
-    assert read_plain_values(path, *LIMITS) is None
-
-
-def test_a_cell_without_its_address_goes_to_openpyxl(tmp_path):
-    path = _with_cell(tmp_path, "F2", 123456.75)
-    from tests.test_reading import _rewrite
-
-    _rewrite(
-        path,
-        r"xl/worksheets/sheet\d+\.xml",
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a NaN where a number is written
+        lambda xml: xml.replace("123456.75", "NaN"),
+        # a cell placed by its order alone
         lambda xml: xml.replace('<c r="F2" t="n"><v>123456.75', '<c t="n"><v>123456.75'),
-    )
-    assert read_plain_values(path, *LIMITS) is None
+        # entity definitions (a billion-laughs bomb, say): defusedxml's to refuse
+        lambda xml: '<!DOCTYPE worksheet [<!ENTITY a "1">]>' + xml,
+    ],
+    ids=["nan", "cell without address", "dtd"],
+)
+def test_unusual_sheet_xml_goes_to_openpyxl(tmp_path, edit):
+    path = _with_cell(tmp_path, "F2", 123456.75)
+    before = read_plain_values(path, *LIMITS)
+    _rewrite(path, r"xl/worksheets/sheet\d+\.xml", edit)
+    assert before is not None and read_plain_values(path, *LIMITS) is None
 
 
 def test_files_that_are_not_excel_workbooks_go_to_openpyxl(tmp_path):
@@ -127,19 +127,6 @@ def test_a_workbook_with_a_chart_sheet_goes_to_openpyxl(tmp_path):
     book = openpyxl.load_workbook(path)
     book.create_chartsheet("Chart")
     book.save(path)
-    assert read_plain_values(path, *LIMITS) is None
-
-
-def test_xml_with_entity_definitions_goes_to_openpyxl(tmp_path):
-    """A DTD (a billion-laughs bomb, say) is left to openpyxl's defusedxml, which refuses it."""
-    path = _with_cell(tmp_path, "F2", 123456.75)
-    from tests.test_reading import _rewrite
-
-    _rewrite(
-        path,
-        r"xl/worksheets/sheet\d+\.xml",
-        lambda xml: '<!DOCTYPE worksheet [<!ENTITY a "1">]>' + xml,
-    )
     assert read_plain_values(path, *LIMITS) is None
 
 
