@@ -4,6 +4,7 @@ sends every other workbook to openpyxl, which names the unusual cells (issue 14)
 from __future__ import annotations
 
 import datetime
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -98,13 +99,49 @@ def test_unusual_workbooks_go_to_openpyxl(tmp_path, address, value, data_type):
         lambda xml: xml.replace('<c r="F2" t="n"><v>123456.75', '<c t="n"><v>123456.75'),
         # entity definitions (a billion-laughs bomb, say): defusedxml's to refuse
         lambda xml: '<!DOCTYPE worksheet [<!ENTITY a "1">]>' + xml,
+        # a number openpyxl refuses ('1,5') or reads as a float ('1.0', '1E0')
+        lambda xml: xml.replace("<v>123456.75", "<v>1,5"),
+        lambda xml: xml.replace("<v>123456.75", "<v>1.0"),
+        lambda xml: xml.replace("<v>123456.75", "<v>1E0"),
+        # a boolean that is not 0 or 1
+        lambda xml: xml.replace('r="F2" t="n"><v>123456.75', 'r="F2" t="b"><v>true'),
+        # an error cell however its attribute is quoted or spaced
+        lambda xml: xml.replace('r="F2" t="n"><v>123456.75', "r=\"F2\" t='e'><v>#N/A"),
+        lambda xml: xml.replace('r="F2" t="n"><v>123456.75', 'r="F2" t = "e"><v>#N/A'),
+        # a formula in a prefixed element
+        lambda xml: xml.replace("<v>123456.75", "<x:f>1/0</x:f><v>123456.75"),
+        # Excel's escape of a carriage return in text, which the two readers decode apart
+        lambda xml: xml.replace(
+            'r="F2" t="n"><v>123456.75</v>', 'r="F2" t="inlineStr"><is><t>a_x000D_</t></is>'
+        ),
+        # a row without its number, and a cell addressed outside the row it is written in
+        lambda xml: xml.replace('<row r="2"', "<row", 1),
+        lambda xml: xml.replace('<c r="F2"', '<c r="F120000"'),
     ],
-    ids=["nan", "cell without address", "dtd"],
+    ids=[
+        "nan",
+        "cell without address",
+        "dtd",
+        "decimal comma",
+        "integral 1.0",
+        "integral 1E0",
+        "boolean true",
+        "error quoted",
+        "error spaced",
+        "prefixed formula",
+        "x000D escape",
+        "row without number",
+        "cell outside its row",
+    ],
 )
 def test_unusual_sheet_xml_goes_to_openpyxl(tmp_path, edit):
     path = _with_cell(tmp_path, "F2", 123456.75)
     before = read_plain_values(path, *LIMITS)
-    _rewrite(path, r"xl/worksheets/sheet\d+\.xml", edit)
+    with zipfile.ZipFile(path) as archive:
+        original = archive.read("xl/worksheets/sheet5.xml")
+    _rewrite(path, r"xl/worksheets/sheet5\.xml", edit)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("xl/worksheets/sheet5.xml") != original  # the edit took
     assert before is not None and read_plain_values(path, *LIMITS) is None
 
 
@@ -112,8 +149,6 @@ def test_files_that_are_not_excel_workbooks_go_to_openpyxl(tmp_path):
     text = tmp_path / "notes.xlsx"
     text.write_text("not a workbook")
     assert read_plain_values(text, *LIMITS) is None
-    import zipfile
-
     ods = tmp_path / "book.xlsx"
     with zipfile.ZipFile(ods, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")

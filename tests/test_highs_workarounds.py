@@ -148,3 +148,19 @@ def test_lps_after_a_mip_get_their_own_time():
     assert np.abs(reference).max() > 0
     np.testing.assert_allclose(duals, reference, rtol=1e-6, atol=1e-9)
     assert hm.solve_with_integers_fixed(limit, relax=True).status is Outcome.OPTIMAL
+
+
+def test_a_model_highs_refuses_gives_no_plan(tmp_path):
+    """HiGHS refuses a coefficient above 1e15 and, with addRows, keeps the columns without the
+    rows: that model would solve to a plan that buys nothing. A budget row of capex 1e5 MUSD
+    at 1e12 INR/USD (a budget coefficient of 1e16; both figures within the input limits) must
+    give no plan, with the reason, not an empty one."""
+    from planner.solve.deterministic import SolveError, solve_deterministic
+    from tests.builders import write_workbook
+    from tests.test_validate import SETTINGS, base_sheets
+
+    sheets = base_sheets()
+    sheets["Projects"][0]["capex_musd"] = 1e5
+    path = write_workbook(tmp_path / "in.xlsx", sheets, {**SETTINGS, "inr_per_usd": 1e12})
+    with pytest.raises(SolveError, match="refused the model"):
+        solve_deterministic(load_input(path), None, 60, None, None)

@@ -17,12 +17,17 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-# a formula (<f>, <f t="shared" .../>) or an error cell (t="e")
-_UNUSUAL = re.compile(rb'<f[\s>/]|<c\s[^>]*\bt="e"')
-_CELL = re.compile(rb"<c[\s>/]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
-_ROW_NUMBER = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
-_CELL_COLUMN = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})\d+"')
+_SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.DOTALL)
+# a row's start tag, or a cell with its content
+_TOKEN = re.compile(rb"<row\b([^>]*)>|<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ADDRESS = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # Excel's _xHHHH_, which the readers decode apart
+# a number as openpyxl reads it: int without '.', 'e' or 'E', else float
+_NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PLAIN = (str, float, int, bool)
 
 
@@ -33,10 +38,70 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+def _attributes(text: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+            for m in _ATTRIBUTE.finditer(text)}  # fmt: skip
+
+
+def _plain_value(kind: bytes, content: bytes | None) -> bool:
+    """Whether a cell of type `kind` holding `content` reads the same with calamine and
+    openpyxl (a number written as openpyxl would cast it, a 0/1 boolean, a shared-string
+    index, text); formulas, errors, dates and anything else do not."""
+    if content is None:
+        return kind in (b"n", b"s", b"b", b"str", b"inlineStr")
+    if b"<f" in content:
+        return False
+    match = _VALUE.search(content)
+    value = match.group(1) if match else None
+    if kind == b"n":
+        if value is None:
+            return True
+        if not _NUMBER.fullmatch(value):
+            return False  # '1,5', 'NaN', '1_0': openpyxl refuses or reads them otherwise
+        if any(ch in value for ch in b".eE"):
+            return not float(value).is_integer()  # '1.0' stays a float in openpyxl
+        return len(value.lstrip(b"+-")) <= 15  # beyond 2**53 a float loses the int
+    if kind == b"b":
+        return value in (None, b"0", b"1")
+    if kind == b"s":
+        return value is not None and value.isdigit()
+    return kind in (b"str", b"inlineStr")
+
+
+def _plain_sheet(data: bytes) -> tuple[int, int] | None:
+    """(rows, columns) a worksheet's cells span, if every cell is plain, addressed and inside
+    the row it is written in; None otherwise."""
+    if _PREFIXED_TAG.search(data) or _ESCAPE.search(data):
+        return None  # a prefixed <x:c> or <x:f> would be missed below
+    row = max_row = max_column = 0
+    cells = 0
+    for match in _TOKEN.finditer(data):
+        row_attributes, cell_attributes, content = match.groups()
+        if row_attributes is not None:
+            number = _attributes(row_attributes).get(b"r")
+            if number is None or not number.isdigit():
+                return None  # a row placed by its order alone
+            row = int(number)
+            max_row = max(max_row, row)
+            continue
+        attributes = _attributes(cell_attributes)
+        address = _ADDRESS.fullmatch(attributes.get(b"r", b""))
+        if address is None or int(address.group(2)) != row:
+            return None  # placed by its order, or outside the row it is written in
+        if not _plain_value(attributes.get(b"t", b"n"), content):
+            return None
+        max_column = max(max_column, _column_number(address.group(1)))
+        cells += 1
+    if cells != data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/"):
+        return None  # a cell the pattern above did not take
+    return max_row, max_column
+
+
 def _plain_parts(path: Path, max_rows: int, max_cells: int) -> int | None:
     """How many worksheet parts the workbook has, if every one holds only plain cells within
     the size limits (read from the cells' own addresses, so a stray cell far away is seen
-    before anything is laid out); None if one does not."""
+    before anything is laid out); None if one does not. A worksheet part is any part with a
+    sheetData element, wherever it is stored."""
     total_cells = parts = 0
     with zipfile.ZipFile(path) as archive:
         if "xl/workbook.xml" not in archive.namelist():
@@ -47,17 +112,18 @@ def _plain_parts(path: Path, max_rows: int, max_cells: int) -> int | None:
             xml = archive.read(info)
             if _DTD.search(xml):
                 return None  # entity definitions: openpyxl's defusedxml refuses them
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            parts += 1
-            # a prefixed root (<x:worksheet>) would hide the tags searched for below
-            if b"<worksheet" not in xml[:1000] or _UNUSUAL.search(xml):
+            if info.filename == "xl/sharedStrings.xml" and _ESCAPE.search(xml):
                 return None
-            addressed = _CELL_COLUMN.findall(xml)
-            if len(addressed) != len(_CELL.findall(xml)):
-                return None  # a cell placed by its order alone
-            rows = max((int(r) for r in _ROW_NUMBER.findall(xml)), default=0)
-            columns = max((_column_number(c) for c in set(addressed)), default=0)
+            if b"sheetData" not in xml:
+                continue
+            match = _SHEET_DATA.search(xml)
+            if match is None:
+                return None  # a prefixed <x:sheetData>
+            parts += 1
+            span = _plain_sheet(match.group(1) or b"")
+            if span is None:
+                return None
+            rows, columns = span
             total_cells += rows * columns
             if rows > max_rows or total_cells > max_cells:
                 return None

@@ -73,6 +73,13 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     )
     if status.status is Outcome.INFEASIBLE:
         raise SolveError(explain_infeasibility(hm, model, ix), status)
+    if hm.refused:
+        raise SolveError(
+            "HiGHS refused the model: a coefficient or bound is beyond its limits (above "
+            "1e15 in size); check the units of the largest figures (capex_musd, "
+            "inr_per_usd, limit_inr_crore)",
+            status,
+        )
     if not status.has_solution:
         raise SolveError(
             f"HiGHS found no plan (status {status.status}) within "

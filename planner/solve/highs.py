@@ -203,24 +203,34 @@ class HighsModel:
             h.setOptionValue("threads", int(threads))
         # numpy arrays straight into HiGHS (addVars/addRows take buffers; filling a HighsLp's
         # fields converts element by element)
-        h.addVars(n_col, lower, upper)
-        h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.asarray(form.c, float))
-        h.changeObjectiveOffset(float(self.objective_offset))
         a = form.A.tocsr()
-        h.addRows(
-            n_row,
-            row_lower,
-            row_upper,
-            a.nnz,
-            a.indptr.astype(np.int32),
-            a.indices.astype(np.int32),
-            np.asarray(a.data, float),
-        )
+        statuses = [
+            h.addVars(n_col, lower, upper),
+            h.changeColsCost(n_col, np.arange(n_col, dtype=np.int32), np.asarray(form.c, float)),
+            h.changeObjectiveOffset(float(self.objective_offset)),
+            h.addRows(
+                n_row,
+                row_lower,
+                row_upper,
+                a.nnz,
+                a.indptr.astype(np.int32),
+                a.indices.astype(np.int32),
+                np.asarray(a.data, float),
+            ),
+        ]
         if self.integer.any():
             columns = np.flatnonzero(self.integer).astype(np.int32)
-            h.changeColsIntegrality(
-                len(columns), columns, np.full(len(columns), INTEGER, dtype=np.uint8)
+            statuses.append(
+                h.changeColsIntegrality(
+                    len(columns), columns, np.full(len(columns), INTEGER, dtype=np.uint8)
+                )
             )
+        # HiGHS refuses a part (a coefficient beyond large_matrix_value, say) and keeps the
+        # rest: a model without its rows would solve. Hold nothing instead, as passModel does
+        # when it refuses a model, so that no plan comes out of it.
+        self.refused = highspy.HighsStatus.kError in statuses
+        if self.refused:
+            h.clearModel()
 
     @property
     def is_mip(self) -> bool:
