@@ -27,42 +27,40 @@ class Family:
     name: str
     start: int
     stop: int
-    domain_lower: float
-    domain_upper: float
-    integer: bool
     keys: list
 
 
 @dataclass
 class ColumnSpace:
-    """Every column of a matrix model: the families in declaration order, and each column's
-    own bounds (NaN-free: an open side is -inf or +inf)."""
+    """Every column of a matrix model: the families in declaration order, and per column its
+    own bounds, its domain's bounds (an open side is -inf or +inf) and whether it is integer."""
 
     families: list[Family] = field(default_factory=list)
-    own_lower: list[np.ndarray] = field(default_factory=list)
-    own_upper: list[np.ndarray] = field(default_factory=list)
+    own_lower: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    own_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    domain_lower: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    domain_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    integer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     size: int = 0
 
     def declare(self, spec: VariableSpec, keys: Iterable) -> dict[Any, int]:
         """The family of `spec` over `keys`: key -> column number."""
         keys = list(keys)
         start, stop = self.size, self.size + len(keys)
+        self.families.append(Family(spec.name, start, stop, keys))
         domain, spec_bounds = DOMAINS[spec.domain]
         lower, upper, step = domain.get_interval()
-        self.families.append(
-            Family(
-                spec.name,
-                start,
-                stop,
-                -np.inf if lower is None else float(lower),
-                np.inf if upper is None else float(upper),
-                step == 1,
-                keys,
-            )
-        )
-        own = spec_bounds or (None, None)
-        self.own_lower.append(np.full(len(keys), -np.inf if own[0] is None else float(own[0])))
-        self.own_upper.append(np.full(len(keys), np.inf if own[1] is None else float(own[1])))
+        own_lower, own_upper = spec_bounds or (None, None)
+
+        def grow(array: np.ndarray, value: Any, open_side: float) -> np.ndarray:
+            fill = open_side if value is None else value
+            return np.concatenate([array, np.full(len(keys), fill, dtype=array.dtype)])
+
+        self.own_lower = grow(self.own_lower, own_lower, -np.inf)
+        self.own_upper = grow(self.own_upper, own_upper, np.inf)
+        self.domain_lower = grow(self.domain_lower, lower, -np.inf)
+        self.domain_upper = grow(self.domain_upper, upper, np.inf)
+        self.integer = grow(self.integer, step == 1, False)
         self.size = stop
         return dict(zip(keys, range(start, stop), strict=True))
 
@@ -70,28 +68,17 @@ class ColumnSpace:
         """Give columns their own bounds from the data, (column, lower, upper); None is open."""
         if not bounds:
             return
-        self._merge()
         columns, lower, upper = zip(*bounds, strict=True)
         at = np.asarray(columns, dtype=np.int64)
-        self.own_lower[0][at] = np.array(lower, dtype=float)  # None -> nan
-        self.own_upper[0][at] = np.array(upper, dtype=float)
-        np.nan_to_num(self.own_lower[0], copy=False, nan=-np.inf, posinf=np.inf, neginf=-np.inf)
-        np.nan_to_num(self.own_upper[0], copy=False, nan=np.inf, posinf=np.inf, neginf=-np.inf)
+        self.own_lower[at] = np.nan_to_num(np.array(lower, dtype=float), nan=-np.inf)
+        self.own_upper[at] = np.nan_to_num(np.array(upper, dtype=float), nan=np.inf)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Each column's bounds in force: its own, tightened by its domain's."""
-        self._merge()
-        sizes = [f.stop - f.start for f in self.families]
-        domain_lower = np.repeat([f.domain_lower for f in self.families], sizes)
-        domain_upper = np.repeat([f.domain_upper for f in self.families], sizes)
         return (
-            np.maximum(self.own_lower[0], domain_lower),
-            np.minimum(self.own_upper[0], domain_upper),
+            np.maximum(self.own_lower, self.domain_lower),
+            np.minimum(self.own_upper, self.domain_upper),
         )
-
-    def integer(self) -> np.ndarray:
-        sizes = [f.stop - f.start for f in self.families]
-        return np.repeat([f.integer for f in self.families], sizes).astype(bool)
 
     def starts(self) -> np.ndarray:
         """Where each family's columns begin, and the total at the end."""
@@ -99,13 +86,6 @@ class ColumnSpace:
 
     def label(self, column: int) -> tuple[str, Any]:
         """(family, key) of a column number, as a Pyomo variable's (parent name, index)."""
-        starts = self.starts()
-        f = int(np.searchsorted(starts, column, side="right")) - 1
+        f = int(np.searchsorted(self.starts(), column, side="right")) - 1
         family = self.families[f]
         return family.name, family.keys[column - family.start]
-
-    def _merge(self) -> None:
-        # families are declared one by one; bounds are kept as one array once set
-        if len(self.own_lower) != 1:
-            self.own_lower = [np.concatenate(self.own_lower or [np.zeros(0)])]
-            self.own_upper = [np.concatenate(self.own_upper or [np.zeros(0)])]

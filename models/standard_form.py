@@ -160,7 +160,7 @@ def compile_rows(
         rhs=rhs.astype(float),
         lower=column_lower[order],
         upper=column_upper[order],
-        integer=space.integer()[order],
+        integer=space.integer[order],
     )
 
 

@@ -2,8 +2,9 @@
 
 The model is compiled to matrix form (models/build.py:standard_form: from its rows, or by
 Pyomo's LinearStandardFormCompiler; mixed form, each row keeps its sense) and passed to highspy
-with one `passModel`; this is several times faster than a
-row-by-row hand-over (see SOLVER-NOTES.md). Results are read back by column and row position.
+as whole numpy arrays (`addVars`, `addRows`: they take buffers, where filling a HighsLp's fields
+converts element by element); this is several times faster than a row-by-row hand-over (see
+SOLVER-NOTES.md). Results are read back by column and row position.
 No other module calls highspy: changes to bounds, costs, coefficients and rows, warm starts,
 fixed-integer LPs and the elastic solve that explains infeasibility all go through this class,
 which keeps its own copy of bounds and rows in step with the live instance.
@@ -201,8 +202,6 @@ class HighsModel:
         self.highs = h = new_highs()
         if threads:
             h.setOptionValue("threads", int(threads))
-        # numpy arrays straight into HiGHS (addVars/addRows take buffers; filling a HighsLp's
-        # fields converts element by element)
         a = form.A.tocsr()
         statuses = [
             h.addVars(n_col, lower, upper),
