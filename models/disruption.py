@@ -124,7 +124,8 @@ def scenario_effects(ix: ModelIndex, scenario: Scenario) -> Effects:
         active = [t for t in range(event.first_year, event.last_year + 1) if t in years]
         if not active:
             continue
-        rows = {k[:3] for k in ix.buy if event.matches(k[0], k[1], k[2], ix.home)}
+        # every Supply row, bought or not: its cut counts in the tonnes lost (supply_lost)
+        rows = {k[:3] for k in ix.available_t if event.matches(k[0], k[1], k[2], ix.home)}
         for c, m, f in rows:
             for t in active:
                 if cut != 1.0:

@@ -152,9 +152,9 @@ def _build_index(data: InputData) -> ModelIndex:
         concentration_basis=s.concentration_basis,
         concentration_cap_musd=s.concentration_cap_musd,
     )
-    _purchases(index, data)
     _projects(index, data, s.discount_rate)
     _processing(index, data, s.discount_rate)
+    _purchases(index, data)
     _refine_origins(index)
     _mine_shares(index, data)
     _stock(index, data)
@@ -166,7 +166,11 @@ def _build_index(data: InputData) -> ModelIndex:
 def _purchases(index: ModelIndex, data: InputData) -> None:
     """available_t and price grow yearly: x_t = x_0 (1 + g/100)^(t - first_year).
 
-    Vectorised over supply rows x years (the purchase set is exactly that product)."""
+    Vectorised over supply rows x years; available_t and the prices are kept for every row
+    and year. The purchase set (`index.buy`) has every refined row and year, but a
+    concentrate row only in the years some refinery of its mineral can run (`_processing`
+    ran before): elsewhere concentrate has no use, and its column would be in no row, a cost
+    the solver can only price at zero."""
     supply = data.supply
     if supply.empty:
         return
@@ -192,10 +196,33 @@ def _purchases(index: ModelIndex, data: InputData) -> None:
         for c, m, f in zip(supply["country"], supply["mineral"], supply["form"], strict=True)
         for t in index.years
     ]
-    index.buy = keys
+    # the figures of every row and year: mean prices and a disruption's lost tonnes use them
     index.available_t = dict(zip(keys, available.ravel().tolist(), strict=True))
     index.price_usd_per_t = dict(zip(keys, price.ravel().tolist(), strict=True))
     index.landed_usd_per_t = dict(zip(keys, landed.ravel().tolist(), strict=True))
+    usable = _usable_purchases(index, supply).ravel().tolist()
+    index.buy = [k for k, keep in zip(keys, usable, strict=True) if keep]
+
+
+def _usable_purchases(index: ModelIndex, supply: pd.DataFrame) -> np.ndarray:
+    """Supply rows x years: True where the purchase can be used (refined: always;
+    concentrate: in a year a refinery of the mineral is online)."""
+    refinery_years: dict[str, set[int]] = defaultdict(set)
+    for k, t in index.tech_online:
+        rec = index.technology[k]
+        if rec.feed == "concentrate":
+            refinery_years[rec.mineral].add(t)
+    online = {
+        mineral: np.array([t in years for t in index.years], dtype=bool)
+        for mineral, years in refinery_years.items()
+    }
+    never = np.zeros(len(index.years), dtype=bool)
+    usable = np.ones((len(supply), len(index.years)), dtype=bool)
+    concentrate = np.flatnonzero(supply["form"].to_numpy() == "concentrate")
+    if len(concentrate):
+        minerals = supply["mineral"].to_numpy()[concentrate]
+        usable[concentrate] = np.array([online.get(m, never) for m in minerals])
+    return usable
 
 
 def _asset_years(

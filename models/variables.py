@@ -122,7 +122,8 @@ class VariableView(Protocol):
 VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "buy", "buy[c,m,f,t]", lambda ix: ix.buy, "real >= 0", Stage.RECOURSE, "t/yr",
-        "tonnes bought from country c of mineral m in form f in year t", 3,
+        "tonnes bought from country c of mineral m in form f in year t (concentrate only in "
+        "the years a refinery of m can run)", 3,
     ),
     VariableSpec(
         "build", "build[p,y]", _project_build, "binary", Stage.FIRST, "0/1",

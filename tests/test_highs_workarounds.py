@@ -6,6 +6,7 @@ docstring of planner/solve/highs.py for the references)."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -99,7 +100,8 @@ def test_a_running_mip_reports_incumbent_bound_and_gap():
     plans = [r for r in reports if r.incumbent is not None]
     assert plans, "no progress reported"
     incumbents = [r.incumbent for r in plans]
-    assert incumbents == sorted(incumbents, reverse=True)
+    # HiGHS may report one plan twice, its objective recomputed a rounding error apart
+    assert all(b <= a + 1e-9 * abs(a) for a, b in itertools.pairwise(incumbents))
     assert incumbents[-1] == pytest.approx(status.objective, rel=1e-9)
     assert all(r.bound is None or r.bound <= r.incumbent + 1e-6 for r in plans)
     assert "best plan" in plans[-1].words() and "gap" in plans[-1].words()

@@ -23,10 +23,19 @@ def test_capital_recovery_factor():
 
 
 def test_index_sets_are_sparse(teaching):
-    """Purchases exist only on supply rows; build years only where output starts in horizon."""
+    """Purchases exist only on supply rows, and concentrate only in the years a refinery of
+    its mineral can run; build years only where output starts in horizon."""
     ix = build_index(teaching)
-    years = len(teaching.settings.years)
-    assert len(ix.buy) == len(teaching.supply) * years
+    years = teaching.settings.years
+    # 4 refined rows x 6 years; lithium concentrate from Australia from 2026, when the
+    # refinery (lead 1, none existing) can first run; DR Congo's cobalt concentrate never
+    # (cobalt has a recycler, no refinery)
+    refined = [(c, m, f, t) for c, m, f in _rows(teaching, "refined") for t in years]
+    concentrate = [("Australia", "lithium", "concentrate", t) for t in range(2026, 2031)]
+    assert sorted(ix.buy) == sorted(refined + concentrate)
+    assert len(refined) == 24
+    # the dropped rows' figures are kept: mean prices and a disruption's losses use them
+    assert ("DR Congo", "cobalt", "concentrate", 2025) in ix.available_t
     # Chile JV: lead 2, horizon 2025-2030 -> build years 2025..2028, online 2027..2030
     builds = [y for p, y in ix.project_build if p == "Chile lithium JV"]
     assert builds == [2025, 2026, 2027, 2028]
@@ -40,10 +49,16 @@ def test_index_sets_are_sparse(teaching):
 def test_teaching_example_size_and_objective_are_pinned(teaching):
     """A change to these numbers is a change to the formulation: update them on purpose."""
     model = build_model(teaching)
-    assert len(model.buy) == 36
+    assert len(model.buy) == 29
     assert len(model.build) == 8 and len(model.modules_built) == 10
     plan = solve(teaching)
-    assert plan.summary["variables"] == 141  # 5 refinery outputs by concentrate origin
+    # 5 refinery outputs by concentrate origin; 7 unusable concentrate purchases not built
+    assert plan.summary["variables"] == 134
     assert plan.summary["integer_variables"] == 18
     assert plan.summary["constraints"] == 116  # 5 refinery splits
     assert plan.summary["objective_musd"] == pytest.approx(668.61417, rel=1e-6)
+
+
+def _rows(data, form: str) -> list[tuple[str, str, str]]:
+    supply = data.supply[data.supply["form"] == form]
+    return list(zip(supply["country"], supply["mineral"], supply["form"], strict=True))
