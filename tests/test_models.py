@@ -62,3 +62,25 @@ def test_teaching_example_size_and_objective_are_pinned(teaching):
 def _rows(data, form: str) -> list[tuple[str, str, str]]:
     supply = data.supply[data.supply["form"] == form]
     return list(zip(supply["country"], supply["mineral"], supply["form"], strict=True))
+
+
+def test_a_cut_counts_the_tonnes_of_concentrate_no_refinery_can_use(teaching):
+    """DR Congo's cobalt concentrate is never bought (no cobalt refinery), but a disruption
+    cutting DR Congo's cobalt concentrate by half still counts half its tonnes in the supply
+    lost (with half the capacity of the cobalt concentrate project there, at its largest
+    stake), as when the purchase set held every Supply row: the stock rules after a cut read
+    those tonnes."""
+    from models.disruption import Event, Scenario, scenario_effects, supply_lost
+
+    ix = build_index(teaching)
+    assert not [k for k in ix.buy if k[0] == "DR Congo"]
+    cut = Event("DR Congo", "cobalt", "concentrate", 2027, 2028, supply_cut_pct=50.0)
+    lost = supply_lost(ix, scenario_effects(ix, Scenario("cut", 0.1, (cut,))))
+    projects = sum(
+        0.5 * rec.capacity_t * rec.max_stake
+        for rec in ix.project.values()
+        if (rec.country, rec.mineral, rec.form) == ("DR Congo", "cobalt", "concentrate")
+    )
+    bought = {t: 0.5 * ix.available_t["DR Congo", "cobalt", "concentrate", t] for t in (2027, 2028)}
+    assert all(v > 0 for v in bought.values())
+    assert lost == pytest.approx({("cobalt", t): v + projects for t, v in bought.items()})
