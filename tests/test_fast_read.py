@@ -9,8 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from planner.io import workbook
+from planner.io import fast_read, workbook
 from planner.io.fast_read import read_plain_values
 from planner.io.template import write_template
 from tests.builders import write_workbook
@@ -171,3 +173,62 @@ def test_whole_numbers_come_as_int_and_fractions_as_float(tmp_path):
     supply = rows_by_title["Supply"]
     column = supply[0].index("price_usd_per_t")
     assert supply[1][column] == 3 and type(supply[1][column]) is int
+
+
+# Cells in and around the canonical form: values openpyxl reads otherwise ('1.0', '1,5',
+# 16 digits, '<v></v>'), other types and spellings, formulas, rows out of place.
+_VALUES = st.sampled_from(
+    [b"", b"0", b"1", b"2", b"12", b"-3", b"+4", b"1.5", b"1.0", b"1e3", b"2.5E-1", b"1E0",
+     b".5", b"5.", b"1,5", b"NaN", b"1234567890123456", b"123456789012345", b"1e400", b"x"]
+)  # fmt: skip
+_KINDS = st.sampled_from([b"", b' t="n"', b' t="s"', b' t="b"', b' t="str"', b' t="inlineStr"',
+                          b' t="e"', b' t="d"', b" t='n'"])  # fmt: skip
+_STYLES = st.sampled_from([b"", b' s="1"', b' s="x"'])
+_BODIES = st.one_of(
+    st.just(b"/>"),
+    _VALUES.map(lambda v: b"><v>" + v + b"</v></c>"),
+    st.just(b"><is><t>text</t></is></c>"),
+    st.just(b"><f>A1</f><v>1</v></c>"),
+    st.just(b"></c>"),
+)
+
+
+@st.composite
+def _sheet_data(draw) -> bytes:
+    rows = []
+    for number in range(1, draw(st.integers(1, 4)) + 1):
+        cells = b""
+        for column in b"ABC"[: draw(st.integers(0, 3))]:
+            cell_row = draw(st.sampled_from([number, number, number, number + 1]))
+            address = bytes([column]) + str(cell_row).encode()
+            opening = draw(st.sampled_from([b"<c", b"<c", b"<c", b"<c\t"]))
+            kind, style, body = draw(_KINDS), draw(_STYLES), draw(_BODIES)
+            cells += opening + b' r="' + address + b'"' + style + kind + body
+        row_number = str(number).encode() if draw(st.integers(0, 9)) else b"x"
+        rows.append(b'<row r="' + row_number + b'">' + cells + b"</row>")
+    if draw(st.integers(0, 9)) == 0:
+        rows.append(b'<c r="A9"><v>1</v></c>')  # a cell outside any row
+    return b"".join(rows)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_sheet_data())
+def test_the_bulk_check_agrees_with_the_cell_by_cell_walk(data):
+    """Whenever the bulk check of canonical sheets answers, its answer is the walk's: it can
+    only speed up a decision, never change one."""
+    span = fast_read._canonical_span(data)
+    if span is not None:
+        assert span == fast_read._walked_span(data)
+
+
+def test_the_bulk_check_answers_for_canonical_sheets():
+    """The bulk check takes the usual sheet (else it would speed nothing up), and leaves a
+    whole float written '1.0' to the walk, which refuses it."""
+    canonical = (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="B1" s="1" t="s">'
+        b'<v>0</v></c></row><row r="2"><c r="A2" t="n"><v>2.5</v></c><c r="C2"><v>7</v></c>'
+        b'<c r="D2" t="b"><v>1</v></c></row><row r="3"/>'
+    )
+    assert fast_read._canonical_span(canonical) == (3, 4) == fast_read._walked_span(canonical)
+    whole = canonical.replace(b"<v>2.5</v>", b"<v>2.0</v>")
+    assert fast_read._canonical_span(whole) is None and fast_read._plain_sheet(whole) is None

@@ -15,6 +15,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 from python_calamine import CalamineWorkbook
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -29,6 +30,19 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # Excel's _xHHHH_, which the reader
 # a number as openpyxl reads it: int without '.', 'e' or 'E', else float
 _NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PLAIN = (str, float, int, bool)
+# the canonical forms: a row with its number; a cell with its address, optional style and type,
+# and nothing, a <v> value or a one-run inline string
+_ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
+_CANONICAL_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="(n|s|b|str|inlineStr)")?'
+    rb'(?:/>|>(?:(<v>([^<]*)</v>)|(<is><t(?: xml:space="preserve")?>[^<]*</t></is>))</c>)'
+)
+_CELL_START = re.compile(rb"<c\b")
+_NUMBER_TEXT = rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBERS = re.compile(rb"(?:%s(?: %s)*)?" % (_NUMBER_TEXT, _NUMBER_TEXT))
+_LONG_INT = re.compile(rb"(?:^| )[+-]?[0-9]{16,}(?= |$)")
+_WITH_POINT = re.compile(rb"[^ ]*[.eE][^ ]*")
+_INDICES = re.compile(rb"(?:[0-9]+(?: [0-9]+)*)?")
 
 
 def _column_number(letters: bytes) -> int:
@@ -70,9 +84,77 @@ def _plain_value(kind: bytes, content: bytes | None) -> bool:
 
 def _plain_sheet(data: bytes) -> tuple[int, int] | None:
     """(rows, columns) a worksheet's cells span, if every cell is plain, addressed and inside
-    the row it is written in; None otherwise."""
+    the row it is written in; None otherwise.
+
+    Most sheets are written the one way Excel, openpyxl and LibreOffice write them; those are
+    checked in bulk (`_canonical_span`). Any sheet that check is not sure of is walked cell by
+    cell (`_walked_span`), so the bulk check only ever speeds up what the walk would decide."""
     if _PREFIXED_TAG.search(data) or _ESCAPE.search(data):
         return None  # a prefixed <x:c> or <x:f> would be missed below
+    span = _canonical_span(data)
+    return span if span is not None else _walked_span(data)
+
+
+def _canonical_span(data: bytes) -> tuple[int, int] | None:
+    """The span of a sheet whose rows and cells all take the canonical form
+    (`<c r="B7" s="2" t="n"><v>1.5</v></c>`, the style and type optional) and whose values are
+    all plain; None when not sure, which never means the sheet is not plain."""
+    max_row = 0
+    column_letters: set[bytes] = set()
+    numbers: list[bytes] = []
+    indices: list[bytes] = []
+    cells = 0
+    rows = _ROW.findall(data)
+    if len(rows) != data.count(b"<row"):
+        return None
+    for row_attributes, content in rows:
+        number = _attributes(row_attributes).get(b"r")
+        if number is None or not number.isdigit():
+            return None
+        max_row = max(max_row, int(number))
+        if not content:
+            continue
+        found = _CANONICAL_CELL.findall(content)
+        cells += len(found)
+        for letters, cell_row, kind, value_element, value, inline in found:
+            if cell_row != number:
+                return None
+            column_letters.add(letters)
+            if value_element and not value:
+                return None  # <v></v>
+            if kind in (b"", b"n"):
+                if value_element:
+                    numbers.append(value)
+            elif kind == b"s":
+                if value_element:
+                    indices.append(value)
+                elif inline:
+                    return None
+            elif kind == b"b" and value_element and value not in (b"0", b"1"):
+                return None
+    if cells != len(_CELL_START.findall(data)):
+        return None  # a cell not in the canonical form, or outside a row
+    if not _plain_numbers(numbers) or not _INDICES.fullmatch(b" ".join(indices)):
+        return None
+    max_column = max(map(_column_number, column_letters), default=0)
+    return max_row, max_column
+
+
+def _plain_numbers(numbers: list[bytes]) -> bool:
+    """Whether every number reads the same in both readers, as `_plain_value` judges one: an
+    int of at most 15 digits, or a float that is not whole."""
+    joined = b" ".join(numbers)
+    if not _NUMBERS.fullmatch(joined) or _LONG_INT.search(joined):
+        return False
+    with_point = _WITH_POINT.findall(joined)
+    if not with_point:
+        return True
+    values = np.array(with_point).astype(float)
+    return bool(np.all(np.isfinite(values) & (np.floor(values) != values)))
+
+
+def _walked_span(data: bytes) -> tuple[int, int] | None:
+    """`_plain_sheet`'s answer, from every row and cell in turn."""
     row = max_row = max_column = 0
     cells = 0
     for match in _TOKEN.finditer(data):
