@@ -115,7 +115,7 @@ def test_cli_compare_scenarios_all_and_plan_files(tmp_path):
     assert done.exit_code == 0, done.output
     book = openpyxl.load_workbook(out)
     assert {"Summary", "Headline", "Origins", "Projects", "Budgets"} <= set(book.sheetnames)
-    head = pd.read_excel(out, sheet_name="Headline")
+    head = pd.read_excel(out, sheet_name="Headline", engine="openpyxl")
     assert list(head.iloc[:, 0]) == [BASELINE, HALVES, "careful"]  # the baseline first
     assert out.with_suffix(".html").is_file()
     plans = [tmp_path / "case_baseline_plan.xlsx", tmp_path / "case_china_cut_plan.xlsx"]
@@ -123,7 +123,7 @@ def test_cli_compare_scenarios_all_and_plan_files(tmp_path):
     again = tmp_path / "again.xlsx"
     done = runner.invoke(app, ["compare", *map(str, plans), "-o", str(again)])
     assert done.exit_code == 0, done.output
-    head = pd.read_excel(again, sheet_name="Headline")
+    head = pd.read_excel(again, sheet_name="Headline", engine="openpyxl")
     assert head.iloc[1, 0] == "case_china_cut_plan"
     done = runner.invoke(app, ["compare", str(plans[0])])
     assert done.exit_code == 2

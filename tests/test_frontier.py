@@ -103,7 +103,7 @@ def test_cli_frontier_writes_workbook_and_png(workbook, tmp_path):
     png = out.with_suffix(".png")
     assert out.exists() and png.exists() and png.stat().st_size > 1000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    sheet = pd.read_excel(out, sheet_name="Frontier")
+    sheet = pd.read_excel(out, sheet_name="Frontier", engine="openpyxl")
     assert len(sheet) == 3
     assert sheet[COST].tolist() == pytest.approx([1.0, 0.9, 0.8], rel=1e-6)
     wb = openpyxl.load_workbook(out)
@@ -111,7 +111,7 @@ def test_cli_frontier_writes_workbook_and_png(workbook, tmp_path):
     notes = " ".join(str(r[0].value) for r in wb["Notes"].iter_rows())
     assert "epsilon constraint" in notes and "mip_gap = 0" in notes
     # the long form (each point by mineral and year) and the run stamp
-    long = pd.read_excel(out, sheet_name="FrontierByYear")
+    long = pd.read_excel(out, sheet_name="FrontierByYear", engine="openpyxl")
     assert set(long["point"]) == {1, 2, 3} and {"mineral", "year", "hhi"} <= set(long.columns)
     run = {r[0]: r[1] for r in wb["Run"].iter_rows(min_row=2, values_only=True)}
     assert len(run["input_sha256"]) == 64 and run["program"].startswith("critical-minerals")
@@ -120,7 +120,7 @@ def test_cli_frontier_writes_workbook_and_png(workbook, tmp_path):
         app, ["frontier", str(workbook), "-n", "2", "-o", str(out), "--png", str(other)]
     )
     assert again.exit_code == 0, again.output
-    assert other.exists() and len(pd.read_excel(out, sheet_name="Frontier")) == 2
+    assert other.exists() and len(pd.read_excel(out, sheet_name="Frontier", engine="openpyxl")) == 2
 
 
 def test_cli_frontier_bad_input_and_help(tmp_path):

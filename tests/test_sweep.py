@@ -160,7 +160,7 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    frame = pd.read_excel(out, sheet_name="Sweep")
+    frame = pd.read_excel(out, sheet_name="Sweep", engine="openpyxl")
     # the baseline (the workbook as it is) first, then the 3 x 2 grid
     assert len(frame) == 7 and set(frame["status"]) == {"optimal"}
     assert frame.loc[0, "Demand[mineral=lithium] (x)"] == 1.0
@@ -177,7 +177,7 @@ def test_cli_sweep_grid_checkpoint_and_chart(teaching_path, tmp_path):
     hhi = header.index("hhi_2030_lithium") + 1
     assert ws.cell(row=2, column=hhi).number_format == "0.000"
     # the long form: one row per point, mineral and year (7 points x 2 minerals x 6 years)
-    long = pd.read_excel(out, sheet_name="SweepByYear")
+    long = pd.read_excel(out, sheet_name="SweepByYear", engine="openpyxl")
     assert len(long) == 7 * 2 * 6 and set(long["year"]) == set(range(2025, 2031))
     assert {"hhi", "concern_share_mine", "unmet_t", "main_origins"} <= set(long.columns)
     final = long[(long["index"] == 0) & (long["year"] == 2030)].set_index("mineral")
@@ -214,7 +214,7 @@ def test_sweep_sheet_in_the_workbook(teaching_path, tmp_path):
     out = tmp_path / "s.xlsx"
     result = CliRunner().invoke(app, ["sweep", str(path), "--workers", "1", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    frame = pd.read_excel(out, sheet_name="Sweep")
+    frame = pd.read_excel(out, sheet_name="Sweep", engine="openpyxl")
     # the baseline (the workbook's risk_weight) and 2 points zipped by group
     assert frame["Settings.risk_weight"].tolist()[1:] == [0, 0.5] and len(frame) == 3
     record = json.loads(out.with_name(out.name + ".checkpoint.jsonl").read_text().splitlines()[1])
