@@ -232,3 +232,13 @@ def test_the_bulk_check_answers_for_canonical_sheets():
     assert fast_read._canonical_span(canonical) == (3, 4) == fast_read._walked_span(canonical)
     whole = canonical.replace(b"<v>2.5</v>", b"<v>2.0</v>")
     assert fast_read._canonical_span(whole) is None and fast_read._plain_sheet(whole) is None
+
+
+def test_many_numbers_with_a_bad_one_are_refused_at_once():
+    """The joined-numbers check must not backtrack through every way to split each number's
+    digits: with an ambiguous pattern ('[0-9]+\\.?[0-9]*') forty numbers and a '1,5' took
+    longer than any test run (exponential); this returns at once."""
+    numbers = [b"123456789", b"1.25", b"2.5e-1"] * 40
+    assert fast_read._plain_numbers(numbers)
+    assert not fast_read._plain_numbers([*numbers, b"1,5"])
+    assert not fast_read._plain_numbers([*numbers, b"2.0"])  # whole: openpyxl keeps a float

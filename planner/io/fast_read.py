@@ -27,8 +27,10 @@ _ADDRESS = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # Excel's _xHHHH_, which the readers decode apart
-# a number as openpyxl reads it: int without '.', 'e' or 'E', else float
-_NUMBER = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# a number as openpyxl reads it: int without '.', 'e' or 'E', else float. Unambiguous (no two
+# ways to split its digits), so a failing match over many joined numbers backtracks linearly
+_NUMBER_TEXT = rb"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER = re.compile(_NUMBER_TEXT)
 _PLAIN = (str, float, int, bool)
 # the canonical forms: a row with its number; a cell with its address, optional style and type,
 # and nothing, a <v> value or a one-run inline string
@@ -38,7 +40,6 @@ _CANONICAL_CELL = re.compile(
     rb'(?:/>|>(?:(<v>([^<]*)</v>)|(<is><t(?: xml:space="preserve")?>[^<]*</t></is>))</c>)'
 )
 _CELL_START = re.compile(rb"<c\b")
-_NUMBER_TEXT = rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBERS = re.compile(rb"(?:%s(?: %s)*)?" % (_NUMBER_TEXT, _NUMBER_TEXT))
 _LONG_INT = re.compile(rb"(?:^| )[+-]?[0-9]{16,}(?= |$)")
 _WITH_POINT = re.compile(rb"[^ ]*[.eE][^ ]*")
