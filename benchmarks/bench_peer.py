@@ -121,9 +121,9 @@ def linopy_pass(data: InputData) -> dict[str, float]:
     landed = np.zeros((n_s, n_t))
     price = np.zeros((n_s, n_t))
     exists = np.zeros((n_s, n_t), dtype=bool)
-    for (c, m, f, t), tonnes in ix.available_t.items():
+    for c, m, f, t in ix.buy:  # the planner's purchase set: no unusable concentrate
         s, y = row_pos[c, m, f], year_pos[t]
-        available[s, y] = tonnes
+        available[s, y] = ix.available_t[c, m, f, t]
         landed[s, y] = ix.landed_usd_per_t[c, m, f, t]
         price[s, y] = ix.price_usd_per_t[c, m, f, t]
         exists[s, y] = True
