@@ -119,6 +119,14 @@ def test_unusual_workbooks_go_to_openpyxl(tmp_path, address, value, data_type):
         # a row without its number, and a cell addressed outside the row it is written in
         lambda xml: xml.replace('<row r="2"', "<row", 1),
         lambda xml: xml.replace('<c r="F2"', '<c r="F120000"'),
+        # two values in one number cell (joined with spaces, they must not pass as two)
+        lambda xml: xml.replace("<v>123456.75", "<v>1 2"),
+        # an inline string in a cell that is not an inlineStr (openpyxl reads nothing there)
+        lambda xml: xml.replace(
+            'r="F2" t="n"><v>123456.75</v>', 'r="F2" t="str"><is><t>q</t></is>'
+        ),
+        # rows left open: malformed XML, which openpyxl reports
+        lambda xml: xml.replace("</row>", ""),
     ],
     ids=[
         "nan",
@@ -134,6 +142,9 @@ def test_unusual_workbooks_go_to_openpyxl(tmp_path, address, value, data_type):
         "x000D escape",
         "row without number",
         "cell outside its row",
+        "two values in a number cell",
+        "inline string in a str cell",
+        "rows left open",
     ],
 )
 def test_unusual_sheet_xml_goes_to_openpyxl(tmp_path, edit):
@@ -179,7 +190,8 @@ def test_whole_numbers_come_as_int_and_fractions_as_float(tmp_path):
 # 16 digits, '<v></v>'), other types and spellings, formulas, rows out of place.
 _VALUES = st.sampled_from(
     [b"", b"0", b"1", b"2", b"12", b"-3", b"+4", b"1.5", b"1.0", b"1e3", b"2.5E-1", b"1E0",
-     b".5", b"5.", b"1,5", b"NaN", b"1234567890123456", b"123456789012345", b"1e400", b"x"]
+     b".5", b"5.", b"1,5", b"NaN", b"1234567890123456", b"123456789012345", b"1e400", b"x",
+     b"1 2", b"0 1", b" 1"]
 )  # fmt: skip
 _KINDS = st.sampled_from([b"", b' t="n"', b' t="s"', b' t="b"', b' t="str"', b' t="inlineStr"',
                           b' t="e"', b' t="d"', b" t='n'"])  # fmt: skip
@@ -242,3 +254,28 @@ def test_many_numbers_with_a_bad_one_are_refused_at_once():
     assert fast_read._plain_numbers(numbers)
     assert not fast_read._plain_numbers([*numbers, b"1,5"])
     assert not fast_read._plain_numbers([*numbers, b"2.0"])  # whole: openpyxl keeps a float
+
+
+def test_a_shared_string_cell_holding_two_indices_goes_to_openpyxl():
+    """'0 1' is no shared-string index: the walk refuses it, and so must the bulk check (which
+    joins indices with spaces to check them at once)."""
+    sheet = b'<row r="1"><c r="A1" t="s"><v>0 1</v></c></row>'
+    assert fast_read._canonical_span(sheet) is None and fast_read._plain_sheet(sheet) is None
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        b"".join(b'<row r="%d">' % i for i in range(1, 20_001)),  # rows never closed
+        b'<row r="1">' + b'<c r="A1">' * 20_000 + b"</row>",  # cells never closed
+        b'<row r="1"><c r="A1" ' + b"a" * 50_000 + b"/></row>",  # a long attribute word
+    ],
+    ids=["open rows", "open cells", "long attribute word"],
+)
+def test_crafted_sheets_are_refused_or_read_in_one_pass(sheet):
+    """Inputs on which a lazy or backtracking pattern would scan to the end of the sheet from
+    every tag (seconds at 16,000 tags before the patterns were made possessive; minutes at
+    100,000): the answer is the walk's, and it comes in one pass."""
+    span = fast_read._plain_sheet(sheet)
+    assert span == fast_read._walked_span(sheet)
+    assert fast_read._canonical_span(sheet) in (None, span)

@@ -20,9 +20,13 @@ from python_calamine import CalamineWorkbook
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.DOTALL)
-# a row's start tag, or a cell with its content
-_TOKEN = re.compile(rb"<row\b([^>]*)>|<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# The patterns below are linear in their input, crafted or not: possessive runs that stop at
+# the next tag, never a lazy scan that could run to the end of the sheet from every start.
+# _TOKEN: a row's start tag, or a cell with its content
+_TOKEN = re.compile(
+    rb"<row\b([^<>]*+)>|<c\b((?:[^<>/]++|/(?!>))*+)(?:/>|>((?:[^<]++|<(?!/c>|c\b))*+)</c>)"
+)
+_ATTRIBUTE = re.compile(rb"""(?<![\w:.-])([\w:.-]++)\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""")
 _ADDRESS = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
@@ -34,15 +38,16 @@ _NUMBER = re.compile(_NUMBER_TEXT)
 _PLAIN = (str, float, int, bool)
 # the canonical forms: a row with its number; a cell with its address, optional style and type,
 # and nothing, a <v> value or a one-run inline string
-_ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
+_ROW = re.compile(rb"<row\b((?:[^<>/]++|/(?!>))*+)(?:/>|>((?:[^<]++|<(?!/row>|row\b))*+)</row>)")
 _CANONICAL_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="(n|s|b|str|inlineStr)")?'
-    rb'(?:/>|>(?:(<v>([^<]*)</v>)|(<is><t(?: xml:space="preserve")?>[^<]*</t></is>))</c>)'
+    rb'(?:/>|>(?:(<v>([^< ]*)</v>)|(<is><t(?: xml:space="preserve")?>[^<]*</t></is>))</c>)'
 )
 _CELL_START = re.compile(rb"<c\b")
+_EMPTY_ROW = re.compile(rb"<row\b[^<>]*+(?<=/)>")
 _NUMBERS = re.compile(rb"(?:%s(?: %s)*)?" % (_NUMBER_TEXT, _NUMBER_TEXT))
 _LONG_INT = re.compile(rb"(?:^| )[+-]?[0-9]{16,}(?= |$)")
-_WITH_POINT = re.compile(rb"[^ ]*[.eE][^ ]*")
+_WITH_POINT = re.compile(rb"(?<![^ ])[^ .eE]*+[.eE][^ ]*+")  # from a number's start only
 _INDICES = re.compile(rb"(?:[0-9]+(?: [0-9]+)*)?")
 
 
@@ -66,6 +71,8 @@ def _plain_value(kind: bytes, content: bytes | None) -> bool:
         return kind in (b"n", b"s", b"b", b"str", b"inlineStr")
     if b"<f" in content:
         return False
+    if b"<is" in content and kind != b"inlineStr":
+        return False  # openpyxl reads an inline string only in an inlineStr cell; calamine always
     match = _VALUE.search(content)
     value = match.group(1) if match else None
     if kind == b"n":
@@ -123,15 +130,15 @@ def _canonical_span(data: bytes) -> tuple[int, int] | None:
             column_letters.add(letters)
             if value_element and not value:
                 return None  # <v></v>
+            if inline and kind != b"inlineStr":
+                return None  # an inline string in a cell of another type: see _plain_value
+            if not value_element:
+                continue
             if kind in (b"", b"n"):
-                if value_element:
-                    numbers.append(value)
+                numbers.append(value)
             elif kind == b"s":
-                if value_element:
-                    indices.append(value)
-                elif inline:
-                    return None
-            elif kind == b"b" and value_element and value not in (b"0", b"1"):
+                indices.append(value)
+            elif kind == b"b" and value not in (b"0", b"1"):
                 return None
     if cells != len(_CELL_START.findall(data)):
         return None  # a cell not in the canonical form, or outside a row
@@ -156,6 +163,8 @@ def _plain_numbers(numbers: list[bytes]) -> bool:
 
 def _walked_span(data: bytes) -> tuple[int, int] | None:
     """`_plain_sheet`'s answer, from every row and cell in turn."""
+    if data.count(b"<row") != data.count(b"</row>") + len(_EMPTY_ROW.findall(data)):
+        return None  # a row left open: malformed XML, which openpyxl reports
     row = max_row = max_column = 0
     cells = 0
     for match in _TOKEN.finditer(data):
