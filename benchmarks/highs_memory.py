@@ -4,12 +4,14 @@ The preset's workbook is generated (as bench_scale.py does), read, built and han
 the model is written to an MPS file; then, for each --threads setting, a fresh process reads
 that file into HiGHS and solves it at the preset's gap, and prints its peak RSS (the whole
 process: Python, highspy and HiGHS) and the solve time. This is the floor under the planner's
-own peak RSS at that size, whatever the planner holds.
+own peak RSS at that size, whatever the planner holds. The model is written by a process of
+its own: Linux keeps a process's peak RSS across fork and exec, so a solving process started
+from the one that built the model would report the builder's peak.
 
     python benchmarks/highs_memory.py --preset large --threads 0,1
 
 threads 0 is HiGHS's default (on a 2-core machine HiGHS 1.16 runs its MIP search with two
-workers). On 2026-12-03 (benchmarks/README.md): large, 639,272 columns, peaked at 2,933 MiB
+workers). On 2026-12-04 (benchmarks/README.md): large, 639,272 columns, peaked at 3,035 MiB
 with threads 0 and 2,478 MiB with threads 1.
 """
 
@@ -52,10 +54,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def write_mps(size: bench_scale.Size, seed: int, folder: Path) -> None:
-    """Write the preset's model as folder/model.mps and print its number of columns.
-
-    Run in a process of its own: Linux keeps a process's peak RSS across fork and exec, so the
-    solving processes must not start from one that built the model."""
+    """Write the preset's model as folder/model.mps and print its number of columns (run in
+    a process of its own: see the module docstring)."""
     from models.build import build_matrix_model
     from models.index import build_index
     from planner.io.validate import load_input
