@@ -6,8 +6,10 @@ human readable and carry units ("tonnes (t)"); every header cell holds its machi
 (from PLAN_COLUMNS) in a cell comment, so `read_plan_tables` maps an export back to the names
 the code uses.
 
-Writing uses XlsxWriter: rows go in with `write_row`, each table column gets its number format
-and width once (`set_column`), and the charts are native column charts. XlsxWriter builds the
+Writing uses XlsxWriter: each table column gets its number format and width once
+(`set_column`), a table's rows go to the sheet in bulk (planner/export/table_rows.py writes
+the XML XlsxWriter would write for them, at a fraction of the time), other cells with `write`
+and `write_row`, and the charts are native column charts. XlsxWriter builds the
 package in memory; `_save` writes it to the (temporary) file. Reading uses openpyxl.
 """
 
@@ -36,6 +38,7 @@ from xlsxwriter.worksheet import Worksheet as SheetWriter
 
 from planner.export import column_notes, summary_labels
 from planner.export.colours import OTHER_LABEL, CountryColours, plan_colours
+from planner.export.table_rows import TableSheet
 from planner.io.atomic import write_atomically
 from planner.results.mix import HOME_LABEL_SUFFIX, STOCK_DRAWN_LABEL, refined_supply_mix
 from planner.results.plan import PLAN_COLUMNS, Plan
@@ -296,17 +299,20 @@ def check_plan_columns(plan: Plan) -> None:
         raise ValueError("; ".join(problems))
 
 
-def build_workbook(plan: Plan) -> PlanWorkbook:
-    """The plan workbook in memory: Summary, the plan tables and the Chart sheet."""
+def build_workbook(plan: Plan, by_row: bool = False) -> PlanWorkbook:
+    """The plan workbook in memory: Summary, the plan tables and the Chart sheet; `by_row`
+    has XlsxWriter store the tables' cells one by one (the same package, more slowly)."""
     package = io.BytesIO()
     workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
     formats = _Formats(workbook)
     _write_summary(_add_sheet(workbook, SUMMARY_SHEET), formats, plan.summary, plan.notes)
     for name, sheet in TABLE_SHEETS.items():
         frame = getattr(plan, name)
-        _write_table(_add_sheet(workbook, sheet), formats, frame, table_columns(name, frame))
+        columns = table_columns(name, frame)
+        _write_table(_add_sheet(workbook, sheet), formats, frame, columns, by_row)
     for sheet, frame in plan.extra.items():
-        _write_table(_add_sheet(workbook, sheet), formats, frame, [str(c) for c in frame.columns])
+        columns = [str(c) for c in frame.columns]
+        _write_table(_add_sheet(workbook, sheet), formats, frame, columns, by_row)
     chart_sheet = _add_sheet(workbook, CHART_SHEET)
     mixes = refined_supply_mix(plan)
     _write_chart_sheet(workbook, chart_sheet, formats, mixes, plan_colours(plan, mixes))
@@ -321,8 +327,9 @@ def _save(book: PlanWorkbook, path: Path) -> None:
 
 
 def _add_sheet(workbook: Workbook, name: str) -> SheetWriter:
-    """A new sheet whose text cells all go through `_write_text`."""
-    ws = workbook.add_worksheet(name)
+    """A new sheet whose text cells all go through `_write_text`, and which takes a table's
+    rows in bulk (planner/export/table_rows.py)."""
+    ws = workbook.add_worksheet(name, worksheet_class=TableSheet)
     ws.add_write_handler(str, _write_text)
     return ws
 
@@ -391,12 +398,18 @@ def _write_summary(
 
 
 def _write_table(
-    ws: SheetWriter, formats: _Formats, frame: pd.DataFrame, columns: Sequence[str]
+    ws: SheetWriter,
+    formats: _Formats,
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    by_row: bool = False,
 ) -> None:
     """One plan table: a styled header row with units, formatted values, filter, frozen header.
 
     Each column gets its number format (and width) once, as the column's format, which the
-    cells written without a format of their own take on; the rows are written one by one.
+    cells written without a format of their own take on; the rows go to the sheet in bulk
+    (`TableSheet.write_body`), or one by one where it refuses them (text XlsxWriter would
+    not store as it is) or with `by_row`.
     """
     headers = [column_header(c) for c in columns]
     _write_header(ws, formats, 0, headers, machine_names=columns)
@@ -408,8 +421,9 @@ def _write_table(
         column_values.append(values)
         width = _fit_width(max(len(headers[col]), longest))
         ws.set_column(col, col, width, formats.number(fmt))
+    bulk = not by_row and isinstance(ws, TableSheet) and ws.write_body(1, column_values)
     write_row = ws.write_row
-    for row, cells in enumerate(zip(*column_values, strict=True), start=1):
+    for row, cells in enumerate(zip(*column_values, strict=True) if not bulk else (), start=1):
         if write_row(row, 0, cells):
             raise ValueError(f"could not write row {row + 1} of sheet {ws.name!r}")
     ws.freeze_panes(1, 0)

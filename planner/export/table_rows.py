@@ -1,0 +1,233 @@
+"""A table's body rows written to the sheet XML in bulk, for XlsxWriter.
+
+XlsxWriter stores every cell as an object and writes each one out through a few method
+calls, about 8 us a cell (benchmarks/README.md): at the plan sizes of the scale presets the
+export took more time than everything else outside HiGHS together. A plan table is a block of
+typed columns, so `TableSheet` takes a table's body as its columns and, when the workbook is
+saved, writes for those cells the XML XlsxWriter would write cell by cell: the same cell
+references, the column's number format as the cell's style, text in the shared string table
+(registered in the order `write_row` would register it), numbers in XlsxWriter's notation and
+the same row spans. tests/test_export.py checks that a plan's package is the same, part for
+part and byte for byte, written either way.
+
+What it relies on in XlsxWriter besides its public API: a worksheet class given to
+`add_worksheet`, the sheet's `_write_rows` (which writes the rows of `<sheetData>`),
+`_check_dimensions`, the shared string table's `_get_shared_string_index` and a format's
+`_get_xf_index`, its cell tuples. Where the sheet has anything that changes how XlsxWriter
+writes the body's rows (a row's own format or height, a default row height, Excel 2010
+attributes, comments or cells written into the body's rows), the body goes into XlsxWriter's
+own cell table at saving and XlsxWriter writes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
+
+CellValue = str | int | float | None
+
+_SPAN_ROWS = 16  # XlsxWriter gives every block of 16 rows one `spans` attribute
+
+
+def plain_text(value: str) -> bool:
+    """Whether XlsxWriter's `write_string` would store `value` as it is: not rich-text XML
+    of its own ("<r>...</r>") and not longer than a cell holds (the plan's write handler
+    treats those)."""
+    return not (value.startswith("<r>") and value.endswith("</r>")) and len(value) <= 16383
+
+
+@dataclass
+class _Body:
+    """A table body: its first row (0-based) and each column's cells, text already replaced
+    by its shared string index (an int) and flagged in `text`."""
+
+    first_row: int
+    columns: list[list[CellValue]]
+    text: list[list[bool] | None]  # per column: which cells are shared strings (None: none)
+
+
+class TableSheet(Worksheet):
+    """An XlsxWriter worksheet that can take a table body in bulk (`write_body`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._body: _Body | None = None
+
+    def write_body(self, first_row: int, columns: Sequence[list[CellValue]]) -> bool:
+        """Take the cells of rows first_row.. from `columns` (equal lengths), as
+        `write_row(first_row + i, 0, row i)` would with no cell format: None and "" are empty
+        cells. False, and nothing taken, when the sheet has a body already, the workbook
+        turns text into formulas, links or numbers, or a value is not plain (a NaN or an
+        infinity, a type other than str, int and float, text `plain_text` refuses): the
+        caller then writes the rows one by one."""
+        if (
+            self._body is not None
+            or self.constant_memory
+            or self.strings_to_formulas
+            or self.strings_to_urls
+            or self.strings_to_numbers
+        ):
+            return False
+        text_columns = []
+        for c, cells in enumerate(columns):
+            kinds = set(map(type, cells))
+            if not kinds <= {str, int, float, type(None)}:
+                return False
+            if float in kinds and not all(math.isfinite(v) for v in cells if type(v) is float):
+                return False
+            if str in kinds:
+                if not all(plain_text(v) for v in cells if type(v) is str):
+                    return False
+                text_columns.append(c)
+        n_rows = len(columns[0]) if columns else 0
+        if n_rows == 0:
+            return True
+        stored = [list(cells) for cells in columns]
+        flags: list[list[bool] | None] = [None] * len(columns)
+        for c in text_columns:
+            cells = stored[c]
+            for r, v in enumerate(cells):
+                if v == "":
+                    cells[r] = None  # XlsxWriter writes no cell for empty text
+            flags[c] = [type(v) is str for v in cells]
+        # registered row by row, as write_row would: the shared string indices come out equal
+        index_of = self.str_table._get_shared_string_index
+        text_cells = [(stored[c], flags[c]) for c in text_columns]
+        for r in range(n_rows):
+            for cells, is_text in text_cells:
+                if is_text[r]:  # type: ignore[index]
+                    cells[r] = index_of(cells[r])
+
+        def holds_a_cell(r: int) -> bool:
+            return any(column[r] is not None for column in stored)
+
+        first = next((r for r in range(n_rows) if holds_a_cell(r)), None)
+        if first is None:
+            return True
+        last = next(r for r in range(n_rows - 1, -1, -1) if holds_a_cell(r))
+        filled = [c for c, cells in enumerate(stored) if any(v is not None for v in cells)]
+        self._check_dimensions(first_row + first, min(filled))
+        self._check_dimensions(first_row + last, max(filled))
+        self._body = _Body(first_row, stored, flags)
+        return True
+
+    def _write_rows(self) -> None:
+        """XlsxWriter's rows (those before the body), then the body's."""
+        body = self._body
+        if body is None:
+            super()._write_rows()
+            return
+        if self._rows_of_its_own(body):
+            self._hand_back(body)
+            super()._write_rows()
+            return
+        last_row: int = self.dim_rowmax  # type: ignore[has-type]  # untyped in XlsxWriter
+        first_row: int = self.dim_rowmin
+        self.dim_rowmax = body.first_row - 1  # XlsxWriter writes the rows above the body
+        try:
+            if first_row < body.first_row:
+                super()._write_rows()
+        finally:
+            self.dim_rowmax = last_row
+        self._write_body(body)
+
+    def _rows_of_its_own(self, body: _Body) -> bool:
+        """Whether XlsxWriter would write a body row's tag with more than its number and
+        spans, or write rows of the body's range that hold no cell."""
+        return (
+            self.excel_version != 2007
+            or self.default_row_height != self.original_row_height
+            or any(r >= body.first_row for r in self.row_info)
+            or any(r >= body.first_row for r in self.comments)
+            or any(r >= body.first_row and cells for r, cells in self.table.items())
+        )
+
+    def _hand_back(self, body: _Body) -> None:
+        """Put the body's cells in XlsxWriter's own cell table, as write_row stores them."""
+        for c, (values, is_text) in enumerate(zip(body.columns, body.text, strict=True)):
+            for offset, value in enumerate(values):
+                if value is None:
+                    continue
+                if is_text is not None and is_text[offset]:
+                    cell = CellStringTuple(value, None)
+                else:
+                    cell = CellNumberTuple(value, None)
+                self.table[body.first_row + offset][c] = cell
+        self._body = None
+
+    def _write_body(self, body: _Body) -> None:
+        """The body's <row> elements, as XlsxWriter's _write_rows would write them."""
+        cells = self._cell_columns(body)
+        spans = self._body_spans(body, cells)
+        write = self.fh.write
+        chunk: list[str] = []
+        for offset, row_cells in enumerate(zip(*cells, strict=True)):
+            content = "".join(row_cells)
+            if not content:
+                continue
+            row = body.first_row + offset
+            chunk.append(f'<row r="{row + 1}" spans="{spans[row // _SPAN_ROWS]}">{content}</row>')
+            if len(chunk) >= 4096:
+                write("".join(chunk))
+                chunk.clear()
+        write("".join(chunk))
+
+    def _cell_columns(self, body: _Body) -> list[list[str]]:
+        """Each column's <c> elements ("" for an empty cell)."""
+        out = []
+        first = body.first_row + 1  # 1-based row numbers in cell references
+        for c, (values, is_text) in enumerate(zip(body.columns, body.text, strict=True)):
+            letter = xl_col_to_name(c)
+            info = self.col_info.get(c)
+            fmt = info.column_format if info is not None else None
+            style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+            if is_text is None:
+                out.append(
+                    [
+                        "" if v is None else f'<c r="{letter}{r}"{style}><v>{v:.16G}</v></c>'
+                        for r, v in enumerate(values, start=first)
+                    ]
+                )
+                continue
+            out.append(
+                [
+                    ""
+                    if v is None
+                    else (
+                        f'<c r="{letter}{r}"{style} t="s"><v>{v}</v></c>'
+                        if text
+                        else f'<c r="{letter}{r}"{style}><v>{v:.16G}</v></c>'
+                    )
+                    for r, v, text in zip(
+                        range(first, first + len(values)), values, is_text, strict=True
+                    )
+                ]
+            )
+        return out
+
+    def _body_spans(self, body: _Body, cells: list[list[str]]) -> dict[int, str]:
+        """Each 16-row block's `spans` (1-based first:last column holding a cell), with the
+        cells and comments XlsxWriter holds in the block's rows above the body."""
+        n_rows = len(cells[0]) if cells else 0
+        spans: dict[int, str] = {}
+        first_block = body.first_row // _SPAN_ROWS
+        last_block = (body.first_row + n_rows - 1) // _SPAN_ROWS
+        full = all(all(cell for cell in column) for column in cells)
+        for block in range(first_block, last_block + 1):
+            start = max(block * _SPAN_ROWS, body.first_row)
+            stop = min((block + 1) * _SPAN_ROWS, body.first_row + n_rows)
+            if full:
+                used = [0, len(cells) - 1]
+            else:
+                rows = range(start - body.first_row, stop - body.first_row)
+                used = [c for c, column in enumerate(cells) if any(column[r] for r in rows)]
+            for row in range(block * _SPAN_ROWS, start):  # XlsxWriter's rows in the block
+                used += list(self.table.get(row, {}))
+                used += list(self.comments.get(row, {}))
+            if used:
+                spans[block] = f"{min(used) + 1}:{max(used) + 1}"
+        return spans
