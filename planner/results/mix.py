@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from planner.results.plan import Plan
@@ -37,15 +38,30 @@ def refined_supply_mix(plan: Plan) -> dict[str, pd.DataFrame]:
     mixes: dict[str, pd.DataFrame] = {}
     if supply.empty:
         return mixes
-    # One pivot for all minerals; each mineral's block then drops the origins it lacks.
+    # One pivot for all minerals, sorted by (mineral, year): each mineral's rows are one
+    # slice, from which its block takes the origins it has, in their order.
     supply["mineral"] = supply["mineral"].map(str)
     table = supply.pivot_table(
         index=["mineral", "year"], columns="origin", values="tonnes", aggfunc="sum", fill_value=0.0
     )
-    for mineral, block in table.groupby(level="mineral", sort=True):
-        mix = _mineral_mix(block.droplevel("mineral"), home_label)
-        if not mix.empty:
-            mixes[str(mineral)] = mix
+    tonnes = table.to_numpy(dtype=float)
+    origins = table.columns.tolist()
+    minerals = table.index.get_level_values("mineral").to_numpy()
+    years = table.index.get_level_values("year").to_numpy().astype(int)
+    position = {origin: i for i, origin in enumerate(origins)}
+    starts = np.flatnonzero(np.r_[True, minerals[1:] != minerals[:-1]])
+    for start, stop in zip(starts, [*starts[1:], len(minerals)], strict=True):
+        block = tonnes[start:stop]
+        totals = block.sum(axis=0)
+        supplied = {origins[i]: float(totals[i]) for i in np.flatnonzero(totals > 0)}
+        if not supplied:
+            continue
+        order = _origin_order(supplied, home_label)
+        mixes[str(minerals[start])] = pd.DataFrame(
+            block[:, [position[o] for o in order]],
+            index=pd.Index(years[start:stop], name="year"),
+            columns=order,
+        )
     return mixes
 
 
@@ -83,19 +99,6 @@ def _supply_frame(
     )
     frame = frame.dropna(subset=["year", "mineral", "origin"])
     return frame.astype({"year": int})
-
-
-def _mineral_mix(mix: pd.DataFrame, home_label: str) -> pd.DataFrame:
-    """Year x origin tonnes for one mineral, origins that supply nothing dropped."""
-    totals = mix.sum()
-    totals = totals[totals > 0]
-    if totals.empty:
-        return pd.DataFrame()
-    mix = mix[_origin_order(totals.to_dict(), home_label)].astype(float)
-    mix.index = mix.index.astype(int)
-    mix.index.name = "year"
-    mix.columns.name = None
-    return mix
 
 
 def _origin_order(totals: Mapping[str, float], home_label: str) -> list[str]:
