@@ -25,6 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
@@ -160,74 +161,109 @@ class TableSheet(Worksheet):
         self._body = None
 
     def _write_body(self, body: _Body) -> None:
-        """The body's <row> elements, as XlsxWriter's _write_rows would write them."""
-        cells = self._cell_columns(body)
-        spans = self._body_spans(body, cells)
+        """The body's <row> elements, as XlsxWriter's _write_rows would write them.
+
+        A row whose every cell is there and of its column's usual kind (text or number) is
+        one `str.format` of the table's row template; any other row is put together cell by
+        cell."""
+        first = body.first_row + 1  # 1-based row numbers in cell references
+        cells = [self._cell_markup(c) for c in range(len(body.columns))]
+        text_kind = [_mostly_text(is_text) for is_text in body.text]
+        present = [_present(values) for values in body.columns]
+        regular = np.logical_and.reduce(
+            [
+                _of_kind(mask, is_text, kind)
+                for mask, is_text, kind in zip(present, body.text, text_kind, strict=True)
+            ]
+        )
+        spans = self._body_spans(body, present)
+        template = "".join(
+            cell.format(
+                row="{0}",
+                value=f"{{{c + 1}}}" if kind else f"{{{c + 1}:.16G}}",
+                t=' t="s"' if kind else "",
+            )
+            for c, (cell, kind) in enumerate(zip(cells, text_kind, strict=True))
+        )
         write = self.fh.write
         chunk: list[str] = []
-        for offset, row_cells in enumerate(zip(*cells, strict=True)):
-            content = "".join(row_cells)
-            if not content:
-                continue
-            row = body.first_row + offset
-            chunk.append(f'<row r="{row + 1}" spans="{spans[row // _SPAN_ROWS]}">{content}</row>')
+        for offset, (values, usual) in enumerate(
+            zip(zip(*body.columns, strict=True), regular.tolist(), strict=True)
+        ):
+            row = first + offset
+            span = spans[(row - 1) // _SPAN_ROWS]
+            if usual:
+                content = template.format(row, *values)
+            else:
+                content = "".join(
+                    _cell(cells[c], row, value, body.text[c], offset)
+                    for c, value in enumerate(values)
+                    if value is not None
+                )
+                if not content:
+                    continue
+            chunk.append(f'<row r="{row}" spans="{span}">{content}</row>')
             if len(chunk) >= 4096:
                 write("".join(chunk))
                 chunk.clear()
         write("".join(chunk))
 
-    def _cell_columns(self, body: _Body) -> list[list[str]]:
-        """Each column's <c> elements ("" for an empty cell)."""
-        out = []
-        first = body.first_row + 1  # 1-based row numbers in cell references
-        for c, (values, is_text) in enumerate(zip(body.columns, body.text, strict=True)):
-            letter = xl_col_to_name(c)
-            info = self.col_info.get(c)
-            fmt = info.column_format if info is not None else None
-            style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
-            if is_text is None:
-                out.append(
-                    [
-                        "" if v is None else f'<c r="{letter}{r}"{style}><v>{v:.16G}</v></c>'
-                        for r, v in enumerate(values, start=first)
-                    ]
-                )
-                continue
-            out.append(
-                [
-                    ""
-                    if v is None
-                    else (
-                        f'<c r="{letter}{r}"{style} t="s"><v>{v}</v></c>'
-                        if text
-                        else f'<c r="{letter}{r}"{style}><v>{v:.16G}</v></c>'
-                    )
-                    for r, v, text in zip(
-                        range(first, first + len(values)), values, is_text, strict=True
-                    )
-                ]
-            )
-        return out
+    def _cell_markup(self, col: int) -> str:
+        """A cell of column `col` as a format string with fields row, value and t (a shared
+        string: " t=\"s\"", else ""), the column's number format as its style."""
+        info = self.col_info.get(col)
+        fmt = info.column_format if info is not None else None
+        style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        return f'<c r="{xl_col_to_name(col)}{{row}}"{style}{{t}}><v>{{value}}</v></c>'
 
-    def _body_spans(self, body: _Body, cells: list[list[str]]) -> dict[int, str]:
+    def _body_spans(self, body: _Body, present: list[np.ndarray]) -> dict[int, str]:
         """Each 16-row block's `spans` (1-based first:last column holding a cell), with the
         cells and comments XlsxWriter holds in the block's rows above the body."""
-        n_rows = len(cells[0]) if cells else 0
-        spans: dict[int, str] = {}
-        first_block = body.first_row // _SPAN_ROWS
-        last_block = (body.first_row + n_rows - 1) // _SPAN_ROWS
-        full = all(all(cell for cell in column) for column in cells)
-        for block in range(first_block, last_block + 1):
-            start = max(block * _SPAN_ROWS, body.first_row)
-            stop = min((block + 1) * _SPAN_ROWS, body.first_row + n_rows)
-            if full:
-                used = [0, len(cells) - 1]
-            else:
-                rows = range(start - body.first_row, stop - body.first_row)
-                used = [c for c, column in enumerate(cells) if any(column[r] for r in rows)]
-            for row in range(block * _SPAN_ROWS, start):  # XlsxWriter's rows in the block
-                used += list(self.table.get(row, {}))
-                used += list(self.comments.get(row, {}))
-            if used:
-                spans[block] = f"{min(used) + 1}:{max(used) + 1}"
+        n_rows = len(present[0])
+        blocks = (body.first_row + np.arange(n_rows)) // _SPAN_ROWS
+        first_block = int(blocks[0])
+        n_blocks = int(blocks[-1]) - first_block + 1
+        # per column, whether each block holds a cell of it
+        held = np.array(
+            [np.bincount(blocks[mask] - first_block, minlength=n_blocks) > 0 for mask in present]
+        )
+        for row in range(first_block * _SPAN_ROWS, body.first_row):  # XlsxWriter's rows
+            for col in [*self.table.get(row, {}), *self.comments.get(row, {})]:
+                if col < len(held):
+                    held[col, 0] = True
+                else:
+                    held = np.vstack([held, np.zeros((col + 1 - len(held), n_blocks), bool)])
+                    held[col, 0] = True
+        spans = {}
+        for block in range(n_blocks):
+            cols = np.flatnonzero(held[:, block])
+            if cols.size:
+                spans[first_block + block] = f"{cols[0] + 1}:{cols[-1] + 1}"
         return spans
+
+
+def _present(values: list[CellValue]) -> np.ndarray:
+    """Which cells hold a value."""
+    if None not in values:
+        return np.ones(len(values), dtype=bool)
+    return np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+
+
+def _mostly_text(is_text: list[bool] | None) -> bool:
+    """Whether most of a column's cells are shared strings."""
+    return is_text is not None and 2 * sum(is_text) >= len(is_text)
+
+
+def _of_kind(present: np.ndarray, is_text: list[bool] | None, text_kind: bool) -> np.ndarray:
+    """Cells that hold a value of the column's usual kind."""
+    if is_text is None:
+        return present
+    text = np.array(is_text, dtype=bool)
+    return text if text_kind else present & ~text
+
+
+def _cell(markup: str, row: int, value: CellValue, is_text: list[bool] | None, offset: int) -> str:
+    """One cell from its column's markup."""
+    if is_text is not None and is_text[offset]:
+        return markup.format(row=row, value=value, t=' t="s"')
+    return markup.format(row=row, value=f"{value:.16G}", t="")
