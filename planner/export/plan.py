@@ -452,8 +452,12 @@ def _column_values(series: pd.Series, fmt: str) -> tuple[list[CellValue], int]:
     return values, _longest_shown(values, fmt)
 
 
-def _text_column_values(values: Iterable[object]) -> list[CellValue]:
+def _text_column_values(values: pd.Series) -> list[CellValue]:
     """`cell_value` of each value; text that repeats (names) is converted once."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text and missing values
+        codes, uniques = pd.factorize(values)  # missing: code -1, the last entry below
+        texts = np.array([*map(_text, uniques), None], dtype=object)
+        return texts[codes].tolist()
     converted: dict[str, CellValue] = {}
     result = []
     for value in values:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
@@ -78,10 +79,10 @@ class TableSheet(Worksheet):
             kinds = set(map(type, cells))
             if not kinds <= {str, int, float, type(None)}:
                 return False
-            if float in kinds and not all(math.isfinite(v) for v in cells if type(v) is float):
+            if float in kinds and not _all_finite(cells, kinds):
                 return False
             if str in kinds:
-                if not all(plain_text(v) for v in cells if type(v) is str):
+                if not all(plain_text(v) for v in {v for v in cells if type(v) is str}):
                     return False
                 text_columns.append(c)
         n_rows = len(columns[0]) if columns else 0
@@ -91,17 +92,10 @@ class TableSheet(Worksheet):
         flags: list[list[bool] | None] = [None] * len(columns)
         for c in text_columns:
             cells = stored[c]
-            for r, v in enumerate(cells):
-                if v == "":
-                    cells[r] = None  # XlsxWriter writes no cell for empty text
+            if "" in cells:  # empty text: no cell, as XlsxWriter writes none
+                stored[c] = cells = [None if v == "" else v for v in cells]
             flags[c] = [type(v) is str for v in cells]
-        # registered row by row, as write_row would: the shared string indices come out equal
-        index_of = self.str_table._get_shared_string_index
-        text_cells = [(stored[c], flags[c]) for c in text_columns]
-        for r in range(n_rows):
-            for cells, is_text in text_cells:
-                if is_text[r]:  # type: ignore[index]
-                    cells[r] = index_of(cells[r])
+        self._share_strings(stored, flags)
 
         def holds_a_cell(r: int) -> bool:
             return any(column[r] is not None for column in stored)
@@ -115,6 +109,35 @@ class TableSheet(Worksheet):
         self._check_dimensions(first_row + last, max(filled))
         self._body = _Body(first_row, stored, flags)
         return True
+
+    def _share_strings(self, columns: list[list[CellValue]], text: list[list[bool] | None]) -> None:
+        """Replace each text cell by its shared string index, in place, registering the
+        strings in the order write_row would meet them (row by row, left to right), so that
+        the indices and the table's counts come out as XlsxWriter's own."""
+        found: list[tuple[int, int, str]] = []  # each column's distinct strings: first row, column
+        codes_of: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
+        for c, is_text in enumerate(text):
+            if is_text is None:
+                continue
+            mask = np.array(is_text, dtype=bool)
+            rows = np.flatnonzero(mask)
+            strings = np.array(columns[c], dtype=object)[rows]
+            codes, uniques = pd.factorize(strings)
+            first_seen = np.unique(codes, return_index=True)[1]
+            found += zip(rows[first_seen].tolist(), [c] * len(uniques), uniques, strict=True)
+            codes_of[c] = (rows, codes, uniques, len(rows))
+        table = self.str_table
+        calls = 0
+        for _row, _col, string in sorted(found, key=lambda item: (item[0], item[1])):
+            table._get_shared_string_index(string)
+            calls += 1
+        index = table.string_table
+        for c, (rows, codes, uniques, n_text) in codes_of.items():
+            values = np.array(columns[c], dtype=object)
+            values[rows] = np.array([index[u] for u in uniques], dtype=object)[codes]
+            columns[c] = values.tolist()
+            table.count += n_text
+        table.count -= calls  # each call above counted one use
 
     def _write_rows(self) -> None:
         """XlsxWriter's rows (those before the body), then the body's."""
@@ -267,3 +290,10 @@ def _cell(markup: str, row: int, value: CellValue, is_text: list[bool] | None, o
     if is_text is not None and is_text[offset]:
         return markup.format(row=row, value=value, t=' t="s"')
     return markup.format(row=row, value=f"{value:.16G}", t="")
+
+
+def _all_finite(cells: list[CellValue], kinds: set[type]) -> bool:
+    """Whether every float of `cells` is finite."""
+    if kinds == {float}:
+        return bool(np.isfinite(np.array(cells, dtype=float)).all())
+    return all(math.isfinite(v) for v in cells if type(v) is float)
