@@ -26,6 +26,13 @@ RULES = ("max_country_share", "max_concern_share", "min_domestic_share", "min_st
 YES_NO = ("yes", "no")
 # refining: a refined tonne's origin is where it was refined; mine: where it was mined
 BASES = ("refining", "mine")
+# the words a yes/no cell may hold (any case, surrounding spaces ignored)
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+# The largest figure accepted in a cell. The India case's largest is about 1e8 (t of bauxite);
+# HiGHS's feasibility tolerance is 1e-7 and the model's matrix already spans 1e-1..1e7, so a
+# figure many orders larger leaves the small ones below the solver's resolution.
+MAX_MAGNITUDE = 1e12
 
 
 @dataclass(frozen=True)

@@ -21,21 +21,17 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner.io import schema
+from planner.io.clean_columns import records_by_column
 from planner.io.fast_read import read_plain_values
 from planner.io.problems import InputError, Problem
+from planner.io.schema import MAX_MAGNITUDE, NO, YES
 
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
 # Limits checked before and while parsing, so that a hostile or broken file is refused within
 # seconds and a few hundred MB: the India case unpacks to under 1 MB and has under 1,000 rows a
 # sheet, so these leave room for workbooks a hundred times larger.
 MAX_UNPACKED_MB = 200.0
 MAX_ROWS_PER_SHEET = 100_000
 MAX_CELLS = 5_000_000
-# The largest figure accepted in a cell. The India case's largest is about 1e8 (t of bauxite);
-# HiGHS's feasibility tolerance is 1e-7 and the model's matrix already spans 1e-1..1e7, so a
-# figure many orders larger leaves the small ones below the solver's resolution.
-MAX_MAGNITUDE = 1e12
 # a number typed as text is read only in this plain form: digits, '.' for decimals, an
 # exponent; thousands separators and decimal commas are refused, never guessed
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -355,9 +351,14 @@ def read_table(
     uncached: set[str],
     problems: list[Problem],
     warnings: list[Problem] | None = None,
+    by_cell: bool = False,
 ) -> RawTable:
     """Parse a table sheet whose header is row 1. Columns the contract does not know are
-    reported in `warnings` (they may be the user's notes) and otherwise ignored."""
+    reported in `warnings` (they may be the user's notes) and otherwise ignored.
+
+    A sheet whose every cell is plainly right is converted column by column
+    (planner/io/clean_columns.py); any other, or any with `by_cell`, cell by cell, each
+    problem with its cell."""
     table = RawTable(sheet.name)
     if rows is None:
         table.present = False
@@ -419,6 +420,15 @@ def read_table(
                 "no milestone year columns; add headers such as 2025, 2030, 2035, 2040",
             )
         )
+    if not uncached and not by_cell:
+        positions = {
+            year: openpyxl.utils.column_index_from_string(letter) - 1
+            for year, letter in table.year_columns.items()
+        }
+        read = records_by_column(sheet, rows[1:], by_name, positions)
+        if read is not None:
+            table.records, table.excel_rows = read
+            return table
     for r, row in enumerate(rows[1:], start=2):
         if all(_is_blank(v) for v in row) and not any(
             f"{get_column_letter(c + 1)}{r}" in uncached for c in range(len(row))
