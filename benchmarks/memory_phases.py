@@ -20,13 +20,13 @@ build_matrix_model, 1,575 after the hand-over (1,450 after a collection and trim
 turn: row handles -139 MiB, row blocks -224, objective terms -72, risk terms by mineral and
 year -96, supply terms -193, variable families -38, the index (ModelIndex: per purchase key
 its price, landed cost and availability) -209, HiGHS's copy of the model -69, input data -8
-(parts share term tuples, so each figure depends on the order); 402 MiB stay (the libraries, and arenas the piecemeal freeing left part-used). Before 84c03f9
-the instance also held a dict of every column (about 38 MiB; now a numpy lookup). HiGHS's MIP
-solve of this model adds about 2.6 GiB with its default threads (about 2.2 GiB with one):
-the process's peak is what it holds when the solve starts plus that, which is why a one-shot
-solve now releases the model for the solve (planner/solve/deterministic.py; bench_scale.py:
-344 MiB held when the solve starts, peak 2,959 MiB, against about 1,580 and 4,224 at
-5dc4180).
+(parts share term tuples, so each figure depends on the order); 402 MiB stay (the
+libraries, and arenas the piecemeal freeing left part-used). Before 23ad6f4 the instance also
+held a dict of every column (about 38 MiB; now a numpy lookup). HiGHS's MIP solve of this
+model adds about 2.6 GiB with its default threads (about 2.2 GiB with one): the process's
+peak is what it holds when the solve starts plus that, which is why a one-shot solve now
+releases the model for the solve (planner/solve/deterministic.py; bench_scale.py: 344 MiB
+held when the solve starts, peak 2,959 MiB, against about 1,580 and 4,224 at 5dc4180).
 """
 
 from __future__ import annotations
