@@ -8,13 +8,18 @@ contract, then runs the planner's own pipeline on it, phase by phase:
     build           models.index.build_index + models.build.build_matrix_model (the pipeline's)
     hand-over       planner.solve.highs.HighsModel(model): the rows compiled to a matrix
                     (models/standard_form.py) + passModel
+    release         planner.solve.deterministic.release: the model, its index and the
+                    instance's row handles freed before the solve (as a one-shot solve does)
     solve           HiGHS's own time for the MIP (SolveStatus.solver_time_s)
     dual LP         HighsModel.duals_with_integers_fixed (the LP re-solve is HiGHS time)
+    rebuild         planner.solve.deterministic.rebuild: index and model built again and
+                    attached to the instance, for the extraction
     extraction      planner.deterministic.extract_plan
     export          planner.export.write_plan
 
 and prints a table: sizes, seconds per phase, each phase outside HiGHS as a multiple of
-HiGHS's solve time, the dominant phase and the peak RSS.
+HiGHS's solve time, the dominant phase and the peak RSS (after each phase: the process's peak
+so far, and its resident size then).
 
     python benchmarks/bench_scale.py --preset medium
     python benchmarks/bench_scale.py --minerals 10 --countries 30 --years 16 \\
@@ -38,6 +43,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +58,7 @@ from planner.export.plan import write_plan
 from planner.io.schema import column_names
 from planner.io.validate import load_input
 from planner.io.workbook import open_workbook
-from planner.solve.deterministic import extract_plan
+from planner.solve.deterministic import close_solver, extract_plan, rebuild, release
 from planner.solve.highs import HighsModel
 
 FIRST_YEAR = 2025
@@ -415,15 +421,17 @@ PHASES: tuple[tuple[str, str, bool], ...] = (
     ("build_model", "  build_matrix_model", False),
     ("build", "build (index + model)", False),
     ("handover", "hand-over (compile + passModel)", False),
+    ("release", "release (model freed)", False),
     ("solve", "solve (HiGHS, MIP)", True),
     ("dual", "dual LP re-solve (HiGHS)", True),
+    ("rebuild", "rebuild (index + model, attach)", False),
     ("extract", "plan extraction", False),
     ("export", "export (write_plan)", False),
 )
 # Phases that make up "everything outside HiGHS" (read is inside read_validate; the build
 # sub-phases are inside build).
-OUTSIDE = ("read_validate", "build", "handover", "extract", "export")
-MODELLING = ("build", "handover", "extract")
+OUTSIDE = ("read_validate", "build", "handover", "release", "rebuild", "extract", "export")
+MODELLING = ("build", "handover", "release", "rebuild", "extract")
 
 
 @dataclass
@@ -432,6 +440,7 @@ class RunResult:
 
     seconds: dict[str, float] = field(default_factory=dict)
     rss_mib: dict[str, float] = field(default_factory=dict)  # peak RSS after each phase
+    now_mib: dict[str, float] = field(default_factory=dict)  # RSS after each phase
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -441,19 +450,34 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
+def rss_now_mib() -> float:
+    """Resident set size of this process now (Linux: /proc/self/statm; elsewhere NaN)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def timed(result: RunResult, key: str, call: Callable[[], Any]) -> Any:
-    """Run `call`, record its wall time and the peak RSS after it under `key`."""
+    """Run `call`, record its wall time, the peak RSS after it and the RSS then under `key`."""
     t0 = time.perf_counter()
     out = call()
     result.seconds[key] = time.perf_counter() - t0
     result.rss_mib[key] = peak_rss_mib()
+    result.now_mib[key] = rss_now_mib()
     return out
 
 
 def run_pipeline(
-    path: Path, out_dir: Path, skip_export: bool, say: Callable[[str], None]
+    path: Path,
+    out_dir: Path,
+    skip_export: bool,
+    say: Callable[[str], None],
+    threads: int | None = None,
 ) -> RunResult:
-    """Read, validate, build, hand over, solve, re-solve for duals, extract and export."""
+    """Read, validate, build, hand over, release, solve, re-solve for duals, rebuild,
+    extract and export (planner/solve/deterministic.py's one-shot path, phase by phase)."""
     r = RunResult()
     say("read")
     timed(r, "read", lambda: open_workbook(path))
@@ -465,19 +489,25 @@ def run_pipeline(
     pause.__enter__()
     say("build")
     ix = timed(r, "build_index", lambda: build_index(data))
-    model = timed(r, "build_model", lambda: build_matrix_model(data, ix))
+    # partial, not lambda: a closure would keep the model and index alive past `release`
+    model = timed(r, "build_model", partial(build_matrix_model, data, ix))
     r.seconds["build"] = r.seconds["build_index"] + r.seconds["build_model"]
     r.rss_mib["build"] = r.rss_mib["build_model"]
+    r.now_mib["build"] = r.now_mib["build_model"]
     say("hand-over")
-    hm: HighsModel = timed(r, "handover", lambda: HighsModel(model))
+    hm: HighsModel = timed(r, "handover", partial(HighsModel, model, threads=threads))
     r.stats |= model_stats(hm)
+    say("release")
+    del model, ix
+    timed(r, "release", partial(release, hm))
     say(f"solve ({r.stats['variables']:,} variables)")
     s = data.settings
     status = timed(
-        r, "solve_wall", lambda: hm.solve(mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
+        r, "solve_wall", partial(hm.solve, mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
     )
     r.seconds["solve"] = status.solver_time_s
     r.rss_mib["solve"] = r.rss_mib["solve_wall"]
+    r.now_mib["solve"] = r.now_mib["solve_wall"]
     r.stats |= {
         "status": status.status,
         "objective_musd": status.objective,
@@ -496,12 +526,16 @@ def run_pipeline(
         "solve_s": r.seconds["solve"],
         "dual_solve_s": dual_highs_s,
     }
+    close_solver(hm)  # as solve_deterministic does: no more HiGHS runs
+    say("rebuild")
+    model = timed(r, "rebuild", partial(rebuild, data, hm))
     say("extraction")
     plan = timed(
-        r, "extract", lambda: extract_plan(data, model, hm, status, duals, s.mip_gap, timings)
+        r, "extract", partial(extract_plan, data, model, hm, status, duals, s.mip_gap, timings)
     )
     pause.__exit__(None, None, None)
     r.stats["sourcing_rows"] = len(plan.sourcing)
+    del model, hm  # the plan is written once the solve has returned it, as `planner solve` does
     if skip_export:
         r.seconds["export"] = float("nan")
     else:
@@ -564,13 +598,17 @@ def phase_lines(runs: list[RunResult]) -> list[str]:
     sec, low = summarise(runs, statistics.median), summarise(runs, min)
     with_min = len(runs) > 1
     title = f"{'phase':34} {'seconds':>9}" + (f" {'min s':>9}" if with_min else "")
-    lines = [f"{title} {'x HiGHS solve':>13} {'peak RSS MiB':>13}"]  # RSS: first pass
+    lines = [f"{title} {'x HiGHS solve':>13} {'peak RSS MiB':>13} {'RSS then':>9}"]  # 1st pass
     for key, label, inside in PHASES:
         ratio = float("nan") if inside else sec[key] / sec["solve"]
         rss = runs[0].rss_mib.get(key, float("nan"))
+        now = runs[0].now_mib.get(key, float("nan"))
         extra = f" {fmt_s(low[key])}" if with_min else ""
         shown_rss = "" if is_nan(rss) else f"{rss:.0f}"
-        lines.append(f"{label:34} {fmt_s(sec[key])}{extra} {fmt_x(ratio):>13} {shown_rss:>13}")
+        shown_now = "" if is_nan(now) else f"{now:.0f}"
+        lines.append(
+            f"{label:34} {fmt_s(sec[key])}{extra} {fmt_x(ratio):>13} {shown_rss:>13} {shown_now:>9}"
+        )
     return lines
 
 
@@ -641,6 +679,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument(
+        "--threads", type=int, default=None, help="HiGHS's threads option (default: HiGHS's)"
+    )
+    p.add_argument(
         "--disable-gc",
         action="store_true",
         help="what-if: run the pipeline with Python's cyclic garbage collector off",
@@ -698,10 +739,14 @@ def run(args: argparse.Namespace, out_dir: Path) -> list[str]:
     if args.disable_gc:
         gc.collect()
         gc.disable()
-    runs = [run_pipeline(path, out_dir, args.skip_export, say) for _ in range(args.repeat)]
+    runs = [
+        run_pipeline(path, out_dir, args.skip_export, say, args.threads) for _ in range(args.repeat)
+    ]
     lines = report_lines(size, args.seed, workbook_s, path.stat().st_size / 2**20, runs)
     lines += [
-        f"code: {code_version()}" + (" (garbage collector disabled)" if args.disable_gc else ""),
+        f"code: {code_version()}"
+        + (" (garbage collector disabled)" if args.disable_gc else "")
+        + (f", HiGHS threads {args.threads}" if args.threads is not None else ""),
         f"machine: {platform.python_implementation()} {platform.python_version()}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs, 1-min load average {load_before:.2f} "
         f"before / {os.getloadavg()[0]:.2f} after (above ~1 means other work competed)",

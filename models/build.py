@@ -9,6 +9,7 @@ models/standard_form.py straight into the matrix HiGHS is given; what a single s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
@@ -40,24 +41,37 @@ def build_model(data: InputData, index: ModelIndex | None = None) -> pyo.Concret
         return _build(data, index, as_matrix=False)
 
 
-def build_matrix_model(data: InputData, index: ModelIndex | None = None) -> MatrixModel:
+def build_matrix_model(
+    data: InputData, index: ModelIndex | None = None, blocks: Collection[str] | None = None
+) -> MatrixModel:
     """The deterministic model as data: every variable a column number, m.<block> a RowBlock
     (key -> Row), m.objective_terms and m.objective_offset_musd the objective;
-    `standard_form(m)` is its matrix, the one Pyomo would compile from `build_model(data)`."""
+    `standard_form(m)` is its matrix, the one Pyomo would compile from `build_model(data)`.
+
+    With `blocks`, only the blocks named get their rows (the others are empty) and there is no
+    objective: a model to read a solved plan through (its variables, supply and risk terms and
+    the rows whose duals it reports), not one to compile (m.blocks_built names them)."""
     with PauseGC():
-        return _build(data, index, as_matrix=True)
+        return _build(data, index, as_matrix=True, only=blocks)
 
 
 def standard_form(m: pyo.ConcreteModel) -> StandardForm:
     """The matrix of a model: compiled from its rows (build_matrix_model) or by Pyomo (any
     model with Pyomo constraints: build_model, the two-stage model)."""
     if not hasattr(m, "objective_terms"):
+        if getattr(m, "blocks_built", None) is not None:
+            raise ValueError("a model built with only some of its blocks has no matrix")
         return compile_pyomo(m)
-    blocks = [
+    return compile_rows(m.column_space, row_blocks(m), m.objective_terms, m.objective_offset_musd)
+
+
+def row_blocks(m: MatrixModel) -> list:
+    """A matrix model's blocks, in model order, each an iterable of its (key, Row) in the
+    order the matrix has them (what `standard_form` compiles)."""
+    return [
         _in_pyomo_order(getattr(m, block.name), block.open_index)
         for block in blocks_of(Model.DETERMINISTIC)
     ]
-    return compile_rows(m.column_space, blocks, m.objective_terms, m.objective_offset_musd)
 
 
 def _in_pyomo_order(rows: RowBlock, open_index: bool):
@@ -82,10 +96,17 @@ class MatrixModel:
         def __getattr__(self, name: str) -> Any: ...
 
 
-def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> Any:
+def _build(
+    data: InputData,
+    index: ModelIndex | None,
+    as_matrix: bool,
+    only: Collection[str] | None = None,
+) -> Any:
     ix = index or build_index(data)
     m: Any = MatrixModel(ix) if as_matrix else pyo.ConcreteModel(name="sourcing_plan")
     m.ix = ix
+    if as_matrix:
+        m.blocks_built = None if only is None else frozenset(only)
     declare_data_variables(m, ix)
     if as_matrix:
         m.column_space.set_bounds(variable_bounds(m, ix))
@@ -98,7 +119,7 @@ def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> Any:
     policy.declare_policy(m, ix, terms)
     concentration.declare_concentration(m, ix, terms)
     for block in blocks_of(Model.DETERMINISTIC):
-        rows = block.rows(m, ix, terms)
+        rows = block.rows(m, ix, terms) if only is None or block.name in only else {}
         if as_matrix:
             setattr(m, block.name, RowBlock(rows))
         else:
@@ -106,8 +127,9 @@ def _build(data: InputData, index: ModelIndex | None, as_matrix: bool) -> Any:
     if as_matrix:
         # kept: the plan's risk table and summary read the same groups
         m.risk_groups = risk_terms_by_mineral_year(m, ix)
-        m.objective_terms = objective_terms(m, ix, data.settings.risk_weight, m.risk_groups)
-        m.objective_offset_musd = ix.existing_fixed_cost_musd
+        if only is None:
+            m.objective_terms = objective_terms(m, ix, data.settings.risk_weight, m.risk_groups)
+            m.objective_offset_musd = ix.existing_fixed_cost_musd
     else:
         add_objective(m, ix, data.settings.risk_weight)
     return m

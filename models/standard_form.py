@@ -69,6 +69,11 @@ class StandardForm:
     lower: np.ndarray
     upper: np.ndarray
     integer: np.ndarray
+    # compile_rows only: the row (position in the blocks' rows, in order) of each matrix row,
+    # and how many rows each block has; with them the row handles of a rebuilt model of the
+    # same data are found again (HighsModel.attach)
+    source: np.ndarray | None = None
+    block_sizes: tuple[int, ...] | None = None
 
 
 def compile_pyomo(model: pyo.ConcreteModel) -> StandardForm:
@@ -101,7 +106,12 @@ def compile_rows(
     n_columns = space.size
     obj_cols, obj_coefs = _columns_and_coefficients(objective, len(objective))
 
-    keyed = [item for block in blocks for item in block]
+    keyed: list[tuple[Any, Row]] = []
+    block_sizes = []
+    for block in blocks:
+        before = len(keyed)
+        keyed.extend(block)
+        block_sizes.append(len(keyed) - before)
     rows = list(map(itemgetter(1), keyed))
     lengths = np.fromiter(map(len, map(itemgetter(0), rows)), dtype=np.int64, count=len(rows))
     # every term in order, of every row (bounded or not): the family order sees them all
@@ -161,6 +171,8 @@ def compile_rows(
         lower=column_lower[order],
         upper=column_upper[order],
         integer=space.integer[order],
+        source=source.astype(np.int32),
+        block_sizes=tuple(block_sizes),
     )
 
 

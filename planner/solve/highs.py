@@ -8,6 +8,9 @@ SOLVER-NOTES.md). Results are read back by column and row position.
 No other module calls highspy: changes to bounds, costs, coefficients and rows, warm starts,
 fixed-integer LPs and the elastic solve that explains infeasibility all go through this class,
 which keeps its own copy of bounds and rows in step with the live instance.
+A matrix model's columns are looked up in a numpy array (no dict of every column); its row
+handles can be released for a one-shot solve and attached again from a rebuild of the same
+model (`release`, `attach`; planner/solve/deterministic.py).
 
 Workarounds for the HiGHS version in use (highspy is pinned in pyproject.toml to the range
 they were tested on; tests/test_highs_workarounds.py shows whether each is still needed):
@@ -36,7 +39,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import chain
@@ -48,7 +51,8 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from models.build import standard_form
+from models.build import row_blocks, standard_form
+from models.registry import Model, blocks_of
 from planner.results.solution import Term
 
 INF = highspy.kHighsInf
@@ -171,28 +175,33 @@ class HighsModel:
 
     def _compile(self, model: pyo.ConcreteModel, threads: int | None) -> None:
         form = standard_form(model)
-        self.columns = form.columns
-        self.rows = form.rows
         # a matrix model's columns are numbers (models/columns.py), a Pyomo model's are
         # variable objects, found by identity
         numbered = hasattr(model, "column_space")
         self.key: Callable[[Any], Any] = int if numbered else id
-        keys = form.columns if numbered else list(map(id, form.columns))
-        self.col_of = dict(zip(keys, range(len(keys)), strict=True))
         # a matrix model's column number -> instance column (-1: not in the matrix), so that
-        # values are read with numpy
+        # values are read with numpy, and col_of reads the same array (no dict of every column)
         self._lookup: np.ndarray | None = None
+        self.col_of: Mapping[Any, int]
         if numbered:
+            self.columns: Any = np.asarray(form.columns, dtype=np.int64)
             self._lookup = np.full(model.column_space.size, -1, dtype=np.int64)
-            self._lookup[np.asarray(form.columns, dtype=np.int64)] = np.arange(len(keys))
-        self.rows_of: dict[int, list[int]] = {}
-        for i, (con, _) in enumerate(form.rows):
-            self.rows_of.setdefault(id(con), []).append(i)
+            self._lookup[self.columns] = np.arange(len(self.columns))
+            self.col_of = NumberedColumns(self._lookup)
+        else:
+            self.columns = form.columns
+            keys = list(map(id, form.columns))
+            self.col_of = dict(zip(keys, range(len(keys)), strict=True))
+        self._set_rows(form.rows)
+        # what `attach` needs to find the rows of a rebuilt model (compile_rows only)
+        self._source, self._block_sizes = form.source, form.block_sizes
+        self.released = False
         n_col, n_row = len(form.columns), len(form.rows)
         self.objective_offset = form.c_offset
         lower, upper = form.lower, form.upper
         self.integer = form.integer
-        sense = np.fromiter(map(itemgetter(1), form.rows), dtype=int, count=n_row)
+        sense = np.fromiter(map(itemgetter(1), form.rows), dtype=np.int8, count=n_row)
+        self._sense = sense
         # sense: 1 means row <= rhs, -1 means row >= rhs, 0 means row == rhs
         row_lower = np.where(sense == 1, -INF, form.rhs)
         row_upper = np.where(sense == -1, INF, form.rhs)
@@ -230,6 +239,81 @@ class HighsModel:
         self.refused = highspy.HighsStatus.kError in statuses
         if self.refused:
             h.clearModel()
+
+    def _set_rows(self, rows: list[tuple[Any, int]]) -> None:
+        """The (handle, sense) of each matrix row, and each handle's rows (by identity; a
+        None handle, a row of a block an attached model does not have, has none)."""
+        self.rows = rows
+        self.rows_of: dict[int, list[int]] = {}
+        for i, (con, _) in enumerate(rows):
+            if con is not None:
+                self.rows_of.setdefault(id(con), []).append(i)
+
+    def release(self) -> None:
+        """For a one-shot solve of a matrix model (models/build.py:build_matrix_model): forget
+        the row handles (`rows`, `rows_of`), which hold every Row of the model, so that the
+        model can be freed while HiGHS solves. Values are still read by column number; row
+        duals, added rows and deleted rows need `attach` first."""
+        if self._source is None:
+            raise ValueError("only a matrix model (build_matrix_model) can be released")
+        self.rows, self.rows_of = [], {}
+        self.released = True
+
+    def attach(self, model: Any) -> None:
+        """Give a released instance its row handles back from `model`, a rebuild of the matrix
+        model it was compiled from (the same data give the same rows, in the same order).
+        A model built with only some blocks (build_matrix_model's `blocks`) gives those
+        blocks' rows their handles, the others None. Refuses a model whose blocks, columns or
+        row bounds differ from the instance's."""
+        if self._source is None or self._lookup is None or self._block_sizes is None:
+            raise ValueError("only a matrix model (build_matrix_model) can be attached")
+        if len(self._source) != self.num_rows:
+            raise ValueError("rows were added or deleted since the hand-over")
+        built = getattr(model, "blocks_built", None)
+        keyed: list = []
+        names = [block.name for block in blocks_of(Model.DETERMINISTIC)]
+        for name, rows, size in zip(names, row_blocks(model), self._block_sizes, strict=True):
+            if built is None or name in built:
+                before = len(keyed)
+                keyed.extend(row for _key, row in rows)
+                if len(keyed) - before != size:
+                    raise ValueError(f"the model's block {name} differs from the instance's")
+            else:
+                keyed.extend([None] * size)
+        if model.column_space.size != len(self._lookup):
+            raise ValueError("the model's columns differ from the instance's")
+        handles = list(map(keyed.__getitem__, self._source.tolist()))
+        held = [r is not None for r in handles]
+        lower = np.array(
+            [
+                r.lower if h and r.lower is not None else np.nan
+                for r, h in zip(handles, held, strict=True)
+            ],
+            dtype=float,
+        )
+        upper = np.array(
+            [
+                r.upper if h and r.upper is not None else np.nan
+                for r, h in zip(handles, held, strict=True)
+            ],
+            dtype=float,
+        )
+        mask = np.asarray(held, dtype=bool)
+        rhs = np.where(self._sense == -1, lower, upper)[mask]
+        instance_rhs = np.where(self._sense == -1, self.row_lower, self.row_upper)[mask]
+        column_lower, column_upper = model.column_space.bounds()
+        if not (
+            np.array_equal(rhs, instance_rhs)
+            and np.array_equal(column_lower[self.columns], self.lower)
+            and np.array_equal(column_upper[self.columns], self.upper)
+        ):
+            raise ValueError("the model's row or column bounds differ from the instance's")
+        self._set_rows(list(zip(handles, self._sense.tolist(), strict=True)))
+        self.released = False
+
+    def _require_rows(self) -> None:
+        if self.released:
+            raise RuntimeError("the row handles were released: attach a rebuilt model first")
 
     @property
     def is_mip(self) -> bool:
@@ -380,6 +464,7 @@ class HighsModel:
     def add_rows(self, condatas: list, rows: list) -> None:
         """Append rows (models/expr.Row, with their Pyomo constraint data) to the live
         instance; every variable they name must already be a column."""
+        self._require_rows()
         if not rows:
             return
         lower = np.array([-INF if r.lower is None else r.lower for r in rows], dtype=float)
@@ -408,6 +493,7 @@ class HighsModel:
             self.rows_of.setdefault(id(con), []).append(first + i)
         self.row_lower = np.concatenate([self.row_lower, lower])
         self.row_upper = np.concatenate([self.row_upper, upper])
+        self._sense = np.concatenate([self._sense, np.asarray(sense, dtype=np.int8)])
 
     @contextlib.contextmanager
     def _integers_continuous(self, fix: bool):
@@ -460,7 +546,7 @@ class HighsModel:
         The integrality and bounds are restored afterwards so that the model can be re-solved.
         """
         if not self.is_mip:
-            return (self.row_dual if self.row_dual is not None else np.zeros(len(self.rows))), 0.0
+            return (self.row_dual if self.row_dual is not None else np.zeros(self.num_rows)), 0.0
         _limit_lp(self.highs, time_limit_s)
         with self._integers_continuous(fix=True):
             t0 = time.perf_counter()
@@ -468,6 +554,11 @@ class HighsModel:
             elapsed = time.perf_counter() - t0
             duals = np.asarray(self.highs.getSolution().row_dual, dtype=float)
         return duals, elapsed
+
+    def clear_solver(self) -> None:
+        """Drop HiGHS's solver data (basis, factorisation, solution) and keep the model: for
+        when no more runs follow. The held values (`x`) and duals already read stay."""
+        self.highs.clearSolver()
 
     def announce(self, say: Callable[[str], None], progress: Callable[[str], None] | None):
         """Say the model's size as the solve starts, and pass `progress` the running MIP's
@@ -560,17 +651,16 @@ class HighsModel:
 
     def delete_rows(self, positions: list[int]) -> None:
         """Remove rows from the live instance; later rows move up (bookkeeping follows)."""
+        self._require_rows()
         if not positions:
             return
         gone = sorted(set(positions))
         self.highs.deleteRows(len(gone), np.asarray(gone, dtype=np.int32))
         keep = np.ones(len(self.rows), dtype=bool)
         keep[gone] = False
-        self.rows = [r for r, k in zip(self.rows, keep, strict=True) if k]
+        self._set_rows([r for r, k in zip(self.rows, keep, strict=True) if k])
         self.row_lower, self.row_upper = self.row_lower[keep], self.row_upper[keep]
-        self.rows_of = {}
-        for i, (con, _) in enumerate(self.rows):
-            self.rows_of.setdefault(id(con), []).append(i)
+        self._sense = self._sense[keep]
         self.row_dual = None
 
     def run_statistics(self) -> dict[str, float]:
@@ -646,11 +736,35 @@ class HighsModel:
 
     def duals(self, con: pyo.Constraint, row_dual: np.ndarray) -> dict:
         """index -> dual of each element of a Constraint (sum over its rows); d obj / d rhs."""
+        self._require_rows()
         out = {}
         for k, c in con.items():
             rows = self.rows_of.get(id(c), [])
             out[k] = float(sum(row_dual[r] for r in rows))
         return out
+
+
+class NumberedColumns(Mapping[int, int]):
+    """A matrix model's column number -> instance column, read from the lookup array
+    (column number -> instance column, -1 where not in the matrix) rather than a dict with an
+    entry per column."""
+
+    def __init__(self, lookup: np.ndarray):
+        self._lookup = lookup
+        self._in_matrix = lookup >= 0
+
+    def __getitem__(self, column: int) -> int:
+        if isinstance(column, int | np.integer) and 0 <= column < len(self._lookup):
+            position = int(self._lookup[column])
+            if position >= 0:
+                return position
+        raise KeyError(column)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self._in_matrix).tolist())
+
+    def __len__(self) -> int:
+        return int(self._in_matrix.sum())
 
 
 def _limit_lp(h: highspy.Highs, seconds: float) -> None:

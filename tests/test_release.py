@@ -1,0 +1,180 @@
+"""A one-shot solve frees its model while HiGHS solves and rebuilds it for the plan
+(planner/solve/deterministic.py: release, rebuild; HighsModel.release, attach): the model is
+gone during the solve, and the plan is the one the model kept throughout gives."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from examples.teaching_workbook import write as write_teaching
+from models.build import build_matrix_model
+from models.index import build_index
+from planner.api import load_input, solve
+from planner.results.plan import Plan
+from planner.solve import deterministic
+from planner.solve.highs import HighsModel
+from planner.solve.persistent import PersistentModel
+
+# summary items that are times, not results, and the persistent model's own run items
+TIMES = {"solve_time_s", "build_s", "handover_s", "dual_solve_s", "report_s"}
+PERSISTENT_ONLY = {"rebuilds", "update_s"}
+
+
+@pytest.fixture(scope="module")
+def teaching(tmp_path_factory):
+    data = load_input(write_teaching(tmp_path_factory.mktemp("r") / "teaching.xlsx"))
+    data.settings.mip_gap = 0.0
+    assert data.settings.concentration_weight == 0  # not priced: the model is released
+    return data
+
+
+def _tables(plan: Plan) -> dict[str, pd.DataFrame]:
+    return {name: value for name, value in vars(plan).items() if isinstance(value, pd.DataFrame)}
+
+
+def _assert_same_plan(first: Plan, second: Plan) -> None:
+    assert set(_tables(first)) == set(_tables(second))
+    for name, frame in _tables(first).items():
+        pd.testing.assert_frame_equal(frame, _tables(second)[name], obj=name)
+    skip = TIMES | PERSISTENT_ONLY
+    untimed = {k: v for k, v in first.summary.items() if k not in skip}
+    assert untimed == {k: v for k, v in second.summary.items() if k not in skip}
+    assert first.notes == second.notes
+
+
+def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
+    """While HiGHS solves, neither the matrix model nor its index is alive, and the instance
+    holds no row handles; afterwards the plan reads a rebuilt model."""
+    built: list[weakref.ref] = []
+    seen: dict[str, object] = {}
+    build, run = deterministic.build_matrix_model, HighsModel.solve
+
+    def recorded_build(data, ix, blocks=None):
+        model = build(data, ix, blocks)
+        built.extend([weakref.ref(model), weakref.ref(ix)])
+        return model
+
+    def checked_solve(self, *args, **kwargs):
+        gc.collect()
+        seen["alive"] = [ref() is not None for ref in built]
+        seen["rows"], seen["released"] = len(self.rows), self.released
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(deterministic, "build_matrix_model", recorded_build)
+    monkeypatch.setattr(HighsModel, "solve", checked_solve)
+    plan = solve(teaching)
+    assert seen == {"alive": [False, False], "rows": 0, "released": True}
+    assert plan.summary["status"] == "optimal"
+    assert len(built) == 4  # the model and index handed over, and their rebuild for the plan
+
+
+def test_one_shot_plan_equals_the_kept_models_plan(teaching, monkeypatch):
+    """The same plan, table by table and cell by cell, whether the model is released and
+    rebuilt or kept throughout (as a model with tangent cuts is), and the same as the
+    persistent model's (a Pyomo model, never released)."""
+    released = solve(teaching)
+    persistent = PersistentModel(teaching).solve(teaching)
+    monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
+    monkeypatch.setattr(deterministic, "rebuild", None)  # never called
+    kept = solve(teaching)
+    _assert_same_plan(released, kept)
+    _assert_same_plan(released, persistent)
+
+
+def test_the_small_benchmark_plan_is_the_same_released_or_kept(tmp_path, monkeypatch):
+    """On a synthetic case with thousands of rows (many minerals, projects, modules, budgets
+    and share rules), the released-and-rebuilt model gives the kept model's plan."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_scale
+
+    size = bench_scale.Size(minerals=4, countries=8, years=6, projects=8, technologies=4)
+    path = bench_scale.write_instance(bench_scale.make_instance(size, 3), tmp_path / "b.xlsx")
+    data = load_input(path)
+    released = solve(data)
+    monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
+    _assert_same_plan(released, solve(data))
+
+
+def test_released_rows_refuse_duals_until_attached(teaching):
+    """After `release` the row handles are gone and duals are refused (not read as zeros);
+    `attach` with a rebuilt model gives the same duals as before."""
+    model = build_matrix_model(teaching, build_index(teaching))
+    hm = HighsModel(model)
+    hm.solve(0.0)
+    duals, _ = hm.duals_with_integers_fixed()
+    before = hm.duals(model.balance, duals)
+    hm.release()
+    assert hm.rows == [] and hm.rows_of == {}
+    with pytest.raises(RuntimeError, match="released"):
+        hm.duals(model.balance, duals)
+    with pytest.raises(RuntimeError, match="released"):
+        hm.add_rows([], [])
+    values = hm.values(model.buy)  # values are read by column number all the same
+    again = build_matrix_model(teaching, build_index(teaching))
+    hm.attach(again)
+    assert hm.duals(again.balance, duals) == before
+    assert hm.values(again.buy) == values
+    assert len(hm.rows) == hm.num_rows
+
+
+def test_attach_refuses_a_model_of_other_data(teaching):
+    """A rebuild must be the model the instance holds: other right-hand sides, bounds or
+    blocks are refused."""
+    hm = HighsModel(build_matrix_model(teaching, build_index(teaching)))
+    hm.release()
+    more = teaching.copy()
+    more.demand["demand_t"] *= 1.3  # balance right-hand sides
+    with pytest.raises(ValueError, match="bounds differ"):
+        hm.attach(build_matrix_model(more, build_index(more)))
+    fewer = teaching.copy()
+    fewer.policy = fewer.policy.iloc[:0]  # no policy rows
+    with pytest.raises(ValueError, match="differ"):
+        hm.attach(build_matrix_model(fewer, build_index(fewer)))
+    assert hm.released
+
+
+def test_a_matrix_models_columns_are_looked_up_without_a_dict(teaching):
+    """col_of of a matrix model reads the lookup array: the same answers as a dict of every
+    column, KeyError (None from get) for a column number not in the matrix."""
+    model = build_matrix_model(teaching, build_index(teaching))
+    hm = HighsModel(model)
+    expected = {int(column): i for i, column in enumerate(hm.columns)}
+    assert dict(hm.col_of) == expected and len(hm.col_of) == len(expected)
+    absent = [c for c in range(model.column_space.size) if c not in expected]
+    for column in [*absent, -1, model.column_space.size]:
+        assert hm.col_of.get(column) is None
+        with pytest.raises(KeyError):
+            hm.col_of[column]
+    assert hm.col_of[np.int64(hm.columns[0])] == 0
+
+
+def test_a_model_with_only_the_plans_blocks_attaches_those_rows(teaching):
+    """The rebuild for the plan has only the balance and budget rows: they get their
+    handles (the same duals as the full model's), every other row None, and such a model
+    cannot be compiled."""
+    from models.build import standard_form
+
+    full = build_matrix_model(teaching, build_index(teaching))
+    hm = HighsModel(full)
+    hm.solve(0.0)
+    duals, _ = hm.duals_with_integers_fixed()
+    expected = (hm.duals(full.balance, duals), hm.duals(full.budget, duals))
+    hm.release()
+    plan_model = build_matrix_model(teaching, build_index(teaching), deterministic.PLAN_BLOCKS)
+    assert len(plan_model.policy) == 0 and len(plan_model.balance) == len(full.balance)
+    hm.attach(plan_model)
+    assert (hm.duals(plan_model.balance, duals), hm.duals(plan_model.budget, duals)) == expected
+    attached = {id(row) for row in [*plan_model.balance.values(), *plan_model.budget.values()]}
+    for handle, _sense in hm.rows:
+        assert handle is None or id(handle) in attached
+    assert sum(handle is not None for handle, _ in hm.rows) == len(attached)
+    with pytest.raises(ValueError, match="only some"):
+        standard_form(plan_model)
