@@ -315,7 +315,7 @@ def build_workbook(plan: Plan, by_row: bool = False) -> PlanWorkbook:
         _write_table(_add_sheet(workbook, sheet), formats, frame, columns, by_row)
     chart_sheet = _add_sheet(workbook, CHART_SHEET)
     mixes = refined_supply_mix(plan)
-    _write_chart_sheet(workbook, chart_sheet, formats, mixes, plan_colours(plan, mixes), by_row)
+    _write_chart_sheet(workbook, chart_sheet, formats, mixes, plan_colours(plan, mixes))
     return PlanWorkbook(workbook, package)
 
 
@@ -546,7 +546,6 @@ def _write_chart_sheet(
     formats: _Formats,
     mixes: Mapping[str, pd.DataFrame],
     colours: CountryColours | None = None,
-    by_row: bool = False,
 ) -> None:
     """Per mineral, one printed page: a stacked column chart of refined supply by origin,
     its data block below it (year + one column per origin); each origin has its colour of
@@ -558,7 +557,7 @@ def _write_chart_sheet(
         ChartBlock(_mix_title(mineral), _chart_mix(mix), "tonnes", "stacked")
         for mineral, mix in mixes.items()
     ]
-    _write_chart_pages(workbook, ws, formats, blocks, colours, by_row)
+    _write_chart_pages(workbook, ws, formats, blocks, colours)
 
 
 def _write_chart_pages(
@@ -567,7 +566,6 @@ def _write_chart_pages(
     formats: _Formats,
     blocks: Sequence[ChartBlock],
     colours: CountryColours | None = None,
-    by_row: bool = False,
 ) -> None:
     """One printed page per block: its title, its chart, its data below the chart, and a
     page break before the next block."""
@@ -579,7 +577,7 @@ def _write_chart_pages(
         if row:
             breaks.append(row)
         ws.write(row, 0, _text(block.title), formats.title)
-        header_row = _write_mix_block(ws, formats, row + _PAGE_CHART_ROWS, "", block.table, by_row)
+        header_row = _write_mix_block(ws, formats, row + _PAGE_CHART_ROWS, "", block.table)
         chart = _mix_chart(
             workbook, ws, row, header_row, block.table, block.y_name, block.subtype, colours
         )
@@ -638,31 +636,22 @@ def _mix_title(mineral: str) -> str:
 
 
 def _write_mix_block(
-    ws: SheetWriter,
-    formats: _Formats,
-    row: int,
-    title: str,
-    mix: pd.DataFrame,
-    by_row: bool = False,
+    ws: SheetWriter, formats: _Formats, row: int, title: str, mix: pd.DataFrame
 ) -> int:
     """Write a title line, a header row and one row per year from `row`; return the header
     row.
 
     Bold title; bold, filled, right-aligned headers (every column holds numbers); years and
-    tonnes take their columns' formats. The rows go to the sheet in bulk as a table's do
-    (one by one with `by_row`, or where the sheet refuses them).
+    tonnes take their columns' formats.
     """
     if title:
         ws.write(row, 0, _text(title), formats.title)
     header_row = row + 1
     headers = ["year", *(cell_value(str(c)) for c in mix.columns)]
     ws.write_row(header_row, 0, headers, formats.header_wrap)
-    years = [cell_value(year) for year in mix.index.tolist()]
-    columns = [years, *([cell_value(v) for v in column] for column in mix.to_numpy().T.tolist())]
-    if not by_row and isinstance(ws, TableSheet) and ws.write_body(header_row + 1, columns):
-        return header_row
-    for offset, cells in enumerate(zip(*columns, strict=True)):
-        ws.write_row(header_row + 1 + offset, 0, list(cells))
+    years = mix.index.tolist()
+    for offset, (year, values) in enumerate(zip(years, mix.to_numpy().tolist(), strict=True)):
+        ws.write_row(header_row + 1 + offset, 0, [cell_value(year), *map(cell_value, values)])
     return header_row
 
 

@@ -22,7 +22,6 @@ own cell table at saving and XlsxWriter writes it.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,39 +51,23 @@ class _Body:
     columns: list[list[CellValue]]
     text: list[list[bool] | None]  # per column: which cells are shared strings (None: none)
 
-    @property
-    def last_row(self) -> int:
-        return self.first_row + len(self.columns[0]) - 1
-
-    def row_values(self, row: int) -> tuple[list[CellValue], int]:
-        """The cells of sheet row `row` and its offset in the body."""
-        offset = row - self.first_row
-        return [column[offset] for column in self.columns], offset
-
-    def is_text(self, col: int, offset: int) -> bool:
-        flags = self.text[col]
-        return flags is not None and flags[offset]
-
 
 class TableSheet(Worksheet):
-    """An XlsxWriter worksheet that can take table bodies in bulk (`write_body`), below one
-    another, with XlsxWriter's own cells (a header, a title) in the rows between them."""
+    """An XlsxWriter worksheet that can take a table body in bulk (`write_body`)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._bodies: list[_Body] = []
-        self._fixed_spans: dict[int, str] | None = None
+        self._body: _Body | None = None
 
     def write_body(self, first_row: int, columns: Sequence[list[CellValue]]) -> bool:
         """Take the cells of rows first_row.. from `columns` (equal lengths), as
         `write_row(first_row + i, 0, row i)` would with no cell format: None and "" are empty
-        cells. False, and nothing taken, when the rows start above the end of a body taken
-        before (bodies go down the sheet, and do not overlap), the workbook
+        cells. False, and nothing taken, when the sheet has a body already, the workbook
         turns text into formulas, links or numbers, or a value is not plain (a NaN or an
         infinity, a type other than str, int and float, text `plain_text` refuses): the
         caller then writes the rows one by one."""
         if (
-            (self._bodies and first_row <= self._bodies[-1].last_row)
+            self._body is not None
             or self.constant_memory
             or self.strings_to_formulas
             or self.strings_to_urls
@@ -124,7 +107,7 @@ class TableSheet(Worksheet):
         filled = [c for c, cells in enumerate(stored) if any(v is not None for v in cells)]
         self._check_dimensions(first_row + first, min(filled))
         self._check_dimensions(first_row + last, max(filled))
-        self._bodies.append(_Body(first_row, stored, flags))
+        self._body = _Body(first_row, stored, flags)
         return True
 
     def _share_strings(self, columns: list[list[CellValue]], text: list[list[bool] | None]) -> None:
@@ -157,101 +140,50 @@ class TableSheet(Worksheet):
         table.count -= calls  # each call above counted one use
 
     def _write_rows(self) -> None:
-        """XlsxWriter's rows and the bodies', in sheet order, each 16-row block with the
-        spans of everything it holds."""
-        bodies = self._bodies
-        if not bodies:
+        """XlsxWriter's rows (those before the body), then the body's."""
+        body = self._body
+        if body is None:
             super()._write_rows()
             return
-        if self._rows_of_its_own():
-            self._hand_back()
+        if self._rows_of_its_own(body):
+            self._hand_back(body)
             super()._write_rows()
             return
-        first_row: int = self.dim_rowmin  # type: ignore[has-type]  # untyped in XlsxWriter
-        last_row: int = self.dim_rowmax  # type: ignore[has-type]
-        super()._calculate_spans()  # XlsxWriter's cells and comments, over the whole sheet
-        self._fixed_spans = spans = _merged_spans(self.row_spans, [_spans(b) for b in bodies])
+        last_row: int = self.dim_rowmax  # type: ignore[has-type]  # untyped in XlsxWriter
+        first_row: int = self.dim_rowmin
+        self.dim_rowmax = body.first_row - 1  # XlsxWriter writes the rows above the body
         try:
-            cursor = first_row
-            for body in bodies:
-                self._write_own_rows(cursor, body.first_row - 1)
-                self._write_body(body, spans)
-                cursor = body.last_row + 1
-            self._write_own_rows(cursor, last_row)
+            if first_row < body.first_row:
+                super()._write_rows()
         finally:
-            self._fixed_spans = None
-            self.dim_rowmin, self.dim_rowmax = first_row, last_row
+            self.dim_rowmax = last_row
+        self._write_body(body)
 
-    def _write_own_rows(self, first: int, last: int) -> None:
-        """XlsxWriter's rows from `first` to `last` (none if last < first)."""
-        if first <= last:
-            self.dim_rowmin, self.dim_rowmax = first, last
-            super()._write_rows()
-
-    def _calculate_spans(self) -> None:
-        """XlsxWriter's spans, or while the bodies are written, the whole sheet's."""
-        if self._fixed_spans is not None:
-            self.row_spans = self._fixed_spans
-        else:
-            super()._calculate_spans()
-
-    def _rows_of_its_own(self) -> bool:
+    def _rows_of_its_own(self, body: _Body) -> bool:
         """Whether XlsxWriter would write a body row's tag with more than its number and
-        spans, or write rows of a body's range that hold no cell."""
-        if self.excel_version != 2007 or self.default_row_height != self.original_row_height:
-            return True
-        own = [*self.row_info, *self.comments, *(r for r, cells in self.table.items() if cells)]
-        return any(self._body_of(r) is not None for r in own)
+        spans, or write rows of the body's range that hold no cell."""
+        return (
+            self.excel_version != 2007
+            or self.default_row_height != self.original_row_height
+            or any(r >= body.first_row for r in self.row_info)
+            or any(r >= body.first_row for r in self.comments)
+            or any(r >= body.first_row and cells for r, cells in self.table.items())
+        )
 
-    def _body_of(self, row: int) -> _Body | None:
-        """The body holding sheet row `row`, if any."""
-        at = bisect_right([b.first_row for b in self._bodies], row) - 1
-        if at >= 0 and row <= self._bodies[at].last_row:
-            return self._bodies[at]
-        return None
-
-    def _hand_back(self) -> None:
-        """Put the bodies' cells in XlsxWriter's own cell table, as write_row stores them."""
-        for body in self._bodies:
-            for c, values in enumerate(body.columns):
-                for offset, value in enumerate(values):
-                    if value is None:
-                        continue
-                    if body.is_text(c, offset):
-                        cell = CellStringTuple(value, None)
-                    else:
-                        cell = CellNumberTuple(value, None)
-                    self.table[body.first_row + offset][c] = cell
-        self._bodies = []
-
-    def _get_range_data(
-        self, row_start: int, col_start: int, row_end: int, col_end: int
-    ) -> list[str | None]:
-        """A chart's cached data, as XlsxWriter reads it from its cell table: a number as
-        text, a string, None for a missing cell, one None for a row without cells."""
-        if not self._bodies:
-            return super()._get_range_data(row_start, col_start, row_end, col_end)
-        data: list[str | None] = []
-        for row in range(row_start, row_end + 1):
-            body = self._body_of(row)
-            if body is None:
-                data += super()._get_range_data(row, col_start, row, col_end)
-                continue
-            values, offset = body.row_values(row)
-            if all(v is None for v in values):
-                data.append(None)
-                continue
-            for col in range(col_start, col_end + 1):
-                value = values[col] if col < len(values) else None
+    def _hand_back(self, body: _Body) -> None:
+        """Put the body's cells in XlsxWriter's own cell table, as write_row stores them."""
+        for c, (values, is_text) in enumerate(zip(body.columns, body.text, strict=True)):
+            for offset, value in enumerate(values):
                 if value is None:
-                    data.append(None)
-                elif body.is_text(col, offset):
-                    data.append(self.str_table._get_shared_string(value))
+                    continue
+                if is_text is not None and is_text[offset]:
+                    cell = CellStringTuple(value, None)
                 else:
-                    data.append(f"{value:.16g}")
-        return data
+                    cell = CellNumberTuple(value, None)
+                self.table[body.first_row + offset][c] = cell
+        self._body = None
 
-    def _write_body(self, body: _Body, spans: dict[int, str]) -> None:
+    def _write_body(self, body: _Body) -> None:
         """The body's <row> elements, as XlsxWriter's _write_rows would write them.
 
         A row whose every cell is there and of its column's usual kind (text or number) is
@@ -267,6 +199,7 @@ class TableSheet(Worksheet):
                 for mask, is_text, kind in zip(present, body.text, text_kind, strict=True)
             ]
         )
+        spans = self._body_spans(body, present)
         template = "".join(
             cell.format(
                 row="{0}",
@@ -306,38 +239,30 @@ class TableSheet(Worksheet):
         style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
         return f'<c r="{xl_col_to_name(col)}{{row}}"{style}{{t}}><v>{{value}}</v></c>'
 
-
-def _spans(body: _Body) -> dict[int, tuple[int, int]]:
-    """Each 16-row block's first and last column (0-based) holding a cell of the body."""
-    present = [_present(values) for values in body.columns]
-    blocks = (body.first_row + np.arange(len(present[0]))) // _SPAN_ROWS
-    first_block = int(blocks[0])
-    n_blocks = int(blocks[-1]) - first_block + 1
-    # per column, whether each block holds a cell of it
-    held = np.array(
-        [np.bincount(blocks[mask] - first_block, minlength=n_blocks) > 0 for mask in present]
-    )
-    out = {}
-    for block in range(n_blocks):
-        cols = np.flatnonzero(held[:, block])
-        if cols.size:
-            out[first_block + block] = (int(cols[0]), int(cols[-1]))
-    return out
-
-
-def _merged_spans(
-    own: dict[int, str], bodies: Sequence[dict[int, tuple[int, int]]]
-) -> dict[int, str]:
-    """XlsxWriter's spans ("first:last", 1-based) widened by the bodies' cells."""
-    bounds = {
-        block: tuple(int(part) - 1 for part in span.split(":")) for block, span in own.items()
-    }
-    for spans in bodies:
-        for block, (low, high) in spans.items():
-            if block in bounds:
-                low, high = min(low, bounds[block][0]), max(high, bounds[block][1])
-            bounds[block] = (low, high)
-    return {block: f"{low + 1}:{high + 1}" for block, (low, high) in bounds.items()}
+    def _body_spans(self, body: _Body, present: list[np.ndarray]) -> dict[int, str]:
+        """Each 16-row block's `spans` (1-based first:last column holding a cell), with the
+        cells and comments XlsxWriter holds in the block's rows above the body."""
+        n_rows = len(present[0])
+        blocks = (body.first_row + np.arange(n_rows)) // _SPAN_ROWS
+        first_block = int(blocks[0])
+        n_blocks = int(blocks[-1]) - first_block + 1
+        # per column, whether each block holds a cell of it
+        held = np.array(
+            [np.bincount(blocks[mask] - first_block, minlength=n_blocks) > 0 for mask in present]
+        )
+        for row in range(first_block * _SPAN_ROWS, body.first_row):  # XlsxWriter's rows
+            for col in [*self.table.get(row, {}), *self.comments.get(row, {})]:
+                if col < len(held):
+                    held[col, 0] = True
+                else:
+                    held = np.vstack([held, np.zeros((col + 1 - len(held), n_blocks), bool)])
+                    held[col, 0] = True
+        spans = {}
+        for block in range(n_blocks):
+            cols = np.flatnonzero(held[:, block])
+            if cols.size:
+                spans[first_block + block] = f"{cols[0] + 1}:{cols[-1] + 1}"
+        return spans
 
 
 def _present(values: list[CellValue]) -> np.ndarray:
