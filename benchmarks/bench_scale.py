@@ -498,8 +498,9 @@ def run_pipeline(
     hm: HighsModel = timed(r, "handover", partial(HighsModel, model, threads=threads))
     r.stats |= model_stats(hm)
     say("release")
-    del model, ix
-    timed(r, "release", partial(release, hm))
+    del ix  # the model holds the index: `release` empties the model, which frees both
+    timed(r, "release", partial(release, hm, model))
+    del model
     say(f"solve ({r.stats['variables']:,} variables)")
     s = data.settings
     status = timed(
