@@ -58,7 +58,13 @@ from planner.export.plan import write_plan
 from planner.io.schema import column_names
 from planner.io.validate import load_input
 from planner.io.workbook import open_workbook
-from planner.solve.deterministic import close_solver, extract_plan, rebuild, release
+from planner.solve.deterministic import (
+    close_solver,
+    extract_plan,
+    keep_model,
+    rebuild,
+    release,
+)
 from planner.solve.highs import HighsModel
 
 FIRST_YEAR = 2025
@@ -498,8 +504,9 @@ def run_pipeline(
     hm: HighsModel = timed(r, "handover", partial(HighsModel, model, threads=threads))
     r.stats |= model_stats(hm)
     say("release")
+    kept = model if keep_model(model) else None  # as solve_deterministic decides
     del ix  # the model holds the index: `release` empties the model, which frees both
-    timed(r, "release", partial(release, hm, model))
+    timed(r, "release", partial(release, hm, model) if kept is None else (lambda: None))
     del model
     say(f"solve ({r.stats['variables']:,} variables)")
     s = data.settings
@@ -529,7 +536,10 @@ def run_pipeline(
     }
     close_solver(hm)  # as solve_deterministic does: no more HiGHS runs
     say("rebuild")
-    model = timed(r, "rebuild", partial(rebuild, data, hm))
+    model = timed(
+        r, "rebuild", partial(rebuild, data, hm) if kept is None else (lambda held=kept: held)
+    )
+    del kept
     say("extraction")
     plan = timed(
         r, "extract", partial(extract_plan, data, model, hm, status, duals, s.mip_gap, timings)

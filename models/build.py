@@ -116,7 +116,7 @@ def _build(
             var.setub(upper)
     terms = collect_supply_terms(m, ix)
     m.terms = terms
-    policy.declare_policy(m, ix, terms)
+    policy.declare_policy(m, ix, terms, bindings=only is None or "policy" in only)
     concentration.declare_concentration(m, ix, terms)
     for block in blocks_of(Model.DETERMINISTIC):
         rows = block.rows(m, ix, terms) if only is None or block.name in only else {}

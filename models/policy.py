@@ -81,11 +81,35 @@ def _countries(
     return sorted(c for c in origins if c != ix.home)
 
 
-def declare_policy(m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms) -> None:
-    """R[m,t] >= 0 where a share rule needs it; m.policy_index lists the rule bindings."""
-    m.policy_index = expand_policy(ix, terms)
-    keys = sorted({(r.mineral, r.year) for r in m.policy_index if r.rule in SHARE_RULES})
+def declare_policy(
+    m: pyo.ConcreteModel, ix: ModelIndex, terms: SupplyTerms, bindings: bool = True
+) -> None:
+    """R[m,t] >= 0 where a share rule needs it; m.policy_index lists the rule bindings
+    (without `bindings`, for a model built without its policy rows, an empty list: R's keys
+    are found without making the bindings, one per mineral, year and country)."""
+    if bindings:
+        m.policy_index = expand_policy(ix, terms)
+        keys = sorted({(r.mineral, r.year) for r in m.policy_index if r.rule in SHARE_RULES})
+    else:
+        m.policy_index = []
+        keys = sorted(_share_rule_keys(ix, terms))
     declare(m, "sourced", keys)
+
+
+def _share_rule_keys(ix: ModelIndex, terms: SupplyTerms) -> set[tuple[str, int]]:
+    """The (mineral, year) of every binding of a share rule `expand_policy` would make."""
+    keys: set[tuple[str, int]] = set()
+    for rec in ix.policy:
+        if rec.rule + ("_soft" if rec.soft else "") not in SHARE_RULES:
+            continue
+        minerals = ix.minerals if rec.mineral == ANY else [rec.mineral]
+        years = [t for t in ix.years if rec.first_year <= t <= rec.last_year]
+        basis = rec.basis or REFINING
+        for mineral in minerals:
+            for t in years:
+                if (mineral, t) not in keys and _countries(rec, ix, terms, basis, mineral, t):
+                    keys.add((mineral, t))
+    return keys
 
 
 def sourced_total(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:

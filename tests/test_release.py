@@ -33,6 +33,22 @@ def teaching(tmp_path_factory):
     return data
 
 
+@pytest.fixture(autouse=True)
+def release_any_size(monkeypatch):
+    """These models are small: release them anyway (a one-shot solve keeps a model under
+    RELEASE_FROM_COLUMNS columns)."""
+    monkeypatch.setattr(deterministic, "RELEASE_FROM_COLUMNS", 0)
+
+
+def test_a_small_model_is_kept_by_default(teaching, monkeypatch):
+    monkeypatch.undo()
+    model = build_matrix_model(teaching, build_index(teaching))
+    assert model.column_space.size < deterministic.RELEASE_FROM_COLUMNS
+    assert deterministic.keep_model(model)
+    monkeypatch.setattr(deterministic, "RELEASE_FROM_COLUMNS", model.column_space.size)
+    assert not deterministic.keep_model(model)
+
+
 def _tables(plan: Plan) -> dict[str, pd.DataFrame]:
     return {name: value for name, value in vars(plan).items() if isinstance(value, pd.DataFrame)}
 
@@ -178,3 +194,29 @@ def test_a_model_with_only_the_plans_blocks_attaches_those_rows(teaching):
     assert sum(handle is not None for handle, _ in hm.rows) == len(attached)
     with pytest.raises(ValueError, match="only some"):
         standard_form(plan_model)
+
+
+@pytest.mark.parametrize("workbook", ["inputs/india_2040.xlsx", "bench"])
+def test_a_model_without_policy_rows_declares_the_same_columns(workbook, tmp_path):
+    """R's keys found without the bindings (a rebuild for the plan) are the keys the
+    bindings give: every variable family, and so every column number, is the same."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if workbook == "bench":
+        import sys
+
+        sys.path.insert(0, str(root / "benchmarks"))
+        import bench_scale
+
+        size = bench_scale.Size(minerals=4, countries=8, years=6, projects=8, technologies=4)
+        path = bench_scale.write_instance(bench_scale.make_instance(size, 3), tmp_path / "b.xlsx")
+    else:
+        path = root / workbook
+    data = load_input(path)
+    full = build_matrix_model(data, build_index(data))
+    partial = build_matrix_model(data, build_index(data), deterministic.PLAN_BLOCKS)
+    assert full.sourced  # share rules bind somewhere
+    assert partial.policy_index == [] and len(full.policy_index) > len(full.sourced)
+    assert dict(full.sourced) == dict(partial.sourced)
+    assert full.column_space.size == partial.column_space.size

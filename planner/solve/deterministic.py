@@ -124,11 +124,20 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     return plan
 
 
+# A model of fewer columns is kept through the solve: it and its index hold a few hundred
+# MiB at most (the 100k-variable LP of benchmarks/README.md: 300 MiB before the solve, 100 of
+# them freed by a release), while the release and the rebuild cost it 0.36 s, as much as
+# HiGHS's own solve. At the large preset (639,272 columns) the release frees 1.25 GiB.
+RELEASE_FROM_COLUMNS = 250_000
+
+
 def keep_model(model: MatrixModel) -> bool:
-    """Is the model read between HiGHS runs (a priced or capped concentration term: its
-    tangent cuts are refined there, planner/solve/concentration_cuts.py)? If not, a one-shot
-    solve releases it for the solve."""
-    return concentration_cuts.has_pieces(model)
+    """Is the model kept through the solve: read between HiGHS runs (a priced or capped
+    concentration term: its tangent cuts are refined there, planner/solve/
+    concentration_cuts.py), or too small for its memory to matter (RELEASE_FROM_COLUMNS)?
+    If not, a one-shot solve releases it for the solve."""
+    small = model.column_space.size < RELEASE_FROM_COLUMNS
+    return small or concentration_cuts.has_pieces(model)
 
 
 def release(hm: HighsModel, model: MatrixModel) -> None:
