@@ -52,6 +52,42 @@ def test_repeated_columns_workaround_still_needed():
     assert status == highspy.HighsStatus.kError
 
 
+_ONE_COLUMN_LP = """
+import numpy as np
+from planner.solve.highs import new_highs
+
+def run(threads):
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(1, np.zeros(1), np.ones(1))
+    h.changeColsCost(1, np.array([0], dtype=np.int32), np.array([-1.0]))
+    if threads:
+        h.setOptionValue("threads", threads)
+    h.run()
+    return h.modelStatusToString(h.getModelStatus())
+"""
+
+
+def test_thread_count_workaround_still_needed():
+    """THREADS: HiGHS starts one thread scheduler per process; a later run asking for another
+    thread count stops without a plan."""
+    out = _stdout_of(_ONE_COLUMN_LP + "print(run(None)); print(run(1))")
+    assert out.split() == ["Optimal", "Not", "Set"]
+
+
+def test_a_solve_may_ask_for_another_thread_count():
+    """THREADS worked around (planner/solve/highs.py:use_threads): the same plan with HiGHS's
+    default threads, with one thread, and with the default again, in one process."""
+    out = _stdout_of(
+        "from planner.api import load_input, solve\n"
+        f"data = load_input({TEACHING!r})\n"
+        "for options in (None, {'threads': 1}, None):\n"
+        "    print(round(solve(data, highs_options=options).summary['objective_musd'], 6))\n"
+    )
+    objectives = out.split()
+    assert len(objectives) == 3 and len(set(objectives)) == 1, out
+
+
 @pytest.fixture(scope="module")
 def teaching():
     data = load_input(TEACHING)

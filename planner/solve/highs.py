@@ -29,6 +29,10 @@ they were tested on; tests/test_highs_workarounds.py shows whether each is still
   An LP after a MIP that ran longer than the LP's limit would stop at once with no solution
   (the duals, the held plan's LP, the value of the stochastic solution). Every LP run here is
   given its limit on top of the instance's run time so far (`_limit_lp`).
+- THREADS: HiGHS starts one thread scheduler per process, for the first run's `threads`; a
+  later run asking for another count stops at once with no solution (HiGHS 1.16.0: `solve`
+  with highs_options {"threads": 1} after any default run failed with "status other"). The
+  scheduler is restarted when the count asked for changes (`use_threads`).
 """
 
 from __future__ import annotations
@@ -64,6 +68,26 @@ class _Banner:
 
     printed = False
     lock = threading.Lock()
+
+
+class _Scheduler:
+    """HiGHS keeps one thread scheduler per process, started by the first run for that run's
+    `threads` option; a later run asking for another count stops at once without a plan
+    (status "other"). `use_threads` restarts it when the count asked for changes. Threads
+    of one process that run HiGHS side by side (a sweep's dask threads) all ask for the same
+    count, so only the first of them restarts it, before any of them runs; a process that
+    ran HiGHS side by side with different counts could not be served by HiGHS at all."""
+
+    threads = 0  # the count the scheduler was last (re)started for; 0 is HiGHS's default
+    lock = threading.Lock()
+
+
+def use_threads(threads: int) -> None:
+    """Have HiGHS's next run use `threads` threads (0: HiGHS's default)."""
+    with _Scheduler.lock:
+        if threads != _Scheduler.threads:
+            highspy.Highs.resetGlobalScheduler(True)
+            _Scheduler.threads = threads
 
 
 def new_highs() -> highspy.Highs:
@@ -209,6 +233,7 @@ class HighsModel:
         self.lower, self.upper = lower, upper
         self.row_lower, self.row_upper = row_lower, row_upper
         self.highs = h = new_highs()
+        use_threads(int(threads or 0))
         if threads:
             h.setOptionValue("threads", int(threads))
         a = form.A.tocsr()
@@ -334,6 +359,8 @@ class HighsModel:
         """
         h = self.highs
         for name, value in (options or {}).items():
+            if name == "threads":
+                use_threads(int(value))
             h.setOptionValue(name, value)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue(
