@@ -42,14 +42,6 @@ from pathlib import Path
 import bench_scale  # beside this script
 
 
-def rss_mib() -> float:
-    return bench_scale.rss_now_mib()
-
-
-def peak_mib() -> float:
-    return bench_scale.peak_rss_mib()
-
-
 def give_back() -> None:
     """A full collection, then glibc's malloc_trim (nothing elsewhere)."""
     from planner.solve.deterministic import give_back_memory
@@ -71,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     from planner.solve.highs import HighsModel
 
     def say(label: str) -> None:
-        print(f"{label:48} RSS {rss_mib():7.0f} MiB   peak {peak_mib():7.0f} MiB", flush=True)
+        rss, peak = bench_scale.rss_now_mib(), bench_scale.peak_rss_mib()
+        print(f"{label:48} RSS {rss:7.0f} MiB   peak {peak:7.0f} MiB", flush=True)
 
     size = bench_scale.PRESETS[args.preset]
     with tempfile.TemporaryDirectory() as folder:

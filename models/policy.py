@@ -20,6 +20,7 @@ on each of C countries that would be C^2 nonzeros per mineral-year instead of 3C
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import pyomo.environ as pyo
@@ -53,21 +54,27 @@ def expand_policy(ix: ModelIndex, terms: SupplyTerms) -> list[PolicyBinding]:
     with `terms` when they were collected for `ix`, and then computed once)."""
     if terms.ix is ix and terms.policy_bindings is not None:
         return terms.policy_bindings
-    rows = []
+    rows = [
+        PolicyBinding(i, rule, mineral, country, t, float(rec.value), basis)
+        for i, rec, rule, mineral, t, basis in _rule_years(ix)
+        for country in _countries(rec, ix, terms, basis, mineral, t)
+    ]
+    if terms.ix is ix:
+        terms.policy_bindings = rows
+    return rows
+
+
+def _rule_years(ix: ModelIndex) -> Iterator[tuple[int, PolicyRow, str, str, int, str]]:
+    """(row, rule record, rule name, mineral, year, basis) of every mineral and year each
+    Policy row covers."""
     for i, rec in enumerate(ix.policy):
+        rule = rec.rule + ("_soft" if rec.soft else "")
         minerals = ix.minerals if rec.mineral == ANY else [rec.mineral]
         years = [t for t in ix.years if rec.first_year <= t <= rec.last_year]
         basis = rec.basis or REFINING
         for mineral in minerals:
             for t in years:
-                for country in _countries(rec, ix, terms, basis, mineral, t):
-                    rule = rec.rule + ("_soft" if rec.soft else "")
-                    rows.append(
-                        PolicyBinding(i, rule, mineral, country, t, float(rec.value), basis)
-                    )
-    if terms.ix is ix:
-        terms.policy_bindings = rows
-    return rows
+                yield i, rec, rule, mineral, t, basis
 
 
 def _countries(
@@ -99,16 +106,10 @@ def declare_policy(
 def _share_rule_keys(ix: ModelIndex, terms: SupplyTerms) -> set[tuple[str, int]]:
     """The (mineral, year) of every binding of a share rule `expand_policy` would make."""
     keys: set[tuple[str, int]] = set()
-    for rec in ix.policy:
-        if rec.rule + ("_soft" if rec.soft else "") not in SHARE_RULES:
-            continue
-        minerals = ix.minerals if rec.mineral == ANY else [rec.mineral]
-        years = [t for t in ix.years if rec.first_year <= t <= rec.last_year]
-        basis = rec.basis or REFINING
-        for mineral in minerals:
-            for t in years:
-                if (mineral, t) not in keys and _countries(rec, ix, terms, basis, mineral, t):
-                    keys.add((mineral, t))
+    for _, rec, rule, mineral, t, basis in _rule_years(ix):
+        new = rule in SHARE_RULES and (mineral, t) not in keys
+        if new and _countries(rec, ix, terms, basis, mineral, t):
+            keys.add((mineral, t))
     return keys
 
 

@@ -422,10 +422,11 @@ def _write_table(
         width = _fit_width(max(len(headers[col]), longest))
         ws.set_column(col, col, width, formats.number(fmt))
     bulk = not by_row and isinstance(ws, TableSheet) and ws.write_body(1, column_values)
-    write_row = ws.write_row
-    for row, cells in enumerate(zip(*column_values, strict=True) if not bulk else (), start=1):
-        if write_row(row, 0, cells):
-            raise ValueError(f"could not write row {row + 1} of sheet {ws.name!r}")
+    if not bulk:
+        write_row = ws.write_row
+        for row, cells in enumerate(zip(*column_values, strict=True), start=1):
+            if write_row(row, 0, cells):
+                raise ValueError(f"could not write row {row + 1} of sheet {ws.name!r}")
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(frame), max(len(columns) - 1, 0))
     _set_print_layout(ws, repeat_header=True)

@@ -115,29 +115,25 @@ class TableSheet(Worksheet):
         strings in the order write_row would meet them (row by row, left to right), so that
         the indices and the table's counts come out as XlsxWriter's own."""
         found: list[tuple[int, int, str]] = []  # each column's distinct strings: first row, column
-        codes_of: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
+        codes_of: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for c, is_text in enumerate(text):
             if is_text is None:
                 continue
-            mask = np.array(is_text, dtype=bool)
-            rows = np.flatnonzero(mask)
-            strings = np.array(columns[c], dtype=object)[rows]
-            codes, uniques = pd.factorize(strings)
+            rows = np.flatnonzero(np.array(is_text, dtype=bool))
+            codes, uniques = pd.factorize(np.array(columns[c], dtype=object)[rows])
             first_seen = np.unique(codes, return_index=True)[1]
             found += zip(rows[first_seen].tolist(), [c] * len(uniques), uniques, strict=True)
-            codes_of[c] = (rows, codes, uniques, len(rows))
+            codes_of[c] = (rows, codes, uniques)
         table = self.str_table
-        calls = 0
         for _row, _col, string in sorted(found, key=lambda item: (item[0], item[1])):
             table._get_shared_string_index(string)
-            calls += 1
         index = table.string_table
-        for c, (rows, codes, uniques, n_text) in codes_of.items():
+        for c, (rows, codes, uniques) in codes_of.items():
             values = np.array(columns[c], dtype=object)
             values[rows] = np.array([index[u] for u in uniques], dtype=object)[codes]
             columns[c] = values.tolist()
-            table.count += n_text
-        table.count -= calls  # each call above counted one use
+        # a use counted per registration above; write_row counts one per text cell
+        table.count += sum(len(rows) for rows, _, _ in codes_of.values()) - len(found)
 
     def _write_rows(self) -> None:
         """XlsxWriter's rows (those before the body), then the body's."""

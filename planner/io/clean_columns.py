@@ -63,13 +63,15 @@ def records_by_column(
     return records, [r for r, _ in kept]
 
 
+def is_blank(value: Any) -> bool:
+    """An empty cell, or white space (a NaN read from the sheet XML is not blank: it is
+    reported with its cell)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _blank_row(row: tuple) -> bool:
-    """Whether every cell of the row is empty or white space."""
-    for value in row:
-        if value is None or (type(value) is str and not value.strip()):
-            continue
-        return False
-    return True
+    """Whether every cell of the row is blank."""
+    return all(map(is_blank, row))
 
 
 def _cells(rows: Sequence[tuple], index: int) -> list[Any]:

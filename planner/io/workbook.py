@@ -21,7 +21,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from planner.io import schema
-from planner.io.clean_columns import records_by_column
+from planner.io.clean_columns import is_blank, records_by_column
 from planner.io.fast_read import read_plain_values
 from planner.io.problems import InputError, Problem
 from planner.io.schema import MAX_MAGNITUDE, NO, YES
@@ -238,11 +238,6 @@ def read_with_openpyxl(path: Path) -> tuple[dict[str, list[tuple]], dict[str, se
     return values, uncached, ", ".join(raw)
 
 
-def _is_blank(value: Any) -> bool:
-    # a NaN read from the sheet XML (<v>NaN</v>) is not blank: it is reported with its cell
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _header_year(value: Any) -> int | None:
     """A milestone year header: 2030, 2030.0 or '2030'."""
     if isinstance(value, bool):
@@ -375,7 +370,7 @@ def read_table(
     header = rows[0] if rows else ()
     by_name: dict[str, int] = {}
     for index, value in enumerate(header):
-        if _is_blank(value):
+        if is_blank(value):
             continue
         year = _header_year(value) if sheet.year_columns else None
         if year is not None:
@@ -430,7 +425,7 @@ def read_table(
             table.records, table.excel_rows = read
             return table
     for r, row in enumerate(rows[1:], start=2):
-        if all(_is_blank(v) for v in row) and not any(
+        if all(is_blank(v) for v in row) and not any(
             f"{get_column_letter(c + 1)}{r}" in uncached for c in range(len(row))
         ):
             continue
@@ -476,7 +471,7 @@ def _read_record(
         address = f"{table.column_letters.get(col.name, '?')}{r}"
         if raw is _UNREADABLE:
             record[col.name] = None
-        elif _is_blank(raw):
+        elif is_blank(raw):
             if col.required and index is not None:  # a missing column is reported once
                 problems.append(
                     Problem(
@@ -496,7 +491,7 @@ def _read_record(
         index = openpyxl.utils.column_index_from_string(letter) - 1
         raw = _cell_value(sheet.name, row, r, index, uncached, problems)
         col = schema.Column(str(year), "number", "", sheet.extra.get("year_unit", ""), min=0.0)
-        if raw is _UNREADABLE or _is_blank(raw):
+        if raw is _UNREADABLE or is_blank(raw):
             record[year] = None
             continue
         value, problem = convert(col, raw)
@@ -518,7 +513,7 @@ def read_settings(
     if rows is None:
         problems.append(Problem("Settings", "", "sheet Settings is missing; it is required"))
         return values, cells
-    header = [str(v).strip().lower() if not _is_blank(v) else "" for v in (rows[0] if rows else ())]
+    header = [str(v).strip().lower() if not is_blank(v) else "" for v in (rows[0] if rows else ())]
     if "key" not in header or "value" not in header:
         problems.append(Problem("Settings", "1:1", "header must have columns key and value"))
         return values, cells
@@ -526,7 +521,7 @@ def read_settings(
     value_letter = get_column_letter(value_i + 1)
     for r, row in enumerate(rows[1:], start=2):
         key_raw = row[key_i] if key_i < len(row) else None
-        if _is_blank(key_raw):
+        if is_blank(key_raw):
             continue
         key = str(key_raw).strip().lower()
         address = f"{value_letter}{r}"
@@ -555,7 +550,7 @@ def read_settings(
         raw = _cell_value("Settings", row, r, value_i, uncached, problems)
         if raw is _UNREADABLE:
             continue
-        if _is_blank(raw):
+        if is_blank(raw):
             if col.required:
                 problems.append(
                     Problem("Settings", address, f"{key} is blank; a value is required")

@@ -2,13 +2,13 @@
 
 A one-shot solve frees its model while HiGHS solves: once the matrix model is handed over,
 nothing reads it until the plan is assembled (unless the concentration term's tangent cuts are
-refined between runs, `keep_model`), so the model, its index and the instance's row handles
-are released (`release`), the solve runs with only the input data and HiGHS's copy in the
-process, and the model is built again from the same data and attached to the instance for
-the extraction (`rebuild`). At the large benchmark preset (639,272 columns, 544,221 rows) the
-process held 1,575 MiB before the solve and 347 MiB after the release; HiGHS's MIP solve adds
-about 2.6 GiB on top of whatever the process holds. Re-solves (planner/solve/persistent.py)
-keep their Pyomo model throughout.
+refined between runs, or the model is too small for its memory to matter: `keep_model`), so
+the model, its index and the instance's row handles are released (`release`), the solve
+runs with only the input data and HiGHS's copy in the process, and the model is built again
+from the same data and attached to the instance for the extraction (`rebuild`). At the large
+benchmark preset (639,272 columns, 544,221 rows) the process held 1,575 MiB before the solve
+and 347 MiB after the release; HiGHS's MIP solve adds about 2.6 GiB on top of whatever the
+process holds. Re-solves (planner/solve/persistent.py) keep their Pyomo model throughout.
 
 `planner.solve.dispatch.solve` dispatches here or to the stochastic pipeline
 (planner/solve/stochastic.py), which reuses this module's plan assembly and summary."""

@@ -308,24 +308,17 @@ class HighsModel:
         if model.column_space.size != len(self._lookup):
             raise ValueError("the model's columns differ from the instance's")
         handles = list(map(keyed.__getitem__, self._source.tolist()))
-        held = [r is not None for r in handles]
-        lower = np.array(
+        held = np.fromiter((r is not None for r in handles), dtype=bool, count=len(handles))
+        # each held row's right-hand side: its lower bound if a >= row, else its upper one
+        rhs = np.array(
             [
-                r.lower if h and r.lower is not None else np.nan
-                for r, h in zip(handles, held, strict=True)
+                r.lower if sense == -1 else r.upper
+                for r, sense in zip(handles, self._sense.tolist(), strict=True)
+                if r is not None
             ],
             dtype=float,
         )
-        upper = np.array(
-            [
-                r.upper if h and r.upper is not None else np.nan
-                for r, h in zip(handles, held, strict=True)
-            ],
-            dtype=float,
-        )
-        mask = np.asarray(held, dtype=bool)
-        rhs = np.where(self._sense == -1, lower, upper)[mask]
-        instance_rhs = np.where(self._sense == -1, self.row_lower, self.row_upper)[mask]
+        instance_rhs = np.where(self._sense == -1, self.row_lower, self.row_upper)[held]
         column_lower, column_upper = model.column_space.bounds()
         if not (
             np.array_equal(rhs, instance_rhs)
