@@ -37,6 +37,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet as SheetWriter
 
 from planner.export import column_notes, summary_labels
+from planner.export.chart_cache import add_column_chart
 from planner.export.colours import OTHER_LABEL, CountryColours, plan_colours
 from planner.export.table_rows import TableSheet
 from planner.io.atomic import write_atomically
@@ -671,7 +672,7 @@ def _mix_chart(
 
     Title and series names refer to the block's cells, so no text is taken for a formula.
     """
-    chart = workbook.add_chart({"type": "column", "subtype": subtype})
+    chart = add_column_chart(workbook, subtype)
     first, last = header_row + 1, header_row + len(mix)
     for col in range(1, mix.shape[1] + 1):
         series: dict[str, object] = {
