@@ -449,17 +449,18 @@ def _column_values(series: pd.Series, fmt: str) -> tuple[list[CellValue], int]:
         return values, _longest_number(array, fmt)
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
         values = ["yes" if v else "no" for v in series.to_numpy().tolist()]
-    else:
-        values = _text_column_values(series)
-    return values, _longest_shown(values, fmt)
+        return values, _longest_shown(values, fmt)
+    return _text_column_values(series, fmt)
 
 
-def _text_column_values(values: pd.Series) -> list[CellValue]:
-    """`cell_value` of each value; text that repeats (names) is converted once."""
+def _text_column_values(values: pd.Series, fmt: str) -> tuple[list[CellValue], int]:
+    """`cell_value` of each value, and the most characters one shows in number format `fmt`;
+    text that repeats (names) is converted and measured once."""
     if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text and missing values
         codes, uniques = pd.factorize(values)  # missing: code -1, the last entry below
-        texts = np.array([*map(_text, uniques), None], dtype=object)
-        return texts[codes].tolist()
+        texts = [*map(_text, uniques), None]
+        longest = _longest_shown(texts, fmt)
+        return np.array(texts, dtype=object)[codes].tolist(), longest
     converted: dict[str, CellValue] = {}
     result = []
     for value in values:
@@ -470,7 +471,7 @@ def _text_column_values(values: pd.Series) -> list[CellValue]:
             result.append(text)
         else:
             result.append(cell_value(value))
-    return result
+    return result, _longest_shown(result, fmt)
 
 
 def _longest_number(array: np.ndarray, fmt: str) -> int:
