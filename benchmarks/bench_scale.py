@@ -64,6 +64,7 @@ from planner.solve.deterministic import (
     keep_model,
     rebuild,
     release,
+    released_options,
 )
 from planner.solve.highs import HighsModel
 
@@ -505,13 +506,17 @@ def run_pipeline(
     r.stats |= model_stats(hm)
     say("release")
     kept = model if keep_model(model) else None  # as solve_deterministic decides
+    # as solve_deterministic runs a released model: one HiGHS thread unless --threads says
+    options = None if kept is not None or threads is not None else released_options(None)
     del ix  # the model holds the index: `release` empties the model, which frees both
     timed(r, "release", partial(release, hm, model) if kept is None else (lambda: None))
     del model
     say(f"solve ({r.stats['variables']:,} variables)")
     s = data.settings
     status = timed(
-        r, "solve_wall", partial(hm.solve, mip_gap=s.mip_gap, time_limit_s=s.time_limit_s)
+        r,
+        "solve_wall",
+        partial(hm.solve, mip_gap=s.mip_gap, time_limit_s=s.time_limit_s, options=options),
     )
     r.seconds["solve"] = status.solver_time_s
     r.rss_mib["solve"] = r.rss_mib["solve_wall"]
@@ -690,7 +695,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument(
-        "--threads", type=int, default=None, help="HiGHS's threads option (default: HiGHS's)"
+        "--threads",
+        type=int,
+        default=None,
+        help="HiGHS's threads option (0: HiGHS's default; default: as the planner, one "
+        "thread for a model released for its solve, else HiGHS's)",
     )
     p.add_argument(
         "--disable-gc",

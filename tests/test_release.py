@@ -220,3 +220,28 @@ def test_a_model_without_policy_rows_declares_the_same_columns(workbook, tmp_pat
     assert partial.policy_index == [] and len(full.policy_index) > len(full.sourced)
     assert dict(full.sourced) == dict(partial.sourced)
     assert full.column_space.size == partial.column_space.size
+
+
+def test_a_released_model_is_solved_with_one_thread(teaching, monkeypatch):
+    """A released model's solve runs one HiGHS thread (deterministic.released_options),
+    unless the caller's highs_options set the count; a kept model keeps HiGHS's default (0)."""
+    seen: list[int] = []
+    run = HighsModel.solve
+
+    def checked_solve(self, *args, **kwargs):
+        status = run(self, *args, **kwargs)
+        seen.append(self.highs.getOptionValue("threads")[1])
+        return status
+
+    monkeypatch.setattr(HighsModel, "solve", checked_solve)
+    one = solve(teaching)
+    two = solve(teaching, highs_options={"threads": 2})
+    monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
+    default = solve(teaching)
+    assert seen == [1, 2, 0]
+    _assert_same_plan(one, default)
+    _assert_same_plan(two, default)
+    assert deterministic.released_options({"mip_max_nodes": 5}) == {
+        "mip_max_nodes": 5,
+        "threads": 1,
+    }
