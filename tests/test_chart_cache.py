@@ -42,6 +42,9 @@ def test_plan_charts_are_the_parts_xlsxwriter_writes(monkeypatch: pytest.MonkeyP
     assert charts
     assert all(b"<c:numCache><c:formatCode>General</c:formatCode>" in ours[c] for c in charts)
     assert all(b'<c:pt idx="0"><c:v>' in ours[c] for c in charts)
+    book = export.build_workbook(plan)
+    assert book.workbook.charts
+    assert all(type(chart) is ColumnChart for chart in book.workbook.charts)
 
 
 def _cache_xml(chart_class: type[ChartColumn], data: list[object] | None) -> str:
@@ -58,6 +61,8 @@ _tokens = st.one_of(
     st.sampled_from(["", "e", "1e", "-", "nan", "inf", "1_000", " 7", "a&b", "<1>", "\x07"]),
     st.text(max_size=6),
     st.integers(-5, 5),
+    st.floats(),
+    st.booleans(),
 )
 
 
@@ -88,3 +93,12 @@ def test_add_column_chart_registers_the_chart() -> None:
     assert book.workbook.charts[-1] is chart
     assert len(book.workbook.charts) == before + 1
     assert chart.subtype == "clustered"
+
+
+def test_add_column_chart_refuses_another_chart_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should XlsxWriter make some other class for a column chart, the swap is refused rather
+    than made on an object it does not fit."""
+    book = export.build_workbook(_sample_plan())
+    monkeypatch.setattr(book.workbook, "add_chart", lambda options: object())
+    with pytest.raises(TypeError, match="column chart"):
+        add_column_chart(book.workbook, "stacked")

@@ -93,11 +93,12 @@ def test_one_shot_plan_equals_the_kept_models_plan(teaching, monkeypatch):
     """The same plan, table by table and cell by cell, whether the model is released and
     rebuilt or kept throughout (as a model with tangent cuts is), and the same as the
     persistent model's (a Pyomo model, never released)."""
-    released = solve(teaching)
-    persistent = PersistentModel(teaching).solve(teaching)
+    one = {"threads": 1}  # a released model runs one thread: all three alike (ties)
+    released = solve(teaching, highs_options=one)
+    persistent = PersistentModel(teaching, threads=1).solve(teaching)
     monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
     monkeypatch.setattr(deterministic, "rebuild", None)  # never called
-    kept = solve(teaching)
+    kept = solve(teaching, highs_options=one)
     _assert_same_plan(released, kept)
     _assert_same_plan(released, persistent)
 
@@ -116,7 +117,7 @@ def test_the_small_benchmark_plan_is_the_same_released_or_kept(tmp_path, monkeyp
     data = load_input(path)
     released = solve(data)
     monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
-    _assert_same_plan(released, solve(data))
+    _assert_same_plan(released, solve(data, highs_options={"threads": 1}))
 
 
 def test_released_rows_refuse_duals_until_attached(teaching):
@@ -234,14 +235,23 @@ def test_a_released_model_is_solved_with_one_thread(teaching, monkeypatch):
         return status
 
     monkeypatch.setattr(HighsModel, "solve", checked_solve)
-    one = solve(teaching)
-    two = solve(teaching, highs_options={"threads": 2})
+    plans = [solve(teaching), solve(teaching, highs_options={"threads": 2})]
     monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
-    default = solve(teaching)
+    plans.append(solve(teaching))
     assert seen == [1, 2, 0]
-    _assert_same_plan(one, default)
-    _assert_same_plan(two, default)
-    assert deterministic.released_options({"mip_max_nodes": 5}) == {
-        "mip_max_nodes": 5,
-        "threads": 1,
-    }
+    # the same optimum (a tie may be broken otherwise with another thread count)
+    assert [p.summary["status"] for p in plans] == ["optimal"] * 3
+    objectives = [p.summary["objective_musd"] for p in plans]
+    assert objectives[0] == pytest.approx(objectives[2], rel=1e-9)
+    assert objectives[1] == pytest.approx(objectives[2], rel=1e-9)
+
+
+def test_released_options_leave_the_callers_options_alone():
+    """One thread added to a copy; a count the caller set is kept; the caller's dict is
+    never changed."""
+    nodes, two = {"mip_max_nodes": 5}, {"threads": 2, "mip_max_nodes": 5}
+    assert deterministic.released_options(nodes) == {"mip_max_nodes": 5, "threads": 1}
+    assert deterministic.released_options(two) == two
+    assert deterministic.released_options(two) is not two
+    assert deterministic.released_options(None) == {"threads": 1}
+    assert nodes == {"mip_max_nodes": 5} and two == {"threads": 2, "mip_max_nodes": 5}
