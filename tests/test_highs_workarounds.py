@@ -202,3 +202,19 @@ def test_a_model_highs_refuses_gives_no_plan(tmp_path):
     path = write_workbook(tmp_path / "in.xlsx", sheets, {**SETTINGS, "inr_per_usd": 1e12})
     with pytest.raises(SolveError, match="refused the model"):
         solve_deterministic(load_input(path), None, 60, None, None)
+
+
+def test_an_instance_keeps_its_thread_count_after_another_counts_run():
+    """THREADS: an instance built for two threads solves after a one-thread run in the same
+    process (each run restarts the scheduler for its instance's own count when it set one)."""
+    out = _stdout_of(
+        "from planner.api import load_input, solve\n"
+        "from models.build import build_matrix_model\n"
+        "from models.index import build_index\n"
+        "from planner.solve.highs import HighsModel\n"
+        f"data = load_input({TEACHING!r})\n"
+        "two = HighsModel(build_matrix_model(data, build_index(data)), threads=2)\n"
+        "print(solve(data, highs_options={'threads': 1}).summary['status'])\n"
+        "print(two.solve(mip_gap=0.0, time_limit_s=60).status)\n"
+    )
+    assert out.split() == ["optimal", "optimal"], out

@@ -32,7 +32,8 @@ they were tested on; tests/test_highs_workarounds.py shows whether each is still
 - THREADS: HiGHS starts one thread scheduler per process, for the first run's `threads`; a
   later run asking for another count stops at once with no solution (HiGHS 1.16.0: `solve`
   with highs_options {"threads": 1} after any default run failed with "status other"). The
-  scheduler is restarted when the count asked for changes (`use_threads`).
+  scheduler is restarted when the count asked for changes (`use_threads`), and before each
+  run of an instance that set its own count (`HighsModel._run`).
 """
 
 from __future__ import annotations
@@ -365,7 +366,7 @@ class HighsModel:
             _limit_lp(h, time_limit_s)
         t0 = time.perf_counter()
         with self._reporting():
-            h.run()
+            self._run()
         elapsed = time.perf_counter() - t0
         word, message = _outcome(h)
         info = h.getInfo()
@@ -548,7 +549,7 @@ class HighsModel:
         _limit_lp(h, time_limit_s)
         with self._integers_continuous(fix=not relax):
             t0 = time.perf_counter()
-            h.run()
+            self._run()
             elapsed = time.perf_counter() - t0
             word, message = _outcome(h)
             has_solution = h.getInfo().primal_solution_status == FEASIBLE
@@ -570,10 +571,19 @@ class HighsModel:
         _limit_lp(self.highs, time_limit_s)
         with self._integers_continuous(fix=True):
             t0 = time.perf_counter()
-            self.highs.run()
+            self._run()
             elapsed = time.perf_counter() - t0
             duals = np.asarray(self.highs.getSolution().row_dual, dtype=float)
         return duals, elapsed
+
+    def _run(self) -> None:
+        """Run HiGHS on the instance, its scheduler started for the instance's own thread
+        count when it set one (THREADS: an instance built for k threads may run after another
+        count's run in this process; HiGHS's default, 0, runs with any)."""
+        threads = int(self.highs.getOptionValue("threads")[1])
+        if threads:
+            use_threads(threads)
+        self.highs.run()
 
     def clear_solver(self) -> None:
         """Drop HiGHS's solver data (basis, factorisation, solution) and keep the model: for
