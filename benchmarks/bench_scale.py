@@ -501,14 +501,13 @@ def run_pipeline(
     r.seconds["build"] = r.seconds["build_index"] + r.seconds["build_model"]
     r.rss_mib["build"] = r.rss_mib["build_model"]
     r.now_mib["build"] = r.now_mib["build_model"]
+    say("hand-over")
+    hm: HighsModel = timed(r, "handover", partial(HighsModel, model, threads=threads))
+    r.stats |= model_stats(hm)
+    say("release")
     kept = model if keep_model(model) else None  # as solve_deterministic decides
     # as solve_deterministic runs a released model: one HiGHS thread unless --threads says
     options = None if kept is not None or threads is not None else released_options(None)
-    count = threads if options is None else options["threads"]
-    say("hand-over")
-    hm: HighsModel = timed(r, "handover", partial(HighsModel, model, threads=count))
-    r.stats |= model_stats(hm)
-    say("release")
     del ix  # the model holds the index: `release` empties the model, which frees both
     timed(r, "release", partial(release, hm, model) if kept is None else (lambda: None))
     del model

@@ -75,21 +75,18 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     model = build_matrix_model(data, ix)
     timings["build_s"] = time.perf_counter() - t0
 
+    say("handing the model to HiGHS")
+    hm = HighsModel(model)
+    timings["handover_s"] = hm.handover_s
     # one shot: unless the model is read between HiGHS runs, it is freed for the solve and
     # rebuilt after it
     kept = model if keep_model(model) else None
-    if kept is None:
-        highs_options = released_options(highs_options)
-    say("handing the model to HiGHS")
-    # the instance takes the run's thread count from the start: HiGHS's scheduler is then
-    # restarted at most once (planner/solve/highs.py, THREADS)
-    hm = HighsModel(model, threads=(highs_options or {}).get("threads"))
-    timings["handover_s"] = hm.handover_s
     del ix  # the model holds the index: it goes with the model
     if kept is None:
         t0 = time.perf_counter()
         release(hm, model)
         timings["handover_s"] += time.perf_counter() - t0
+        highs_options = released_options(highs_options)
     del model
 
     hm.announce(say, progress)

@@ -32,8 +32,8 @@ they were tested on; tests/test_highs_workarounds.py shows whether each is still
 - THREADS: HiGHS starts one thread scheduler per process, for the first run's `threads`; a
   later run asking for another count stops at once with no solution (HiGHS 1.16.0: `solve`
   with highs_options {"threads": 1} after any default run failed with "status other"). The
-  scheduler is restarted when the count asked for changes (`use_threads`), and before each
-  run of an instance that set its own count (`HighsModel._run`).
+  scheduler is restarted before a run whose instance asks for another count than the last
+  run's (`use_threads`, called by `HighsModel._run`).
 """
 
 from __future__ import annotations
@@ -234,7 +234,6 @@ class HighsModel:
         self.lower, self.upper = lower, upper
         self.row_lower, self.row_upper = row_lower, row_upper
         self.highs = h = new_highs()
-        use_threads(int(threads or 0))
         if threads:
             h.setOptionValue("threads", int(threads))
         a = form.A.tocsr()
@@ -353,8 +352,6 @@ class HighsModel:
         """
         h = self.highs
         for name, value in (options or {}).items():
-            if name == "threads":
-                use_threads(int(value))
             h.setOptionValue(name, value)
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue(
@@ -577,12 +574,10 @@ class HighsModel:
         return duals, elapsed
 
     def _run(self) -> None:
-        """Run HiGHS on the instance, its scheduler started for the instance's own thread
-        count when it set one (THREADS: an instance built for k threads may run after another
-        count's run in this process; HiGHS's default, 0, runs with any)."""
-        threads = int(self.highs.getOptionValue("threads")[1])
-        if threads:
-            use_threads(threads)
+        """Run HiGHS on the instance, its scheduler (re)started for the instance's own thread
+        count (THREADS): every run of an instance goes through here, whenever its count was
+        set and whatever ran before it in this process."""
+        use_threads(int(self.highs.getOptionValue("threads")[1]))
         self.highs.run()
 
     def clear_solver(self) -> None:
