@@ -26,7 +26,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -39,6 +38,7 @@ from xlsxwriter.worksheet import Worksheet as SheetWriter
 from planner.export import column_notes, summary_labels
 from planner.export.chart_cache import add_column_chart
 from planner.export.colours import OTHER_LABEL, CountryColours, plan_colours
+from planner.export.deflate import QuickDeflateWorkbook
 from planner.export.table_rows import TableSheet
 from planner.io.atomic import write_atomically
 from planner.results.mix import HOME_LABEL_SUFFIX, STOCK_DRAWN_LABEL, refined_supply_mix
@@ -304,7 +304,7 @@ def build_workbook(plan: Plan, by_row: bool = False) -> PlanWorkbook:
     """The plan workbook in memory: Summary, the plan tables and the Chart sheet; `by_row`
     has XlsxWriter store the tables' cells one by one (the same package, more slowly)."""
     package = io.BytesIO()
-    workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
+    workbook = QuickDeflateWorkbook(package, _WORKBOOK_OPTIONS)
     formats = _Formats(workbook)
     _write_summary(_add_sheet(workbook, SUMMARY_SHEET), formats, plan.summary, plan.notes)
     for name, sheet in TABLE_SHEETS.items():
@@ -716,7 +716,7 @@ def write_report(
 
     def write(tmp: Path) -> None:
         package = io.BytesIO()
-        workbook = xlsxwriter.Workbook(package, _WORKBOOK_OPTIONS)
+        workbook = QuickDeflateWorkbook(package, _WORKBOOK_OPTIONS)
         formats = _Formats(workbook)
         _write_summary(_add_sheet(workbook, SUMMARY_SHEET), formats, summary, notes)
         for sheet, frame in tables.items():
