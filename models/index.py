@@ -176,21 +176,11 @@ def _purchases(index: ModelIndex, data: InputData) -> None:
         return
     tariff = data.countries.set_index("country")["tariff_pct"].astype(float)
     index.tariff_pct = tariff.to_dict()
-    n = np.arange(len(index.years), dtype=float)[None, :]
-    col = {
-        name: supply[name].to_numpy(dtype=float)[:, None]
-        for name in (
-            "available_t",
-            "growth_pct",
-            "price_usd_per_t",
-            "price_growth_pct",
-            "freight_usd_per_t",
-        )
-    }
+    available = _grown(supply, "available_t", "growth_pct", len(index.years))
+    price = _grown(supply, "price_usd_per_t", "price_growth_pct", len(index.years))
     country_tariff = supply["country"].map(tariff).fillna(0.0).to_numpy(dtype=float)[:, None]
-    available = col["available_t"] * (1 + col["growth_pct"] / 100) ** n
-    price = col["price_usd_per_t"] * (1 + col["price_growth_pct"] / 100) ** n
-    landed = price * (1 + country_tariff / 100) + col["freight_usd_per_t"]
+    freight = supply["freight_usd_per_t"].to_numpy(dtype=float)[:, None]
+    landed = price * (1 + country_tariff / 100) + freight
     keys = [
         (c, m, f, t)
         for c, m, f in zip(supply["country"], supply["mineral"], supply["form"], strict=True)
@@ -202,6 +192,15 @@ def _purchases(index: ModelIndex, data: InputData) -> None:
     index.landed_usd_per_t = dict(zip(keys, landed.ravel().tolist(), strict=True))
     usable = _usable_purchases(index, supply).ravel().tolist()
     index.buy = [k for k, keep in zip(keys, usable, strict=True) if keep]
+
+
+def _grown(supply: pd.DataFrame, column: str, growth_column: str, years: int) -> np.ndarray:
+    """Supply rows x years: x_t = x_0 (1 + g/100)^(t - first_year) of a column and its
+    growth rate in % a year."""
+    n = np.arange(years, dtype=float)[None, :]
+    base = supply[column].to_numpy(dtype=float)[:, None]
+    growth = supply[growth_column].to_numpy(dtype=float)[:, None]
+    return base * (1 + growth / 100) ** n
 
 
 def _usable_purchases(index: ModelIndex, supply: pd.DataFrame) -> np.ndarray:
@@ -320,14 +319,7 @@ def _mine_shares(index: ModelIndex, data: InputData) -> None:
 def _stock(index: ModelIndex, data: InputData) -> None:
     """Holding cost per tonne-year: stock_holding_cost_pct/100 x the year's mean refined price
     over the mineral's refined Supply rows (all its rows if it has no refined one)."""
-    prices = pd.DataFrame(
-        [(m, f == "refined", t, p) for (_, m, f, t), p in index.price_usd_per_t.items()],
-        columns=["mineral", "refined", "year", "price"],
-    )
-    has_refined = prices.groupby("mineral")["refined"].transform("any")
-    # keep refined rows where the mineral has any, else every row
-    chosen = prices[prices["refined"] | ~has_refined]
-    mean_price = chosen.groupby(["mineral", "year"])["price"].mean().to_dict()
+    mean_price = _mean_price(data.supply, index.years)
     minerals = data.minerals.set_index("mineral")
     for m in index.minerals:
         index.shortfall_usd_per_t[m] = float(minerals.at[m, "shortfall_penalty_usd_per_t"])
@@ -335,3 +327,25 @@ def _stock(index: ModelIndex, data: InputData) -> None:
         for t in index.years:
             index.mean_price_usd_per_t[m, t] = mean_price.get((m, t), 0.0)
             index.holding_usd_per_t[m, t] = pct / 100 * mean_price.get((m, t), 0.0)
+
+
+def _mean_price(supply: pd.DataFrame, years: list[int]) -> dict[tuple[str, int], float]:
+    """(mineral, year) -> the year's mean price over the mineral's refined Supply rows (all
+    its rows if it has no refined one). Built from the rows x years array in the keyed
+    prices' order (row by row, each row's years), so the means are those of the keyed
+    prices to the last bit, without a tuple per row and year."""
+    if supply.empty:
+        return {}
+    n_years = len(years)
+    prices = pd.DataFrame(
+        {
+            "mineral": np.repeat(supply["mineral"].to_numpy(), n_years),
+            "refined": np.repeat(supply["form"].to_numpy() == "refined", n_years),
+            "year": np.tile(np.asarray(years), len(supply)),
+            "price": _grown(supply, "price_usd_per_t", "price_growth_pct", n_years).ravel(),
+        }
+    )
+    has_refined = prices.groupby("mineral")["refined"].transform("any")
+    # keep refined rows where the mineral has any, else every row
+    chosen = prices[prices["refined"] | ~has_refined]
+    return chosen.groupby(["mineral", "year"])["price"].mean().to_dict()
