@@ -5,6 +5,8 @@ gone during the solve, and the plan is the one the model kept throughout gives."
 from __future__ import annotations
 
 import gc
+import threading
+import time
 import weakref
 
 import numpy as np
@@ -64,8 +66,10 @@ def _assert_same_plan(first: Plan, second: Plan) -> None:
 
 
 def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
-    """While HiGHS solves, neither the matrix model nor its index is alive, and the instance
-    holds no row handles; afterwards the plan reads a rebuilt model."""
+    """While HiGHS solves, the matrix model and its index are freed (on the helper thread,
+    `start_release`): the solve waits here for both to be gone, which would never happen if
+    the freeing came after it; the instance holds no row handles; afterwards the plan reads
+    a rebuilt model."""
     built: list[weakref.ref] = []
     seen: dict[str, object] = {}
     build, run = deterministic.build_matrix_model, HighsModel.solve
@@ -76,7 +80,10 @@ def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
         return model
 
     def checked_solve(self, *args, **kwargs):
-        gc.collect()
+        deadline = time.monotonic() + 30
+        while any(ref() is not None for ref in built) and time.monotonic() < deadline:
+            time.sleep(0.01)
+            gc.collect()
         seen["alive"] = [ref() is not None for ref in built]
         seen["rows"], seen["released"] = len(self.rows), self.released
         return run(self, *args, **kwargs)
@@ -87,6 +94,40 @@ def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
     assert seen == {"alive": [False, False], "rows": 0, "released": True}
     assert plan.summary["status"] == "optimal"
     assert len(built) == 4  # the model and index handed over, and their rebuild for the plan
+
+
+def test_the_rebuild_runs_while_highs_resolves_for_duals(teaching, monkeypatch):
+    """The model for the plan is built on the helper thread while the re-solve for the
+    duals runs (`start_rebuild`): the re-solve waits here until that build has started and
+    finished, which would never happen if the build came after it; the plan's model is the
+    one the helper built, attached after the re-solve."""
+    started, finished = threading.Event(), threading.Event()
+    order: list[str] = []
+    plan_model, duals = deterministic._plan_model, HighsModel.duals_with_integers_fixed
+    attach = HighsModel.attach
+
+    def recorded_plan_model(data):
+        started.set()
+        order.append(f"build on {threading.current_thread().name.split('_')[0]}")
+        model = plan_model(data)
+        finished.set()
+        return model
+
+    def waiting_duals(self, *args, **kwargs):
+        assert started.wait(30) and finished.wait(30)
+        order.append("duals")
+        return duals(self, *args, **kwargs)
+
+    def recorded_attach(self, model):
+        order.append("attach")
+        return attach(self, model)
+
+    monkeypatch.setattr(deterministic, "_plan_model", recorded_plan_model)
+    monkeypatch.setattr(HighsModel, "duals_with_integers_fixed", waiting_duals)
+    monkeypatch.setattr(HighsModel, "attach", recorded_attach)
+    plan = solve(teaching)
+    assert plan.summary["status"] == "optimal"
+    assert order == ["build on planner-model", "duals", "attach"]
 
 
 def test_one_shot_plan_equals_the_kept_models_plan(teaching, monkeypatch):
