@@ -66,32 +66,40 @@ def _assert_same_plan(first: Plan, second: Plan) -> None:
 
 
 def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
-    """While HiGHS solves, the matrix model and its index are freed (on the helper thread,
-    `start_release`): the solve waits here for both to be gone, which would never happen if
-    the freeing came after it; the instance holds no row handles; afterwards the plan reads
-    a rebuilt model."""
+    """While HiGHS solves, the matrix model and its index are freed by `free_model` on the
+    helper thread (`start_release`): the solve waits here for both to be gone, which would
+    never happen if the freeing came after it, or left them to the cyclic collector (paused
+    during a solve; the model's terms refer back to it); the instance holds no row handles;
+    afterwards the plan reads a rebuilt model."""
     built: list[weakref.ref] = []
     seen: dict[str, object] = {}
-    build, run = deterministic.build_matrix_model, HighsModel.solve
+    freed_on: list[str] = []
+    build, run, free = deterministic.build_matrix_model, HighsModel.solve, deterministic.free_model
 
     def recorded_build(data, ix, blocks=None):
         model = build(data, ix, blocks)
         built.extend([weakref.ref(model), weakref.ref(ix)])
         return model
 
+    def recorded_free(model):
+        freed_on.append(threading.current_thread().name.split("_")[0])
+        free(model)
+
     def checked_solve(self, *args, **kwargs):
+        assert not gc.isenabled()  # as under `solve`: only reference counting frees
         deadline = time.monotonic() + 30
         while any(ref() is not None for ref in built) and time.monotonic() < deadline:
             time.sleep(0.01)
-            gc.collect()
         seen["alive"] = [ref() is not None for ref in built]
         seen["rows"], seen["released"] = len(self.rows), self.released
         return run(self, *args, **kwargs)
 
     monkeypatch.setattr(deterministic, "build_matrix_model", recorded_build)
+    monkeypatch.setattr(deterministic, "free_model", recorded_free)
     monkeypatch.setattr(HighsModel, "solve", checked_solve)
     plan = solve(teaching)
     assert seen == {"alive": [False, False], "rows": 0, "released": True}
+    assert freed_on == ["planner-model"]
     assert plan.summary["status"] == "optimal"
     assert len(built) == 4  # the model and index handed over, and their rebuild for the plan
 
@@ -109,9 +117,10 @@ def test_the_rebuild_runs_while_highs_resolves_for_duals(teaching, monkeypatch):
     def recorded_plan_model(data):
         started.set()
         order.append(f"build on {threading.current_thread().name.split('_')[0]}")
-        model = plan_model(data)
-        finished.set()
-        return model
+        try:
+            return plan_model(data)
+        finally:  # a failed build is raised where the model is attached, not waited out
+            finished.set()
 
     def waiting_duals(self, *args, **kwargs):
         assert started.wait(30) and finished.wait(30)

@@ -10,7 +10,9 @@ reader inflates any level. tests/test_deflate.py checks both.
 What it relies on in XlsxWriter besides its public API: `Workbook.close` creates the package
 through the name `ZipFile` of `xlsxwriter.workbook` and adds each part with the ZipFile's
 `writestr` (in memory) or `write` (from temporary files). That name is swapped only while a
-`QuickDeflateWorkbook` closes, under a lock, and put back after, whatever happens.
+`QuickDeflateWorkbook` closes, under a lock, and put back after, whatever happens. A stock
+XlsxWriter Workbook closing in another thread at that moment is deflated at level 1 too (a
+valid package, only larger), and plan workbooks closing in threads at once take turns.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ class QuickDeflateWorkbook(Workbook):
     def close(self) -> None:
         with _ZIP_NAME_LOCK:
             stock = xlsxwriter.workbook.ZipFile
-            setattr(xlsxwriter.workbook, "ZipFile", _QuickDeflateZipFile)  # noqa: B010
             try:
+                setattr(xlsxwriter.workbook, "ZipFile", _QuickDeflateZipFile)  # noqa: B010
                 super().close()
             finally:
                 setattr(xlsxwriter.workbook, "ZipFile", stock)  # noqa: B010

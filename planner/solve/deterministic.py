@@ -85,7 +85,8 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     # and rebuilt while HiGHS re-solves for the duals, each on a helper thread (`release`)
     kept = model if keep_model(model) else None
     del ix  # the model holds the index: it goes with the model
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-model") as helper:
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-model")
+    try:
         freeing = None
         if kept is None:
             freeing = start_release(hm, model, helper)
@@ -114,6 +115,11 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
 
         t0 = time.perf_counter()  # the plan's assembly includes the rebuild of a released model
         plan_model = finish_rebuild(rebuilding, hm) if rebuilding is not None else kept
+    except BaseException:
+        # an error or an interrupt: no waiting for a rebuild that nothing will read
+        helper.shutdown(wait=False, cancel_futures=True)
+        raise
+    helper.shutdown()
     assert plan_model is not None  # kept, or released and rebuilt
     plan = extract_plan(data, plan_model, hm, status, duals, mip_gap, timings, cuts)
     if kept is None:
@@ -188,9 +194,12 @@ def release(hm: HighsModel, model: MatrixModel) -> None:
 def start_release(hm: HighsModel, model: MatrixModel, helper: Executor) -> Future[None]:
     """`release`, the freeing on `helper`'s thread: HiGHS starts its solve meanwhile (it runs
     without Python's lock), so the freeing costs the run no wall time. HiGHS's memory grows
-    slowly at first (the large preset: 1.0 GiB in the first 4 s of a 30 s solve, its peak in
-    the last second), and the freeing takes under a second, so the peak is unchanged. The
-    caller keeps no other reference to the model or its index."""
+    slowly at first (the large preset: the process held 1.0 GiB 4 s into a 30 s solve, and
+    peaked in its last second), and the freeing takes under a second, so the peak is
+    unchanged. Nor does the freeing hold up HiGHS while it holds Python's lock: the MIP's
+    callbacks (`HighsModel.on_progress`) need the lock, but its interrupt check first came
+    4.2 s into that solve, after presolve. The caller keeps no other reference to the model
+    or its index."""
     hm.release()
     return helper.submit(free_model, model)
 
