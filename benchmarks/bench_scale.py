@@ -8,9 +8,10 @@ contract, then runs the planner's own pipeline on it, phase by phase:
     build           models.index.build_index + models.build.build_matrix_model (the pipeline's)
     hand-over       planner.solve.highs.HighsModel(model): the rows compiled to a matrix
                     (models/standard_form.py) + passModel
-    release         planner.solve.deterministic.start_release: the model, its index and
-                    the instance's row handles freed on a helper thread as the solve starts
-                    (as a one-shot solve does); timed: what of it outlasts the solve
+    release         planner.solve.deterministic.BackgroundRelease: the model, its index and
+                    the instance's row handles freed on a helper thread once HiGHS's run
+                    starts (as a one-shot solve does); timed: starting it, and what of the
+                    freeing outlasts the solve
     solve           HiGHS's own time for the MIP (SolveStatus.solver_time_s)
     dual LP         HighsModel.duals_with_integers_fixed: HiGHS's own run
     rebuild         planner.solve.deterministic.start_rebuild / finish_rebuild: index and
@@ -63,6 +64,7 @@ from planner.io.schema import column_names
 from planner.io.validate import load_input
 from planner.io.workbook import open_workbook
 from planner.solve.deterministic import (
+    BackgroundRelease,
     close_solver,
     discard_rebuild,
     extract_plan,
@@ -70,7 +72,6 @@ from planner.solve.deterministic import (
     keep_model,
     released_options,
     start_rebuild,
-    start_release,
 )
 from planner.solve.highs import HighsModel
 
@@ -519,9 +520,9 @@ def run_pipeline(
     # rebuilt there while HiGHS re-solves for the duals
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-model")
     try:
-        freeing = start_release(hm, model, helper) if kept is None else None
-        if freeing is not None:
-            record_busy(freeing, r, "helper_freeing_s")
+        t0 = time.perf_counter()
+        freeing = BackgroundRelease(hm, model, helper) if kept is None else None
+        started_s = time.perf_counter() - t0  # counted with the release
         del model
         say(f"solve ({r.stats['variables']:,} variables)")
         s = data.settings
@@ -530,8 +531,11 @@ def run_pipeline(
             "solve_wall",
             partial(hm.solve, mip_gap=s.mip_gap, time_limit_s=s.time_limit_s, options=options),
         )
-        # the release phase: what of the freeing outlasts the solve
-        timed(r, "release", freeing.result if freeing is not None else (lambda: None))
+        # the release phase: starting it, and what of the freeing outlasts the solve
+        timed(r, "release", freeing.finish if freeing is not None else (lambda: None))
+        r.seconds["release"] += started_s
+        if freeing is not None:
+            r.stats["helper_freeing_s"] = freeing.free_s
         r.seconds["solve"] = status.solver_time_s
         r.rss_mib["solve"] = r.rss_mib["solve_wall"]
         r.now_mib["solve"] = r.now_mib["solve_wall"]

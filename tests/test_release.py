@@ -9,6 +9,7 @@ import threading
 import time
 import weakref
 
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,15 +67,16 @@ def _assert_same_plan(first: Plan, second: Plan) -> None:
 
 
 def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
-    """While HiGHS solves, the matrix model and its index are freed by `free_model` on the
-    helper thread (`start_release`): the solve waits here for both to be gone, which would
-    never happen if the freeing came after it, or left them to the cyclic collector (paused
-    during a solve; the model's terms refer back to it); the instance holds no row handles;
-    afterwards the plan reads a rebuilt model."""
+    """Once HiGHS's run starts, the matrix model and its index are freed by `free_model` on
+    the helper thread (`BackgroundRelease`): HiGHS's run waits here for both to be gone,
+    which would never happen if the freeing came after the solve, or left them to the
+    cyclic collector (paused during a solve; the model's terms refer back to it); the
+    instance holds no row handles; afterwards the plan reads a rebuilt model."""
     built: list[weakref.ref] = []
     seen: dict[str, object] = {}
     freed_on: list[str] = []
-    build, run, free = deterministic.build_matrix_model, HighsModel.solve, deterministic.free_model
+    build, free = deterministic.build_matrix_model, deterministic.free_model
+    run, model_run = highspy.Highs.run, HighsModel._run
 
     def recorded_build(data, ix, blocks=None):
         model = build(data, ix, blocks)
@@ -85,23 +87,55 @@ def test_the_model_is_freed_during_a_one_shot_solve(teaching, monkeypatch):
         freed_on.append(threading.current_thread().name.split("_")[0])
         free(model)
 
-    def checked_solve(self, *args, **kwargs):
-        assert not gc.isenabled()  # as under `solve`: only reference counting frees
-        deadline = time.monotonic() + 30
-        while any(ref() is not None for ref in built) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        seen["alive"] = [ref() is not None for ref in built]
-        seen["rows"], seen["released"] = len(self.rows), self.released
-        return run(self, *args, **kwargs)
+    def checked_run(highs):
+        if "alive" not in seen:  # the MIP's run, not the dual LP's
+            assert not gc.isenabled()  # as under `solve`: only reference counting frees
+            deadline = time.monotonic() + 30
+            while any(ref() is not None for ref in built) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen["alive"] = [ref() is not None for ref in built]
+        return run(highs)
+
+    def recorded_run(self):
+        seen.setdefault("rows", len(self.rows))
+        seen.setdefault("released", self.released)
+        return model_run(self)
 
     monkeypatch.setattr(deterministic, "build_matrix_model", recorded_build)
     monkeypatch.setattr(deterministic, "free_model", recorded_free)
-    monkeypatch.setattr(HighsModel, "solve", checked_solve)
+    monkeypatch.setattr(highspy.Highs, "run", checked_run)
+    monkeypatch.setattr(HighsModel, "_run", recorded_run)
     plan = solve(teaching)
     assert seen == {"alive": [False, False], "rows": 0, "released": True}
     assert freed_on == ["planner-model"]
     assert plan.summary["status"] == "optimal"
     assert len(built) == 4  # the model and index handed over, and their rebuild for the plan
+
+
+def test_the_freeing_waits_for_highs_to_run(teaching, monkeypatch):
+    """The freeing starts only once HiGHS's run is about to start (`before_run`): emptying a
+    model is one long call holding Python's lock, which begun earlier kept the solving
+    thread from reaching HiGHS. Here the model is still whole when the solve is called."""
+    seen: list[bool] = []
+    built: list[weakref.ref] = []
+    build, solve_call = deterministic.build_matrix_model, HighsModel.solve
+
+    def recorded_build(data, ix, blocks=None):
+        model = build(data, ix, blocks)
+        built.append(weakref.ref(model))
+        return model
+
+    def checked_solve(self, *args, **kwargs):
+        time.sleep(0.2)  # time enough for a freeing that did not wait to empty the model
+        model = built[0]()
+        seen.append(model is not None and hasattr(model, "ix"))
+        del model
+        return solve_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(deterministic, "build_matrix_model", recorded_build)
+    monkeypatch.setattr(HighsModel, "solve", checked_solve)
+    assert solve(teaching).summary["status"] == "optimal"
+    assert seen == [True]
 
 
 def test_the_rebuild_runs_while_highs_resolves_for_duals(teaching, monkeypatch):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import threading
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -89,7 +90,7 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     try:
         freeing = None
         if kept is None:
-            freeing = start_release(hm, model, helper)
+            freeing = BackgroundRelease(hm, model, helper)
             highs_options = released_options(highs_options)
         del model
 
@@ -103,7 +104,7 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
         finally:
             if freeing is not None:  # what of the freeing outlasts the solve
                 t0 = time.perf_counter()
-                freeing.result()
+                freeing.finish()
                 timings["handover_s"] += time.perf_counter() - t0
         check_solved(status, hm, kept, data, time_limit_s)
 
@@ -191,17 +192,37 @@ def release(hm: HighsModel, model: MatrixModel) -> None:
     free_model(model)
 
 
-def start_release(hm: HighsModel, model: MatrixModel, helper: Executor) -> Future[None]:
-    """`release`, the freeing on `helper`'s thread: HiGHS starts its solve meanwhile (it runs
-    without Python's lock), so the freeing costs the run no wall time. HiGHS's memory grows
-    slowly at first (the large preset: the process held 1.0 GiB 4 s into a 30 s solve, and
-    peaked in its last second), and the freeing takes under a second, so the peak is
-    unchanged. Nor does the freeing hold up HiGHS while it holds Python's lock: the MIP's
-    callbacks (`HighsModel.on_progress`) need the lock, but its interrupt check first came
-    4.2 s into that solve, after presolve. The caller keeps no other reference to the model
-    or its index."""
-    hm.release()
-    return helper.submit(free_model, model)
+class BackgroundRelease:
+    """`release`, the freeing on `helper`'s thread while HiGHS solves (it runs without
+    Python's lock), so that it costs the run no wall time.
+
+    The freeing waits for HiGHS's run to start (`HighsModel.before_run`): emptying the model
+    is one long call that holds Python's lock (0.5-0.7 s at the large preset), and begun
+    first it kept this thread from reaching HiGHS for that long. HiGHS's memory grows slowly
+    at first (the large preset: the process held 1.0 GiB 4 s into a 30 s solve, and peaked in
+    its last second), so the peak is unchanged. Nor does the freeing hold up HiGHS: the MIP's
+    callbacks (`HighsModel.on_progress`) need Python's lock, but its interrupt check first
+    came 4.2 s into that solve, after presolve. The caller keeps no other reference to the
+    model or its index."""
+
+    def __init__(self, hm: HighsModel, model: MatrixModel, helper: Executor):
+        hm.release()
+        self._hm, self._started = hm, threading.Event()
+        hm.before_run = self._started.set
+        self.free_s = float("nan")  # the freeing's own time, once done
+        self.future: Future[None] = helper.submit(self._free, model)
+
+    def _free(self, model: MatrixModel) -> None:
+        self._started.wait()
+        t0 = time.perf_counter()
+        free_model(model)
+        self.free_s = time.perf_counter() - t0
+
+    def finish(self) -> None:
+        """Wait for the freeing (after the solve, or on an error before HiGHS ran)."""
+        self._hm.before_run = None
+        self._started.set()
+        self.future.result()
 
 
 def free_model(model: MatrixModel) -> None:

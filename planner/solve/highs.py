@@ -191,6 +191,8 @@ class HighsModel:
 
     def __init__(self, model: pyo.ConcreteModel, threads: int | None = None):
         self.on_progress: Callable[[MipProgress], None] | None = None
+        # called in `_run` just before HiGHS runs, when Python's lock is about to be released
+        self.before_run: Callable[[], None] | None = None
         t0 = time.perf_counter()
         with PauseGC():  # see models/build.py: no cycles worth a full-heap scan here
             self._compile(model, threads)
@@ -578,6 +580,8 @@ class HighsModel:
         count (THREADS): every run of an instance goes through here, whenever its count was
         set and whatever ran before it in this process."""
         use_threads(int(self.highs.getOptionValue("threads")[1]))
+        if self.before_run is not None:
+            self.before_run()
         self.highs.run()
 
     def clear_solver(self) -> None:
