@@ -1,6 +1,7 @@
 """A one-shot solve frees its model while HiGHS solves and rebuilds it for the plan
-(planner/solve/deterministic.py: release, rebuild; HighsModel.release, attach): the model is
-gone during the solve, and the plan is the one the model kept throughout gives."""
+(planner/solve/deterministic.py: BackgroundRelease, start_rebuild; HighsModel.release,
+attach): the model is gone during the solve, and the plan is the one the model kept
+throughout gives."""
 
 from __future__ import annotations
 
@@ -145,14 +146,14 @@ def test_the_rebuild_runs_while_highs_resolves_for_duals(teaching, monkeypatch):
     one the helper built, attached after the re-solve."""
     started, finished = threading.Event(), threading.Event()
     order: list[str] = []
-    plan_model, duals = deterministic._plan_model, HighsModel.duals_with_integers_fixed
+    build_again, duals = deterministic._build_again, HighsModel.duals_with_integers_fixed
     attach = HighsModel.attach
 
-    def recorded_plan_model(data):
+    def recorded_build_again(data, blocks):
         started.set()
         order.append(f"build on {threading.current_thread().name.split('_')[0]}")
         try:
-            return plan_model(data)
+            return build_again(data, blocks)
         finally:  # a failed build is raised where the model is attached, not waited out
             finished.set()
 
@@ -165,7 +166,7 @@ def test_the_rebuild_runs_while_highs_resolves_for_duals(teaching, monkeypatch):
         order.append("attach")
         return attach(self, model)
 
-    monkeypatch.setattr(deterministic, "_plan_model", recorded_plan_model)
+    monkeypatch.setattr(deterministic, "_build_again", recorded_build_again)
     monkeypatch.setattr(HighsModel, "duals_with_integers_fixed", waiting_duals)
     monkeypatch.setattr(HighsModel, "attach", recorded_attach)
     plan = solve(teaching)

@@ -3,9 +3,10 @@
 A one-shot solve frees its model while HiGHS solves: once the matrix model is handed over,
 nothing reads it until the plan is assembled (unless the concentration term's tangent cuts are
 refined between runs, or the model is too small for its memory to matter: `keep_model`), so
-the model, its index and the instance's row handles are released (`release`), the solve
-runs with only the input data and HiGHS's copy in the process, and the model is built again
-from the same data and attached to the instance for the extraction (`rebuild`). The freeing
+the model, its index and the instance's row handles are released (`BackgroundRelease`), the
+solve runs with only the input data and HiGHS's copy in the process, and the model is built
+again from the same data and attached to the instance for the extraction (`start_rebuild`,
+`finish_rebuild`). The freeing
 and the rebuild run on a helper thread while HiGHS runs (the solve, then the re-solve for the
 duals), which it does without Python's lock: on two cores they cost little wall time. At the large
 benchmark preset (639,272 columns, 544,221 rows) the process held 1,575 MiB before the solve
@@ -83,7 +84,7 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     hm = HighsModel(model)
     timings["handover_s"] = hm.handover_s
     # one shot: unless the model is read between HiGHS runs, it is freed while HiGHS solves
-    # and rebuilt while HiGHS re-solves for the duals, each on a helper thread (`release`)
+    # and rebuilt while HiGHS re-solves for the duals, each on a helper thread
     kept = model if keep_model(model) else None
     del ix  # the model holds the index: it goes with the model
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-model")
@@ -140,7 +141,7 @@ def check_solved(
     """Raise SolveError unless HiGHS left a plan: infeasible (with the explanation, read
     from the model rebuilt whole if it was released), refused, or no solution in time."""
     if status.status is Outcome.INFEASIBLE:
-        model = kept if kept is not None else rebuild(data, hm, blocks=None)
+        model = kept if kept is not None else rebuild(data, hm)
         raise SolveError(explain_infeasibility(hm, model, model.ix), status)
     if hm.refused:
         raise SolveError(
@@ -185,16 +186,10 @@ def released_options(options: dict | None) -> dict:
     return {**(options or {}), "threads": 1}
 
 
-def release(hm: HighsModel, model: MatrixModel) -> None:
-    """Before a one-shot solve: drop the instance's row handles (`HighsModel.release`) and
-    free `model` (`free_model`)."""
-    hm.release()
-    free_model(model)
-
-
 class BackgroundRelease:
-    """`release`, the freeing on `helper`'s thread while HiGHS solves (it runs without
-    Python's lock), so that it costs the run no wall time.
+    """Before a one-shot solve: the instance's row handles dropped (`HighsModel.release`)
+    and the model freed (`free_model`) on `helper`'s thread while HiGHS solves (it runs
+    without Python's lock), so that the freeing costs the run no wall time.
 
     The freeing waits for HiGHS's run to start (`HighsModel.before_run`): emptying the model
     is one long call that holds Python's lock (0.5-0.7 s at the large preset), and begun
@@ -248,31 +243,27 @@ def close_solver(hm: HighsModel) -> None:
 PLAN_BLOCKS = ("balance", "budget")
 
 
-def rebuild(
-    data: InputData, hm: HighsModel, blocks: Collection[str] | None = PLAN_BLOCKS
-) -> MatrixModel:
-    """The matrix model of `data` built again, attached to the instance it was compiled into
-    before its release (`HighsModel.attach` checks that it is the same model): by default
-    with only the blocks the plan reads, with every block when `blocks` is None (what the
-    explanation of an infeasible model reads).
+def rebuild(data: InputData, hm: HighsModel) -> MatrixModel:
+    """The whole matrix model of `data` built again, attached to the instance it was compiled
+    into before its release (`HighsModel.attach` checks that it is the same model): what the
+    explanation of an infeasible model reads.
 
     The index is built again too rather than kept through the solve: at the large preset it
     held 259 MiB, which took the peak to 2,787 MiB (against 2,518) to save 0.95 s."""
-    with PauseGC():
-        model = build_matrix_model(data, build_index(data), blocks)
-        hm.attach(model)
+    model = _build_again(data, None)
+    hm.attach(model)
     return model
 
 
 def start_rebuild(data: InputData, helper: Executor) -> Future[MatrixModel]:
-    """The model for the plan (PLAN_BLOCKS) built again on `helper`'s thread while HiGHS
+    """The model for the plan (only PLAN_BLOCKS) built again on `helper`'s thread while HiGHS
     re-solves for the duals (without Python's lock); `finish_rebuild` attaches it."""
-    return helper.submit(_plan_model, data)
+    return helper.submit(_build_again, data, PLAN_BLOCKS)
 
 
-def _plan_model(data: InputData) -> MatrixModel:
+def _build_again(data: InputData, blocks: Collection[str] | None) -> MatrixModel:
     with PauseGC():
-        return build_matrix_model(data, build_index(data), PLAN_BLOCKS)
+        return build_matrix_model(data, build_index(data), blocks)
 
 
 def discard_rebuild(model: MatrixModel, hm: HighsModel) -> None:
@@ -323,7 +314,7 @@ def solve_model(
     the LP relaxation, is solved to 0.8 x the requested gaps (the true term then costs a little
     more than the cuts' one), and its cuts are refined at the plan
     (planner/solve/concentration_cuts.py). `model` is None when it was released for a one-shot
-    solve (`release`; never a model with cuts)."""
+    solve (`BackgroundRelease`; never a model with cuts)."""
     priced = model is not None and concentration_cuts.has_pieces(model)
     target = TIGHTER if priced else 1.0
     abs_target = None if mip_abs_gap is None else target * mip_abs_gap
