@@ -42,11 +42,12 @@ def default_plan_path(input_path: str | Path) -> Path:
     return path.with_name(f"{path.stem}_plan.xlsx")
 
 
-def write_plan(plan: Plan, path: str | Path) -> Path:
-    """Export a plan workbook atomically."""
+def write_plan(plan: Plan, path: str | Path, all_charts: bool = False) -> Path:
+    """Export a plan workbook atomically; the Chart sheet charts every mineral with
+    `all_charts`, else at most the 50 with the largest sourcing cost."""
     from planner.export.plan import write_plan as _write
 
-    return _write(plan, path)
+    return _write(plan, path, all_charts=all_charts)
 
 
 def sweep(

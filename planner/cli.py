@@ -203,6 +203,14 @@ def solve_command(
             "applied; default output INPUT_NAME_plan.xlsx)"
         ),
     ] = None,
+    all_charts: Annotated[
+        bool,
+        typer.Option(
+            "--all-charts",
+            help="Chart every mineral on the Chart sheet (default: the 50 with the largest "
+            "sourcing cost when there are more)",
+        ),
+    ] = False,
 ) -> None:
     """Solve a workbook and export the optimal plan workbook.
 
@@ -274,7 +282,7 @@ def solve_command(
                 **plan.summary,
             }
         status.update(f"writing {target}")
-        write_plan(plan, target)
+        write_plan(plan, target, all_charts=all_charts)
         if report:
             from planner.export.briefing import write_briefing
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from examples.teaching_workbook import write as write_teaching
 from planner.cli import app
-from planner.export.plan import read_plan_summary, read_plan_tables
+from planner.export.plan import CHART_MINERALS, read_plan, read_plan_summary, read_plan_tables
 from tests.builders import countries, demand, minerals, supply, write_workbook
 
 runner = CliRunner()
@@ -67,6 +67,30 @@ def test_solve_options_and_default_output(teaching, tmp_path):
     summary, _ = read_plan_summary(out)
     assert float(summary["mip_gap_setting"]) == pytest.approx(0.01)
     assert summary["input_file"] == "teaching.xlsx"
+
+
+def test_solve_all_charts_charts_every_mineral(teaching, tmp_path, monkeypatch):
+    """With the Chart sheet's limit at 1, `planner solve` charts one mineral and says so in
+    A1; with --all-charts it charts every mineral with refined supply (the plan's mix). The
+    help names the default limit."""
+    import openpyxl
+
+    from planner.export import plan as export
+    from planner.results.mix import refined_supply_mix
+
+    monkeypatch.setattr(export, "CHART_MINERALS", 1)
+    capped, every = tmp_path / "capped.xlsx", tmp_path / "every.xlsx"
+    assert runner.invoke(app, ["solve", str(teaching), "-o", str(capped)]).exit_code == 0
+    result = runner.invoke(app, ["solve", str(teaching), "-o", str(every), "--all-charts"])
+    assert result.exit_code == 0, result.output
+    n_minerals = len(refined_supply_mix(read_plan(every)))
+    assert n_minerals >= 2
+    capped_sheet = openpyxl.load_workbook(capped)["Chart"]
+    assert len(capped_sheet._charts) == 1
+    assert capped_sheet["A1"].value.startswith(f"Charted: the 1 of {n_minerals} minerals")
+    assert len(openpyxl.load_workbook(every)["Chart"]._charts) == n_minerals
+    help_text = runner.invoke(app, ["solve", "--help"], terminal_width=200).output
+    assert f"the {CHART_MINERALS} with the largest" in " ".join(help_text.split())
 
 
 def test_solve_refuses_to_overwrite_the_input(teaching):

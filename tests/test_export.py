@@ -296,6 +296,51 @@ def test_chart_sheet_has_a_stacked_chart_per_mineral(plan_path: Path) -> None:
     assert ws.row_breaks.brk and ws.row_breaks.brk[0].id == 24  # lithium on its own page
 
 
+def test_chart_sheet_past_its_limit_charts_the_largest_sourcing_cost(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Known answer: with the limit at 1, of the sample plan's two minerals the Chart sheet
+    charts lithium only. Its sourcing cost over the horizon is 14.4 + 120.5 + 40.25 + 108.0
+    + 47.1 = 330.25 MUSD (its 2027 cost is missing: counted as none) against cobalt's 52.3 +
+    18.0 + 43.0 = 113.3. A note on the first line says so; lithium's block starts two rows
+    below it: title in row 3, chart from row 4, header in row 3 + 19 + 1 = 23, its three
+    years in rows 24-26, and no page break on the sheet (one block). With `all_charts` both
+    are charted, cobalt first, as when they are within the limit."""
+    monkeypatch.setattr(export, "CHART_MINERALS", 1)
+    ws = load_workbook(write_plan(_sample_plan(), tmp_path / "capped.xlsx"))["Chart"]
+    assert ws["A1"].value == (
+        "Charted: the 1 of 2 minerals with the largest sourcing cost over the horizon. Every "
+        "mineral's sourcing is on the Sourcing sheet; planner solve --all-charts charts them all."
+    )
+    assert ws["A3"].value == "lithium: refined supply by origin (t)"
+    assert [chart.anchor._from.row for chart in ws._charts] == [3]
+    assert [c.value for c in ws[23]][:2] == ["year", "Chile"]
+    assert [ws["A24"].value, ws["A26"].value, ws["B26"].value] == [2025, 2027, 6500.5]
+    assert not ws.row_breaks.brk
+    chart = ws._charts[0]
+    assert chart.title.tx.strRef.f == "Chart!$A$3"
+    assert chart.series[0].val.numRef.f == "Chart!$B$24:$B$26"
+    every = load_workbook(write_plan(_sample_plan(), tmp_path / "all.xlsx", all_charts=True))
+    assert [c.anchor._from.row for c in every["Chart"]._charts] == [1, 25]
+    assert every["Chart"]["A1"].value == "cobalt: refined supply by origin (t)"
+
+
+def test_charted_minerals_rank_by_sourcing_cost_and_keep_their_order() -> None:
+    """Known answer: sourcing costs lithium 330.25, cobalt 113.3, nickel none (no Sourcing
+    row). A limit of 2 takes lithium and cobalt, in the order given; a limit of 1 lithium; no
+    limit, or one as long as the list, all. With cobalt's cost raised to lithium's (a tie at
+    330.25), a limit of 1 takes cobalt, first by name."""
+    plan = _sample_plan()
+    minerals = ["cobalt", "lithium", "nickel"]
+    assert export.charted_minerals(plan, minerals, 2) == ["cobalt", "lithium"]
+    assert export.charted_minerals(plan, minerals, 1) == ["lithium"]
+    assert export.charted_minerals(plan, minerals, None) == minerals
+    assert export.charted_minerals(plan, minerals, 3) == minerals
+    tied = _sample_plan()
+    tied.sourcing.loc[tied.sourcing["mineral"] == "cobalt", "cost_musd"] = [330.25, 0.0, 0.0]
+    assert export.charted_minerals(tied, minerals, 1) == ["cobalt"]  # a tie goes by name
+
+
 def test_empty_tables_still_get_headers(tmp_path: Path) -> None:
     path = write_plan(_empty_plan(), tmp_path / "empty.xlsx")
     workbook = load_workbook(path)

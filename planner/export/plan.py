@@ -269,8 +269,9 @@ class _Formats:
         return self._numbers[fmt]
 
 
-def write_plan(plan: Plan, path: str | Path) -> Path:
-    """Write `plan` as the plan workbook at `path`, atomically; return the path.
+def write_plan(plan: Plan, path: str | Path, all_charts: bool = False) -> Path:
+    """Write `plan` as the plan workbook at `path`, atomically; return the path. The Chart
+    sheet charts at most CHART_MINERALS minerals unless `all_charts` (`charted_minerals`).
 
     The workbook is built and saved to a temporary file beside `path`, then renamed over it:
     on any error nothing is left behind and a previous file at `path` is untouched.
@@ -281,7 +282,7 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
         # Writing makes no reference cycles; with the collector on, its allocations would
         # trigger scans of whatever the solve left behind (a model is millions of objects)
         with PauseGC():
-            _save(build_workbook(plan), tmp)
+            _save(build_workbook(plan, all_charts=all_charts), tmp)
 
     return write_atomically(path, write)
 
@@ -300,9 +301,10 @@ def check_plan_columns(plan: Plan) -> None:
         raise ValueError("; ".join(problems))
 
 
-def build_workbook(plan: Plan, by_row: bool = False) -> PlanWorkbook:
-    """The plan workbook in memory: Summary, the plan tables and the Chart sheet; `by_row`
-    has XlsxWriter store the tables' cells one by one (the same package, more slowly)."""
+def build_workbook(plan: Plan, by_row: bool = False, all_charts: bool = False) -> PlanWorkbook:
+    """The plan workbook in memory: Summary, the plan tables and the Chart sheet (every
+    mineral charted with `all_charts`, else `charted_minerals`); `by_row` has XlsxWriter
+    store the tables' cells one by one (the same package, more slowly)."""
     package = io.BytesIO()
     workbook = QuickDeflateWorkbook(package, _WORKBOOK_OPTIONS)
     formats = _Formats(workbook)
@@ -316,8 +318,30 @@ def build_workbook(plan: Plan, by_row: bool = False) -> PlanWorkbook:
         _write_table(_add_sheet(workbook, sheet), formats, frame, columns, by_row)
     chart_sheet = _add_sheet(workbook, CHART_SHEET)
     mixes = refined_supply_mix(plan)
-    _write_chart_sheet(workbook, chart_sheet, formats, mixes, plan_colours(plan, mixes))
+    colours = plan_colours(plan, mixes)  # of every origin, as the briefing's
+    charted = charted_minerals(plan, list(mixes), None if all_charts else CHART_MINERALS)
+    note = None
+    if len(charted) < len(mixes):
+        note = (
+            f"Charted: the {len(charted)} of {len(mixes)} minerals with the largest sourcing "
+            "cost over the horizon. Every mineral's sourcing is on the Sourcing sheet; "
+            "planner solve --all-charts charts them all."
+        )
+        mixes = {mineral: mixes[mineral] for mineral in charted}
+    _write_chart_sheet(workbook, chart_sheet, formats, mixes, colours, note)
     return PlanWorkbook(workbook, package)
+
+
+def charted_minerals(plan: Plan, minerals: Sequence[str], limit: int | None) -> list[str]:
+    """Of `minerals` (in their order), all when there are at most `limit` (or no limit), else
+    the `limit` with the largest sourcing cost over the horizon (the Sourcing sheet's
+    cost_musd summed; ties by name), in their order."""
+    if limit is None or len(minerals) <= limit:
+        return list(minerals)
+    cost = plan.sourcing.groupby("mineral")["cost_musd"].sum()
+    ranked = sorted(minerals, key=lambda m: (-float(cost.get(m, 0.0)), m))
+    chosen = set(ranked[:limit])
+    return [m for m in minerals if m in chosen]
 
 
 def _save(book: PlanWorkbook, path: Path) -> None:
@@ -549,18 +573,22 @@ def _write_chart_sheet(
     formats: _Formats,
     mixes: Mapping[str, pd.DataFrame],
     colours: CountryColours | None = None,
+    note: str | None = None,
 ) -> None:
     """Per mineral, one printed page: a stacked column chart of refined supply by origin,
     its data block below it (year + one column per origin); each origin has its colour of
-    the plan (the briefing's)."""
+    the plan (the briefing's). A `note` (which minerals are charted) goes first, on a line
+    of its own."""
     if not mixes:
         ws.write(0, 0, "No refined supply to chart.")
         return
+    if note is not None:
+        ws.write(0, 0, _text(note))
     blocks = [
         ChartBlock(_mix_title(mineral), _chart_mix(mix), "tonnes", "stacked")
         for mineral, mix in mixes.items()
     ]
-    _write_chart_pages(workbook, ws, formats, blocks, colours)
+    _write_chart_pages(workbook, ws, formats, blocks, colours, 0 if note is None else 2)
 
 
 def _write_chart_pages(
@@ -569,15 +597,16 @@ def _write_chart_pages(
     formats: _Formats,
     blocks: Sequence[ChartBlock],
     colours: CountryColours | None = None,
+    first_row: int = 0,
 ) -> None:
-    """One printed page per block: its title, its chart, its data below the chart, and a
-    page break before the next block."""
+    """One printed page per block from `first_row`: its title, its chart, its data below the
+    chart, and a page break before the next block."""
     tables = {b.title: b.table for b in blocks}
     widest = max(b.table.shape[1] for b in blocks)
     _set_mix_columns(ws, formats, tables, widest)
-    row, breaks = 0, []
+    row, breaks = first_row, []
     for block in blocks:
-        if row:
+        if row > first_row:
             breaks.append(row)
         ws.write(row, 0, _text(block.title), formats.title)
         header_row = _write_mix_block(ws, formats, row + _PAGE_CHART_ROWS, "", block.table)
@@ -600,6 +629,11 @@ def _write_chart_pages(
 
 
 CHART_ORIGINS = 9  # origins a plan chart names; the others are summed as "other origins"
+# Minerals the Chart sheet charts by default, a printed page each: a national list fits (the
+# India case has 7); past it the sheet's hundreds of charts cost more to write (the `large`
+# preset's plan: 4.6-4.9 s with its 1,550 charts, 1.8-2.0 s with 50) and to open than they
+# help a reader.
+CHART_MINERALS = 50
 
 
 def _chart_mix(mix: pd.DataFrame) -> pd.DataFrame:
