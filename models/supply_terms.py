@@ -22,6 +22,7 @@ no mine-basis rule and no priced concentration never needs them while it is buil
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -77,16 +78,25 @@ class SupplyTerms:
         return self._collect_mine()[0]
 
     def _collect_mine(self) -> tuple[dict, dict, dict]:
-        """(flows, terms by mine origin, mine origins), collected at the first call."""
-        if self._flows is None or self._by_mine is None or self._mine_origins is None:
-            if self.ix is None:
-                raise ValueError("supply terms without their ModelIndex have no mine basis")
-            self._flows = _flows(self.variables, self.ix)
-            self._by_mine, self._mine_origins = defaultdict(list), defaultdict(set)
-            for (mineral, t, mine, _refining), part in self._flows.items():
-                self._by_mine[mineral, t, mine].extend(part)
-                self._mine_origins[mineral, t].add(mine)
-        return self._flows, self._by_mine, self._mine_origins
+        """(flows, terms by mine origin, mine origins), collected at the first call; under a
+        lock, as a helper thread may collect them while the solve reads them
+        (planner/solve/deterministic.py's prepare_extraction)."""
+        with _MINE_LOCK:
+            if self._flows is None or self._by_mine is None or self._mine_origins is None:
+                if self.ix is None:
+                    raise ValueError("supply terms without their ModelIndex have no mine basis")
+                flows = _flows(self.variables, self.ix)
+                by_mine: dict = defaultdict(list)
+                mine_origins: dict = defaultdict(set)
+                for (mineral, t, mine, _refining), part in flows.items():
+                    by_mine[mineral, t, mine].extend(part)
+                    mine_origins[mineral, t].add(mine)
+                self._flows, self._by_mine, self._mine_origins = flows, by_mine, mine_origins
+            return self._flows, self._by_mine, self._mine_origins
+
+
+# one for all SupplyTerms: a lock in the dataclass would stop it being copied or pickled
+_MINE_LOCK = threading.Lock()
 
 
 def collect_supply_terms(m: VariableView, ix: ModelIndex) -> SupplyTerms:

@@ -340,3 +340,71 @@ def test_released_options_leave_the_callers_options_alone():
     assert deterministic.released_options(two) is not two
     assert deterministic.released_options(None) == {"threads": 1}
     assert nodes == {"mip_max_nodes": 5} and two == {"threads": 2, "mip_max_nodes": 5}
+
+
+def test_a_kept_models_flows_are_collected_while_highs_solves(teaching, monkeypatch):
+    """A kept model's flows by origin and its cost terms (what the plan reads of it and no
+    solution changes) are worked out on the helper thread during HiGHS's run: the run waits
+    here until the flows are there, which it never would if they were collected after the
+    solve. The plan is the same as when the extraction collects them itself."""
+    monkeypatch.setattr(deterministic, "keep_model", lambda model: True)
+    one = {"threads": 1}
+    prepare = deterministic.prepare_extraction
+    monkeypatch.setattr(deterministic, "prepare_extraction", lambda model: None)
+    unprepared_plan = solve(teaching, highs_options=one)
+
+    prepared_on: list[str] = []
+    models: list = []
+
+    def recorded_prepare(model):
+        models.append(model)
+        prepared_on.append(threading.current_thread().name.split("_")[0])
+        return prepare(model)
+
+    run = highspy.Highs.run
+    waited: list[bool] = []
+
+    def waiting_run(highs):
+        if not waited:
+            deadline = time.monotonic() + 30
+            while not (models and models[0].terms._flows is not None):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.005)
+            waited.append(bool(models) and models[0].terms._flows is not None)
+        return run(highs)
+
+    monkeypatch.setattr(deterministic, "prepare_extraction", recorded_prepare)
+    monkeypatch.setattr(highspy.Highs, "run", waiting_run)
+    prepared_plan = solve(teaching, highs_options=one)
+    assert waited == [True]
+    assert prepared_on == ["planner-model"]
+    _assert_same_plan(prepared_plan, unprepared_plan)
+
+
+def test_mine_flows_are_collected_once_by_threads_at_once(teaching, monkeypatch):
+    """Two threads asking a model's supply terms for the flows at the same moment (the
+    helper preparing the plan, the solve reading the mine basis) get the one collection: the
+    collecting, slowed here, runs once."""
+    from models import supply_terms
+
+    model = build_matrix_model(teaching, build_index(teaching))
+    calls: list[int] = []
+    collect = supply_terms._flows
+
+    def slow_flows(m, ix):
+        calls.append(1)
+        time.sleep(0.2)
+        return collect(m, ix)
+
+    monkeypatch.setattr(supply_terms, "_flows", slow_flows)
+    results: list = []
+    threads = [
+        threading.Thread(target=lambda: results.append(model.terms.flows())) for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert results[0] is results[1] and len(results[0]) > 0

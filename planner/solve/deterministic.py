@@ -89,10 +89,12 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
     del ix  # the model holds the index: it goes with the model
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-model")
     try:
-        freeing = None
+        freeing = prepared = None
         if kept is None:
             freeing = BackgroundRelease(hm, model, helper)
             highs_options = released_options(highs_options)
+        else:
+            prepared = helper.submit(prepare_extraction, kept)
         del model
 
         hm.announce(say, progress)
@@ -123,7 +125,8 @@ def solve_deterministic(data, mip_gap, time_limit_s, progress, highs_options) ->
         raise
     helper.shutdown()
     assert plan_model is not None  # kept, or released and rebuilt
-    plan = extract_plan(data, plan_model, hm, status, duals, mip_gap, timings, cuts)
+    costs = prepared.result() if prepared is not None else None
+    plan = extract_plan(data, plan_model, hm, status, duals, mip_gap, timings, cuts, costs)
     if kept is None:
         discard_rebuild(plan_model, hm)
     timings["report_s"] = time.perf_counter() - t0
@@ -255,6 +258,15 @@ def rebuild(data: InputData, hm: HighsModel) -> MatrixModel:
     return model
 
 
+def prepare_extraction(model: MatrixModel) -> dict:
+    """What the plan's assembly reads of a kept model that no solution changes, worked out on
+    the helper thread while HiGHS solves: the supply flows by mine and refining origin
+    (collected into the model's SupplyTerms) and the cost terms, returned for `summary`.
+    Neither depends on HiGHS's values, and the solve adds no variables to the model."""
+    model.terms.flows()
+    return cost_terms(model, model.ix)
+
+
 def start_rebuild(data: InputData, helper: Executor) -> Future[MatrixModel]:
     """The model for the plan (only PLAN_BLOCKS) built again on `helper`'s thread while HiGHS
     re-solves for the duals (without Python's lock); `finish_rebuild` attaches it."""
@@ -344,9 +356,11 @@ def extract_plan(
     mip_gap: float,
     timings: dict[str, float],
     cuts: concentration_cuts.CutReport | None = None,
+    costs: dict | None = None,
 ) -> Plan:
     """Read every value the plan shows and assemble the Plan; `cuts` describes the
-    concentration term's tangent cuts when the model priced or capped it."""
+    concentration term's tangent cuts when the model priced or capped it; `costs` are the
+    model's cost_terms when the caller has them (`prepare_extraction`)."""
     ix = model.ix
     # for the risk table and the summary: the build's own, or collected afresh
     risk_groups = getattr(model, "risk_groups", None) or risk_terms_by_mineral_year(model, ix)
@@ -358,7 +372,9 @@ def extract_plan(
         budget_dual=hm.duals(model.budget, duals),
         risk_groups=risk_groups,
     )
-    plan.summary = summary(data, model, hm, status, mip_gap, timings, plan, risk_groups=risk_groups)
+    plan.summary = summary(
+        data, model, hm, status, mip_gap, timings, plan, risk_groups=risk_groups, costs=costs
+    )
     if cuts is not None:
         plan.summary |= {
             "concentration_model_discounted_musd": cuts.model_musd,
@@ -454,12 +470,14 @@ def summary(
     plan: Plan,
     ix: ModelIndex | None = None,
     risk_groups: dict | None = None,
+    costs: dict | None = None,
 ) -> dict[str, object]:
     """Summary items; `model` may be a scenario's view, with `ix` its data; `risk_groups`
-    are its risk_terms_by_mineral_year when the caller has them."""
+    are its risk_terms_by_mineral_year and `costs` its cost_terms when the caller has them."""
     s = data.settings
     ix = ix or model.ix
-    parts = {name: hm.activity(terms) for name, terms in cost_terms(model, ix).items()}
+    costs = cost_terms(model, ix) if costs is None else costs
+    parts = {name: hm.activity(terms) for name, terms in costs.items()}
     parts["processing_capital_and_fixed"] += ix.existing_fixed_cost_musd
     risk = hm.activity(risk_terms(model, ix, risk_groups))
     risk_by_year = plan.risk
