@@ -226,11 +226,13 @@ def _sheet_data(draw) -> bytes:
 @settings(max_examples=400, deadline=None)
 @given(_sheet_data())
 def test_the_bulk_check_agrees_with_the_cell_by_cell_walk(data):
-    """Whenever the bulk check of canonical sheets answers, its answer is the walk's: it can
-    only speed up a decision, never change one."""
-    span = fast_read._canonical_span(data)
-    if span is not None:
-        assert span == fast_read._walked_span(data)
+    """Whenever a bulk check of canonical sheets (row by row, or whole-sheet passes)
+    answers, its answer is the walk's: it can only speed up a decision, never change one."""
+    walked = fast_read._walked_span(data)
+    for check in (fast_read._canonical_span, fast_read._bulk_span):
+        span = check(data)
+        if span is not None:
+            assert span == walked, check.__name__
 
 
 def test_the_bulk_check_answers_for_canonical_sheets():
@@ -242,8 +244,10 @@ def test_the_bulk_check_answers_for_canonical_sheets():
         b'<c r="D2" t="b"><v>1</v></c></row><row r="3"/>'
     )
     assert fast_read._canonical_span(canonical) == (3, 4) == fast_read._walked_span(canonical)
+    assert fast_read._bulk_span(canonical) == (3, 4)
     whole = canonical.replace(b"<v>2.5</v>", b"<v>2.0</v>")
     assert fast_read._canonical_span(whole) is None and fast_read._plain_sheet(whole) is None
+    assert fast_read._bulk_span(whole) is None
 
 
 def test_many_numbers_with_a_bad_one_are_refused_at_once():
@@ -279,3 +283,74 @@ def test_crafted_sheets_are_refused_or_read_in_one_pass(sheet):
     span = fast_read._plain_sheet(sheet)
     assert span == fast_read._walked_span(sheet)
     assert fast_read._canonical_span(sheet) in (None, span)
+    assert fast_read._bulk_span(sheet) in (None, span)
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        b'<row r="1"><c r="A1"><v></v></c></row>',  # an empty value
+        b'<row r="1"><c r="A1" t="s"><is><t>q</t></is></c></row>',  # inline, not inlineStr
+        b'<row r="1"><c r="A1"><is><t>q</t></is></c></row>',
+        b'<row r="1"><c r="A1" t="b"><v>2</v></c></row>',  # a boolean neither 0 nor 1
+        b'<row r="1"><c r="A1" t="s"><v>x</v></c></row>',  # no shared-string index
+        b'<row r="1"><c r="A1"><v>1.0</v></c></row>',  # whole, written as a float
+        b'<row r="1"><c r="A2"><v>1</v></c></row>',  # a cell outside its row
+        b'<row r="1"><c r="A1" t="e"><v>#N/A</v></c></row>',  # an error
+        b'<row r="1"><c r="A1"><f>B1</f><v>1</v></c></row>',  # a formula
+        b'<row r="1">\n<c r="A1"><v>1</v></c></row>',  # a byte between tags: not sure
+        b'<row spans="1:1" r="1"><c r="A1"><v>1</v></c></row>',  # r not first: not sure
+    ],
+)
+def test_the_whole_sheet_check_leaves_anything_unusual_to_the_others(sheet):
+    """The whole-sheet check answers only for plain, canonical sheets: each of these it
+    leaves (None) to the row-by-row check and the walk, which decide it."""
+    assert fast_read._bulk_span(sheet) is None
+
+
+def test_the_whole_sheet_check_takes_what_writers_write(tmp_path):
+    """Every sheet of the India case and of a workbook openpyxl writes (the template) takes
+    the whole-sheet check, with the walk's answer: openpyxl's empty cells too
+    (`<c r="N12" t="inlineStr" />`), which the row-by-row check leaves to the walk."""
+    from planner.io.template import write_template
+
+    paths = [ROOT / "inputs" / "india_2040.xlsx", write_template(tmp_path / "template.xlsx")]
+    checked = 0
+    for path in paths:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                xml = archive.read(name)
+                if not name.startswith("xl/worksheets/") or b"sheetData" not in xml:
+                    continue
+                data = fast_read._sheet_data(xml)
+                assert data is not None
+                span = fast_read._bulk_span(data)
+                assert span is not None and span == fast_read._walked_span(data), name
+                checked += 1
+    assert checked >= 10
+
+
+_PART_PIECES = st.sampled_from(
+    [
+        b"<sheetData>",
+        b"<sheetData/>",
+        b'<sheetData a="/">',
+        b'<sheetData a="x"/>',
+        b"<sheetDataX>",
+        b"</sheetData>",
+        b"<x:sheetData>",
+        b'<row r="1"/>',
+        b"<worksheet>",
+        b"text",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PART_PIECES, max_size=6).map(b"".join))
+def test_sheet_data_is_cut_as_the_pattern_finds_it(xml):
+    """The sheetData element's content, cut with plain searches, is what the pattern finds:
+    the same bytes, b"" for an empty element, None for none."""
+    match = fast_read._SHEET_DATA.search(xml)
+    expected = None if match is None else match.group(1) or b""
+    assert fast_read._sheet_data(xml) == expected

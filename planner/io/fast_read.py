@@ -49,6 +49,24 @@ _NUMBERS = re.compile(rb"(?:%s(?: %s)*)?" % (_NUMBER_TEXT, _NUMBER_TEXT))
 _LONG_INT = re.compile(rb"(?:^| )[+-]?[0-9]{16,}(?= |$)")
 _WITH_POINT = re.compile(rb"(?<![^ ])[^ .eE]*+[.eE][^ ]*+")  # from a number's start only
 _INDICES = re.compile(rb"(?:[0-9]+(?: [0-9]+)*)?")
+# the start tag of a part's sheetData: group 1 is "/" when the element is empty
+_SHEET_DATA_TAG = re.compile(rb"<sheetData\b[^>]*?(/?)>")
+# _bulk_span's whole-sheet pattern: canonical rows of canonical cells, each cell's row (the
+# backreference) the number of the row it is written in; and what it then reads of the cells
+_BULK_CELL = (
+    rb'<c r="[A-Z]{1,3}\1"(?: s="[0-9]+")?(?: t="(?:n|s|b|str|inlineStr)")?'
+    rb'(?: ?/>|>(?:<v>[^< ]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)</c>)'
+)
+_BULK_ROWS = re.compile(
+    rb'(?:<row r="([0-9]+)"(?: [^<>/]*+)?(?:/>|>(?:%s)*+</row>))*+' % _BULK_CELL
+)
+_BULK_ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
+_BULK_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
+_BULK_START = rb'<c r="[A-Z]{1,3}[0-9]+"(?: s="[0-9]+")?'
+_BULK_NUMBER = re.compile(_BULK_START + rb'(?: t="n")?><v>([^<]*)</v>')
+_BULK_INDEX = re.compile(_BULK_START + rb' t="s"><v>([^<]*)</v>')
+_BULK_BOOLEAN = re.compile(_BULK_START + rb' t="b"><v>([^<]*)</v>')
+_BULK_MISPLACED_INLINE = re.compile(_BULK_START + rb'(?: t="(?:n|s|b|str)")?><is>')
 
 
 def _column_number(letters: bytes) -> int:
@@ -99,8 +117,33 @@ def _plain_sheet(data: bytes) -> tuple[int, int] | None:
     cell (`_walked_span`), so the bulk check only ever speeds up what the walk would decide."""
     if _PREFIXED_TAG.search(data) or _ESCAPE.search(data):
         return None  # a prefixed <x:c> or <x:f> would be missed below
-    span = _canonical_span(data)
-    return span if span is not None else _walked_span(data)
+    for span_of in (_bulk_span, _canonical_span):
+        span = span_of(data)
+        if span is not None:
+            return span
+    return _walked_span(data)
+
+
+def _bulk_span(data: bytes) -> tuple[int, int] | None:
+    """`_canonical_span`'s answer for a sheet written without a byte between its rows and
+    cells (as XlsxWriter, openpyxl and Excel write them) and its rows' `r` first, from a few
+    passes of the pattern engine over the whole sheet instead of one per row and a step of
+    Python per cell; None when not sure, which never means the sheet is not plain. It also
+    takes openpyxl's empty cells (`<c r="N12" t="inlineStr" />`), which the row-by-row
+    check leaves to the walk."""
+    if _BULK_ROWS.fullmatch(data) is None:
+        return None  # not canonical throughout, or a cell outside the row it names
+    if b"<v></v>" in data or _BULK_MISPLACED_INLINE.search(data):
+        return None  # see _plain_value
+    if not _plain_numbers(_BULK_NUMBER.findall(data)):
+        return None
+    if not _INDICES.fullmatch(b" ".join(_BULK_INDEX.findall(data))):
+        return None
+    if not set(_BULK_BOOLEAN.findall(data)) <= {b"0", b"1"}:
+        return None
+    max_row = max(map(int, _BULK_ROW_NUMBER.findall(data)), default=0)
+    max_column = max(map(_column_number, set(_BULK_COLUMN.findall(data))), default=0)
+    return max_row, max_column
 
 
 def _canonical_span(data: bytes) -> tuple[int, int] | None:
@@ -208,11 +251,11 @@ def _plain_parts(path: Path, max_rows: int, max_cells: int) -> int | None:
                 return None
             if b"sheetData" not in xml:
                 continue
-            match = _SHEET_DATA.search(xml)
-            if match is None:
+            data = _sheet_data(xml)
+            if data is None:
                 return None  # a prefixed <x:sheetData>
             parts += 1
-            span = _plain_sheet(match.group(1) or b"")
+            span = _plain_sheet(data)
             if span is None:
                 return None
             rows, columns = span
@@ -220,6 +263,23 @@ def _plain_parts(path: Path, max_rows: int, max_cells: int) -> int | None:
             if rows > max_rows or total_cells > max_cells:
                 return None
     return parts
+
+
+def _sheet_data(xml: bytes) -> bytes | None:
+    """The content of a part's sheetData element (b"" when it is empty), as `_SHEET_DATA`
+    finds it; None when it finds none. A part with one sheetData start tag (every writer's)
+    is cut with plain searches, about thirty times as fast as the pattern's scan."""
+    start = xml.find(b"<sheetData")
+    if start < 0 or xml.find(b"<sheetData", start + 1) >= 0:
+        match = _SHEET_DATA.search(xml)
+        return None if match is None else match.group(1) or b""
+    tag = _SHEET_DATA_TAG.match(xml, start)
+    if tag is None:
+        return None
+    if tag.group(1):
+        return b""
+    end = xml.find(b"</sheetData>", tag.end())
+    return None if end < 0 else xml[tag.end() : end]
 
 
 def read_plain_values(
