@@ -26,7 +26,7 @@ from typing import NamedTuple
 import pyomo.environ as pyo
 
 from models.data import ANY, SHARE_RULES
-from models.expr import eq, ge, le
+from models.expr import Row, eq, ge, le
 from models.index import ModelIndex
 from models.records import PolicyRow
 from models.supply_terms import REFINING, SupplyTerms
@@ -129,8 +129,15 @@ def policy(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
       min_stock_days      stock[m,t] (+ stock_gap[m,t] after a disruption) >= v / 365 x D[m,t]
     with q[m,c,t] the supply of origin c on the rule's basis (refining or mine)."""
     rows = {}
-    for r, b in enumerate(expand_policy(ix, terms)):
+    bindings = expand_policy(ix, terms)
+    by_basis = {basis: terms.origin_terms(basis) for basis in {b.basis for b in bindings}}
+    sourced = m.sourced
+    for r, b in enumerate(bindings):
         mineral, t = b.mineral, b.year
+        if b.rule == "max_country_share":  # most bindings: one per origin, written directly
+            part = by_basis[b.basis][mineral, t, b.country]
+            rows[r] = Row([*part, (-b.value, sourced[mineral, t])], None, 0.0)
+            continue
         if b.rule in ("min_stock_days", "min_stock_days_soft"):
             demand = ix.demand_t.get((mineral, t), 0.0)
             row = [(1.0, m.stock[mineral, t])]
@@ -138,13 +145,11 @@ def policy(m: VariableView, ix: ModelIndex, terms: SupplyTerms) -> dict:
                 row.append((1.0, m.stock_gap[mineral, t]))
             rows[r] = ge(row, b.value / 365 * demand)
             continue
-        by_origin = terms.origin_terms(b.basis)
-        if b.rule == "max_country_share":
-            part = by_origin[mineral, t, b.country]
-        elif b.rule == "max_concern_share":
+        by_origin = by_basis[b.basis]
+        if b.rule == "max_concern_share":
             part = [term for c in ix.of_concern for term in by_origin.get((mineral, t, c), [])]
         else:
             part = terms.domestic(b.basis, mineral, t, ix.home)
-        row = [*part, (-b.value, m.sourced[mineral, t])]
+        row = [*part, (-b.value, sourced[mineral, t])]
         rows[r] = ge(row, 0.0) if b.rule == "min_domestic_share" else le(row, 0.0)
     return rows
