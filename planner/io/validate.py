@@ -529,7 +529,7 @@ class _Checker:
         """Interpolate milestone columns linearly over the horizon (flat outside them)."""
         table = self.tables[sheet]
         years = settings.years
-        frames = []
+        kept, values = [], []  # the records with a milestone, and their values per year
         for i, rec in enumerate(table.records):
             points = sorted((y, rec[y]) for y in table.year_columns if rec.get(y) is not None)
             if not points:
@@ -541,14 +541,17 @@ class _Checker:
                     )
                 continue
             xs, ys = zip(*points, strict=True)
-            frame = pd.DataFrame({"year": years, value_name: np.interp(years, xs, ys)})
-            for k in keys:
-                frame.insert(0, k, rec[k])
-            frames.append(frame)
+            kept.append(rec)
+            values.append(np.interp(years, xs, ys))
         columns = [*keys, "year", value_name]
-        if not frames:
+        if not kept:
             return pd.DataFrame(columns=columns)
-        return pd.concat(frames, ignore_index=True)[columns]
+        # one frame for all records (one per record, joined, took most of the validation)
+        n = len(years)
+        frame = {k: [rec[k] for rec in kept for _ in range(n)] for k in keys}
+        frame["year"] = np.tile(np.asarray(years), len(kept))
+        frame[value_name] = np.concatenate(values)
+        return pd.DataFrame(frame, columns=columns)
 
     def check_scenario(self, settings: Settings, demand: pd.DataFrame) -> None:
         scenarios = sorted(set(demand["scenario"])) if len(demand) else []
