@@ -548,7 +548,7 @@ class _Checker:
             return pd.DataFrame(columns=columns)
         # one frame for all records (one per record, joined, took most of the validation)
         n = len(years)
-        frame = {k: [rec[k] for rec in kept for _ in range(n)] for k in keys}
+        frame: dict[str, object] = {k: [rec[k] for rec in kept for _ in range(n)] for k in keys}
         frame["year"] = np.tile(np.asarray(years), len(kept))
         frame[value_name] = np.concatenate(values)
         return pd.DataFrame(frame, columns=columns)
