@@ -82,10 +82,20 @@ def run_once(data, points: list[Point], workers: int, checkpoint: Path) -> dict:
     solve = pd.to_numeric(frame.get("solve_time_s"), errors="coerce")
     update = pd.to_numeric(frame.get("update_s"), errors="coerce")
     statuses = frame["status"].value_counts().to_dict()
-    # a plan whose cost + w x risk is not HiGHS's objective is the warm start handed back
-    # unchanged (seen with HiGHS 1.16): count them, they also make their solve look cheap
+    # a plan whose cost + w x risk + c x concentration is not HiGHS's objective is the warm
+    # start handed back unchanged (seen with HiGHS 1.16): count them, they also make their
+    # solve look cheap. (Until session 12 the concentration term was left out, and every
+    # point of the India case, which prices it, was counted.)
     weight = frame[RISK].astype(float) if RISK in frame else data.settings.risk_weight
-    implied = frame["total_cost_discounted_musd"] + weight * frame["risk_exposure_discounted_musd"]
+    concentration = pd.to_numeric(
+        frame.get("concentration_discounted_musd", pd.Series(0.0, index=frame.index)),
+        errors="coerce",
+    ).fillna(0.0)
+    implied = (
+        frame["total_cost_discounted_musd"]
+        + weight * frame["risk_exposure_discounted_musd"]
+        + data.settings.concentration_weight * concentration
+    )
     mismatch = (frame["objective_musd"] - implied).abs() > 1e-6 * implied.abs() + 0.01
     return {
         "workers": workers,
