@@ -100,7 +100,8 @@ class _DeflatingPackager(Packager):
     def __init__(self, helper: Executor) -> None:
         super().__init__()
         self._helper = helper
-        self._handed: list[tuple[int, io.StringIO | io.BytesIO, int, Future[DeflatedPart]]] = []
+        # (position in self.filenames, the part's length then, its deflating)
+        self._handed: list[tuple[int, int, Future[DeflatedPart]]] = []
         self._seen = 0  # parts of self.filenames looked at so far
 
     def _filename(self, xml_filename: str) -> Any:
@@ -115,18 +116,19 @@ class _DeflatingPackager(Packager):
 
     def _list_deflated(self) -> None:
         """Every handed-over part's entry becomes its deflated part, as a binary part."""
-        for i, stream, length, future in self._handed:
+        for i, length, future in self._handed:
+            stream, name, _binary = self.filenames[i]
             if stream.tell() != length:  # written to after it was handed over: deflate again
                 future.cancel()
                 future = self._helper.submit(_deflate_stream, stream)
-            self.filenames[i] = (_Pending(future), self.filenames[i][1], True)
+            self.filenames[i] = (_Pending(future), name, True)
 
     def _hand_over_written(self) -> None:
         for i in range(self._seen, len(self.filenames)):
             stream = self.filenames[i][0]
             if isinstance(stream, io.StringIO | io.BytesIO) and stream.tell() >= AHEAD_FROM_SIZE:
                 future = self._helper.submit(_deflate_stream, stream)
-                self._handed.append((i, stream, stream.tell(), future))
+                self._handed.append((i, stream.tell(), future))
         self._seen = len(self.filenames)
 
 
@@ -149,10 +151,10 @@ class _PackageZip:
     compression = zipfile.ZIP_DEFLATED
 
     def __init__(self, file: str | os.PathLike[str] | IO[bytes], *_args: Any, **_kw: Any) -> None:
-        self._own = isinstance(file, str | os.PathLike)
         self._fp: IO[bytes]
+        self._own = isinstance(file, str | os.PathLike)  # a path: opened here, closed in close
         if isinstance(file, str | os.PathLike):
-            self._fp = open(file, "wb")  # noqa: SIM115  # closed in close()
+            self._fp = open(file, "wb")  # noqa: SIM115
         else:
             self._fp = file
         self._start = self._fp.tell()
